@@ -1,0 +1,45 @@
+package dev.pledge.tm;
+
+import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.LogRecords.HeuristicRecord;
+
+import java.io.IOException;
+import java.util.Collection;
+
+/**
+ * The recovery log as the coordinator sees it. Presumed abort: only commit decisions, their
+ * completion and heuristic outcomes are written.
+ * <p>
+ * Implementations are thread-safe; {@link #logCommit} is called concurrently by many committing
+ * threads and must group their forces.
+ */
+interface Journal extends AutoCloseable {
+
+    /** Appends the decision and returns only once it is on disk (unless fsync was disabled as unsafe). */
+    void logCommit(CommitRecord record) throws IOException;
+
+    /** Appends that every branch of the decided transaction is done; not forced. Unknown gtrids are ignored. */
+    void logCompleted(Gtrid gtrid);
+
+    /** Appends a heuristic outcome and forces it. */
+    void logHeuristic(HeuristicRecord record) throws IOException;
+
+    /** Appends that an operator resolved the heuristic outcomes of {@code gtrid}; forced. */
+    void logResolved(Gtrid gtrid) throws IOException;
+
+    /** The decision for {@code gtrid} if it is not yet completed, else null. */
+    CommitRecord pendingCommit(Gtrid gtrid);
+
+    /** A snapshot of every decision not yet completed, from this process and earlier ones. */
+    Collection<CommitRecord> pendingCommits();
+
+    /** A snapshot of every heuristic outcome not yet resolved. */
+    Collection<HeuristicRecord> heuristics();
+
+    /** How many times the log was forced to disk since it was opened (for metrics and the one-force-per-commit check). */
+    long forceCount();
+
+    /** Releases the files and the directory lock. */
+    @Override
+    void close();
+}
