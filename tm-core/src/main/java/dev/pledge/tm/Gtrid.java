@@ -10,6 +10,8 @@ import java.util.HexFormat;
  */
 final class Gtrid {
     static final int SUFFIX_LENGTH = 1 + 16;
+    /** XA allows 64 bytes of gtrid; the suffix takes 17. */
+    static final int MAXIMUM_NODE_NAME_BYTES = 64 - SUFFIX_LENGTH;
     private static final HexFormat HEX = HexFormat.of();
 
     private final byte[] bytes;

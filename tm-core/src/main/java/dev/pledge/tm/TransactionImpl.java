@@ -1,0 +1,831 @@
+package dev.pledge.tm;
+
+import dev.pledge.tm.LogRecords.BranchRecord;
+import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.LogRecords.HeuristicRecord;
+import jakarta.transaction.HeuristicMixedException;
+import jakarta.transaction.HeuristicRollbackException;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One global transaction and its whole completion, top to bottom: enlistment, synchronizations,
+ * prepare, the logged decision, phase two and heuristics.
+ * <p>
+ * State changes happen under this object's monitor; the slow XA calls of completion happen
+ * outside it, once the state machine has shut out enlistment and the timeout reaper.
+ */
+final class TransactionImpl implements Transaction {
+    private static final Logger log = LoggerFactory.getLogger(TransactionImpl.class);
+
+    private final TransactionManagerImpl tm;
+    final Gtrid gtrid;
+    final int timeoutSeconds;
+    final long deadlineNanos;
+
+    private volatile int status = Status.STATUS_ACTIVE;
+    /** commit, rollback or the reaper has taken the transaction; nobody else may complete it. */
+    private boolean completing;
+    private volatile boolean timedOut;
+    private Throwable rollbackCause;
+
+    private final ArrayList<Branch> branches = new ArrayList<>(4);
+    private int branchCount;
+    private Branch lastResource;
+    private ArrayList<Synchronization> synchronizations;
+    private ArrayList<Synchronization> interposed;
+    private Map<Object, Object> registryResources;
+
+    TransactionImpl(TransactionManagerImpl tm, Gtrid gtrid, int timeoutSeconds) {
+        this.tm = tm;
+        this.gtrid = gtrid;
+        this.timeoutSeconds = timeoutSeconds;
+        this.deadlineNanos = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+    }
+
+    TransactionManagerImpl manager() {
+        return tm;
+    }
+
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    /** Completed or taken by commit/rollback: can no longer be resumed. */
+    boolean isFinished() {
+        int s = status;
+        return s == Status.STATUS_COMMITTED || s == Status.STATUS_ROLLEDBACK || s == Status.STATUS_UNKNOWN
+                || s == Status.STATUS_NO_TRANSACTION;
+    }
+
+    @Override
+    public int getStatus() {
+        return status;
+    }
+
+    // ------------------------------------------------------------------ enlistment
+
+    @Override
+    public boolean enlistResource(XAResource resource) throws RollbackException, IllegalStateException, SystemException {
+        if (resource == null) {
+            throw new IllegalArgumentException("enlistResource(null)");
+        }
+        synchronized (this) {
+            checkEnlistable("enlist a resource in");
+            Branch same = null;
+            Branch joinCandidate = null;
+            boolean joinable = Branch.joinable(resource);
+            for (int i = 0, n = branches.size(); i < n; i++) {
+                Branch b = branches.get(i);
+                if (b.resource == resource) {
+                    same = b;
+                    break;
+                }
+                if (joinable && joinCandidate == null && b.ownsBranch() && !b.last && Branch.joinable(b.resource)
+                        && isSameRM(b.resource, resource)) {
+                    joinCandidate = b;
+                }
+            }
+            if (same != null) {
+                return reassociate(same);
+            }
+            if (resource instanceof LastResource) {
+                if (lastResource != null) {
+                    throw new SystemException("Transaction " + gtrid + " already has a last resource (" + lastResource.resourceName
+                            + "); a second non-XA resource (" + Branch.nameOf(resource) + ") cannot join it: only one last resource"
+                            + " per transaction is safe. Use an XADataSource for one of them.");
+                }
+                Branch b = newBranch(resource, null, true);
+                start(b, XAResource.TMNOFLAGS);
+                lastResource = b;
+                branches.add(b);
+                return true;
+            }
+            if (joinCandidate != null) {
+                Branch joined = new Branch(resource, joinCandidate.xid, joinCandidate.resourceName, joinCandidate, false);
+                try {
+                    resource.start(joined.xid, XAResource.TMJOIN);
+                    branches.add(joined);
+                    return true;
+                } catch (XAException e) {
+                    // isSameRM said yes but the server refused to join: give it a branch of its own.
+                    log.debug("{} refused to join {}: {}; starting a branch of its own", joined.resourceName, joined.xid, XaCodes.describe(e));
+                }
+            }
+            Branch b = newBranch(resource, null, false);
+            start(b, XAResource.TMNOFLAGS);
+            branches.add(b);
+            return true;
+        }
+    }
+
+    private Branch newBranch(XAResource resource, Branch joinedTo, boolean last) {
+        PledgeXid xid = new PledgeXid(gtrid.bytes(), PledgeXid.bqual(++branchCount));
+        return new Branch(resource, xid, Branch.nameOf(resource), joinedTo, last);
+    }
+
+    private static boolean isSameRM(XAResource a, XAResource b) {
+        try {
+            return a.isSameRM(b);
+        } catch (XAException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void start(Branch b, int flags) throws RollbackException, SystemException {
+        if (flags == XAResource.TMNOFLAGS) {
+            int remaining = remainingSeconds();
+            try {
+                b.resource.setTransactionTimeout(remaining);
+            } catch (XAException | RuntimeException e) {
+                log.debug("{} did not take a transaction timeout of {} s: {}", b.resourceName, remaining, XaCodes.describe(e));
+            }
+        }
+        try {
+            b.resource.start(b.xid, flags);
+            b.association = Branch.ASSOCIATED;
+        } catch (XAException e) {
+            if (XaCodes.isRollback(e.errorCode)) {
+                markRollbackOnly(e);
+                throw rollbackException("Resource " + b.resourceName + " refused to start " + b.xid + " (" + XaCodes.name(e.errorCode)
+                        + "); the transaction is marked rollback-only", e);
+            }
+            throw systemException("Resource " + b.resourceName + " failed to start branch " + b.xid + ": " + XaCodes.describe(e), e);
+        } catch (RuntimeException e) {
+            throw systemException("Resource " + b.resourceName + " failed to start branch " + b.xid + ": " + e, e);
+        }
+    }
+
+    private boolean reassociate(Branch b) throws RollbackException, SystemException {
+        switch (b.association) {
+            case Branch.ASSOCIATED:
+                return true; // enlisting twice is harmless
+            case Branch.SUSPENDED:
+                start(b, XAResource.TMRESUME);
+                return true;
+            default:
+                start(b, XAResource.TMJOIN);
+                return true;
+        }
+    }
+
+    private int remainingSeconds() {
+        long left = deadlineNanos - System.nanoTime();
+        return left <= 0 ? 1 : (int) Math.max(1, (left + 999_999_999L) / 1_000_000_000L);
+    }
+
+    @Override
+    public boolean delistResource(XAResource resource, int flag) throws IllegalStateException, SystemException {
+        if (flag != XAResource.TMSUCCESS && flag != XAResource.TMSUSPEND && flag != XAResource.TMFAIL) {
+            throw new IllegalArgumentException("delistResource flag must be TMSUCCESS, TMSUSPEND or TMFAIL, not " + flag);
+        }
+        synchronized (this) {
+            int s = status;
+            if (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK) {
+                throw new IllegalStateException("Cannot delist a resource from transaction " + gtrid + " in status " + statusName(s));
+            }
+            Branch b = find(resource);
+            if (b == null || b.association == Branch.ENDED || (b.association == Branch.SUSPENDED && flag == XAResource.TMSUSPEND)) {
+                throw new IllegalStateException("Resource " + Branch.nameOf(resource) + " is not associated with transaction " + gtrid);
+            }
+            try {
+                b.resource.end(b.xid, flag);
+                b.association = flag == XAResource.TMSUSPEND ? Branch.SUSPENDED : Branch.ENDED;
+                if (flag == XAResource.TMFAIL) {
+                    markRollbackOnly(new IllegalStateException("resource " + b.resourceName + " was delisted with TMFAIL"));
+                }
+                return true;
+            } catch (XAException | RuntimeException e) {
+                b.association = Branch.ENDED;
+                markRollbackOnly(e);
+                log.warn("Ending {} failed ({}); transaction {} is marked rollback-only", b, XaCodes.describe(e), gtrid);
+                return false;
+            }
+        }
+    }
+
+    private Branch find(XAResource resource) {
+        for (int i = 0, n = branches.size(); i < n; i++) {
+            Branch b = branches.get(i);
+            if (b.resource == resource) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private void checkEnlistable(String what) throws RollbackException {
+        int s = status;
+        if (s == Status.STATUS_ACTIVE) {
+            return;
+        }
+        if (s == Status.STATUS_MARKED_ROLLBACK) {
+            throw rollbackException("Cannot " + what + " transaction " + gtrid + ": it is marked rollback-only", rollbackCause);
+        }
+        if (timedOut) {
+            throw rollbackException("Cannot " + what + " transaction " + gtrid + ": it timed out after " + timeoutSeconds
+                    + " s and was rolled back", null);
+        }
+        throw new IllegalStateException("Cannot " + what + " transaction " + gtrid + " in status " + statusName(s));
+    }
+
+    // ------------------------------------------------------------------ synchronizations and registry
+
+    @Override
+    public synchronized void registerSynchronization(Synchronization sync) throws RollbackException, IllegalStateException, SystemException {
+        if (sync == null) {
+            throw new IllegalArgumentException("registerSynchronization(null)");
+        }
+        checkEnlistable("register a synchronization with");
+        if (synchronizations == null) {
+            synchronizations = new ArrayList<>(2);
+        }
+        synchronizations.add(sync);
+    }
+
+    synchronized void registerInterposedSynchronization(Synchronization sync) {
+        if (sync == null) {
+            throw new IllegalArgumentException("registerInterposedSynchronization(null)");
+        }
+        if (status != Status.STATUS_ACTIVE) {
+            throw new IllegalStateException("Cannot register an interposed synchronization with transaction " + gtrid
+                    + " in status " + statusName(status) + (timedOut ? " (it timed out)" : ""));
+        }
+        if (interposed == null) {
+            interposed = new ArrayList<>(2);
+        }
+        interposed.add(sync);
+    }
+
+    synchronized void putRegistryResource(Object key, Object value) {
+        if (key == null) {
+            throw new NullPointerException("TransactionSynchronizationRegistry.putResource key is null");
+        }
+        if (registryResources == null) {
+            registryResources = new HashMap<>(4);
+        }
+        registryResources.put(key, value);
+    }
+
+    synchronized Object getRegistryResource(Object key) {
+        if (key == null) {
+            throw new NullPointerException("TransactionSynchronizationRegistry.getResource key is null");
+        }
+        return registryResources == null ? null : registryResources.get(key);
+    }
+
+    private synchronized Synchronization synchronizationAt(int i, boolean interposedList) {
+        ArrayList<Synchronization> list = interposedList ? interposed : synchronizations;
+        return list != null && i < list.size() ? list.get(i) : null;
+    }
+
+    /** Regular synchronizations first, then interposed ones; either may register more. Stops at the first failure. */
+    private void beforeCompletion() {
+        int regular = 0;
+        int inter = 0;
+        while (true) {
+            Synchronization s = synchronizationAt(regular, false);
+            if (s != null) {
+                regular++;
+            } else {
+                s = synchronizationAt(inter, true);
+                if (s == null) {
+                    return;
+                }
+                inter++;
+            }
+            try {
+                s.beforeCompletion();
+            } catch (Throwable t) {
+                log.warn("beforeCompletion of {} failed in transaction {}; rolling back", s, gtrid, t);
+                synchronized (this) {
+                    markRollbackOnly(t);
+                }
+                return;
+            }
+            if (status != Status.STATUS_ACTIVE) {
+                return;
+            }
+        }
+    }
+
+    /** Interposed synchronizations first, then regular ones. Failures are logged and change nothing. */
+    private void afterCompletion(int outcome) {
+        List<Synchronization> inter;
+        List<Synchronization> regular;
+        synchronized (this) {
+            inter = interposed;
+            regular = synchronizations;
+        }
+        if (inter != null) {
+            for (int i = 0; i < inter.size(); i++) {
+                callAfterCompletion(inter.get(i), outcome);
+            }
+        }
+        if (regular != null) {
+            for (int i = 0; i < regular.size(); i++) {
+                callAfterCompletion(regular.get(i), outcome);
+            }
+        }
+    }
+
+    private void callAfterCompletion(Synchronization s, int outcome) {
+        try {
+            s.afterCompletion(outcome);
+        } catch (Throwable t) {
+            log.warn("afterCompletion of {} failed in transaction {} (ignored)", s, gtrid, t);
+        }
+    }
+
+    // ------------------------------------------------------------------ rollback-only
+
+    @Override
+    public void setRollbackOnly() throws IllegalStateException {
+        synchronized (this) {
+            int s = status;
+            if (s == Status.STATUS_ACTIVE || s == Status.STATUS_MARKED_ROLLBACK) {
+                markRollbackOnly(new IllegalStateException("setRollbackOnly was called"));
+                return;
+            }
+            if (timedOut || s == Status.STATUS_ROLLING_BACK) {
+                return; // already on its way out
+            }
+            throw new IllegalStateException("Cannot mark transaction " + gtrid + " rollback-only in status " + statusName(s));
+        }
+    }
+
+    /** Caller holds the monitor. */
+    private void markRollbackOnly(Throwable cause) {
+        if (status == Status.STATUS_ACTIVE) {
+            status = Status.STATUS_MARKED_ROLLBACK;
+            rollbackCause = cause;
+        }
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    @Override
+    public void commit() throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SecurityException,
+            IllegalStateException, SystemException {
+        synchronized (this) {
+            if (timedOut) {
+                throw rollbackException("Transaction " + gtrid + " timed out after " + timeoutSeconds + " s and was rolled back", null);
+            }
+            if (completing) {
+                throw new IllegalStateException("Transaction " + gtrid + " is already completing or completed (status "
+                        + statusName(status) + ")");
+            }
+            completing = true;
+        }
+        try {
+            if (status == Status.STATUS_ACTIVE) {
+                beforeCompletion();
+            }
+            synchronized (this) {
+                if (status != Status.STATUS_ACTIVE) {
+                    status = Status.STATUS_ROLLING_BACK;
+                } else {
+                    status = Status.STATUS_PREPARING;
+                }
+            }
+            if (status == Status.STATUS_ROLLING_BACK) {
+                rollbackEverything();
+                throw rollbackException("Transaction " + gtrid + " was marked rollback-only and has been rolled back", rollbackCause);
+            }
+            if (!endAssociations(XAResource.TMSUCCESS)) {
+                status = Status.STATUS_ROLLING_BACK;
+                rollbackEverything();
+                throw rollbackException("Transaction " + gtrid + " rolled back: a resource failed to end its branch", rollbackCause);
+            }
+            twoPhaseCommit();
+        } finally {
+            tm.finished(this);
+        }
+    }
+
+    /** Everything after beforeCompletion: votes, the logged decision, phase two. */
+    private void twoPhaseCommit() throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SystemException {
+        int owning = 0;
+        Branch only = null;
+        for (int i = 0, n = branches.size(); i < n; i++) {
+            Branch b = branches.get(i);
+            if (b.ownsBranch() && !b.last) {
+                owning++;
+                only = b;
+            }
+        }
+        if (owning == 0 && lastResource == null) {
+            finish(Status.STATUS_COMMITTED);
+            return;
+        }
+        if (lastResource == null && owning == 1) {
+            onePhaseCommit(only);
+            return;
+        }
+
+        // Phase one: every branch votes before anything commits.
+        List<BranchRecord> toCommit = null;
+        for (int i = 0, n = branches.size(); i < n; i++) {
+            Branch b = branches.get(i);
+            if (!b.ownsBranch() || b.last) {
+                continue;
+            }
+            int vote;
+            try {
+                vote = b.resource.prepare(b.xid);
+            } catch (XAException | RuntimeException e) {
+                b.outcome = (e instanceof XAException x && XaCodes.isRollback(x.errorCode)) ? Branch.ROLLED_BACK : Branch.NONE;
+                rollbackCause = e;
+                status = Status.STATUS_ROLLING_BACK;
+                rollbackEverything();
+                throw rollbackException("Transaction " + gtrid + " rolled back: " + b.resourceName + " voted no on " + b.xid
+                        + " (" + XaCodes.describe(e) + ")", e);
+            }
+            if (vote == XAResource.XA_RDONLY) {
+                b.outcome = Branch.READ_ONLY;
+            } else {
+                b.outcome = Branch.PREPARED;
+                if (toCommit == null) {
+                    toCommit = new ArrayList<>(n);
+                }
+                toCommit.add(new BranchRecord(b.xid.bqualBytes(), b.resourceName));
+            }
+        }
+        status = Status.STATUS_PREPARED;
+
+        if (lastResource != null && !commitLastResource()) {
+            return; // unreachable: commitLastResource throws when it did not commit
+        }
+        if (toCommit == null) {
+            finish(Status.STATUS_COMMITTED); // every XA branch was read-only
+            return;
+        }
+
+        // The decision: durable before the first phase-two commit.
+        status = Status.STATUS_COMMITTING;
+        try {
+            tm.journal.logCommit(new CommitRecord(gtrid, toCommit, System.currentTimeMillis()));
+        } catch (IOException | RuntimeException e) {
+            log.error("Could not write the commit decision of {} to the recovery log; rolling back", gtrid, e);
+            status = Status.STATUS_ROLLING_BACK;
+            rollbackEverything();
+            throw rollbackException("Transaction " + gtrid + " rolled back: the commit decision could not be written to the recovery log ("
+                    + e + ")", e);
+        }
+
+        // Phase two.
+        int heuristicRolledBack = 0;
+        int heuristic = 0;
+        int leftToRecovery = 0;
+        int committed = 0;
+        for (int i = 0, n = branches.size(); i < n; i++) {
+            Branch b = branches.get(i);
+            if (b.outcome != Branch.PREPARED) {
+                continue;
+            }
+            try {
+                b.resource.commit(b.xid, false);
+                b.outcome = Branch.COMMITTED;
+                committed++;
+            } catch (XAException e) {
+                int code = e.errorCode;
+                if (code == XAException.XAER_NOTA || code == XAException.XA_HEURCOM) {
+                    // NOTA: recovery got there first. HEURCOM: the resource committed on its own, as decided.
+                    if (code == XAException.XA_HEURCOM) {
+                        forget(b);
+                    }
+                    b.outcome = Branch.COMMITTED;
+                    committed++;
+                } else if (XaCodes.isHeuristic(code) || XaCodes.isRollback(code)) {
+                    b.outcome = Branch.HEURISTIC;
+                    heuristic++;
+                    if (code == XAException.XA_HEURRB || XaCodes.isRollback(code)) {
+                        heuristicRolledBack++;
+                    }
+                    recordHeuristic(b, code, true);
+                } else {
+                    b.outcome = Branch.LEFT_TO_RECOVERY;
+                    leftToRecovery++;
+                    log.warn("Commit of {} failed ({}); the decision stands and recovery will finish the branch", b, XaCodes.describe(e));
+                }
+            } catch (RuntimeException e) {
+                b.outcome = Branch.LEFT_TO_RECOVERY;
+                leftToRecovery++;
+                log.warn("Commit of {} threw {}; the decision stands and recovery will finish the branch", b, e.toString());
+            }
+        }
+        if (leftToRecovery == 0) {
+            tm.journal.logCompleted(gtrid);
+        }
+        if (heuristic > 0) {
+            tm.counters.heuristic.increment();
+            if (committed == 0 && heuristicRolledBack == heuristic && lastResource == null) {
+                finish(Status.STATUS_ROLLEDBACK);
+                throw new HeuristicRollbackException("Every branch of transaction " + gtrid + " rolled back on its own after the commit decision: "
+                        + heuristicSummary());
+            }
+            finish(Status.STATUS_UNKNOWN);
+            throw new HeuristicMixedException("Transaction " + gtrid + " ended with mixed outcomes after the commit decision: "
+                    + heuristicSummary());
+        }
+        finish(Status.STATUS_COMMITTED);
+    }
+
+    /** The last resource commits in one phase after every XA branch prepared; its outcome decides. */
+    private boolean commitLastResource() throws RollbackException, HeuristicMixedException, SystemException {
+        Branch lr = lastResource;
+        try {
+            lr.resource.commit(lr.xid, true);
+            lr.outcome = Branch.COMMITTED;
+            return true;
+        } catch (XAException | RuntimeException e) {
+            boolean rolledBack = e instanceof XAException x && (XaCodes.isRollback(x.errorCode) || x.errorCode == XAException.XA_HEURRB
+                    || x.errorCode == XAException.XAER_NOTA);
+            lr.outcome = rolledBack ? Branch.ROLLED_BACK : Branch.HEURISTIC;
+            rollbackCause = e;
+            status = Status.STATUS_ROLLING_BACK;
+            rollbackEverything();
+            if (rolledBack) {
+                throw rollbackException("Transaction " + gtrid + " rolled back: the last resource " + lr.resourceName
+                        + " did not commit (" + XaCodes.describe(e) + ")", e);
+            }
+            tm.counters.heuristic.increment();
+            HeuristicMixedException h = new HeuristicMixedException("Transaction " + gtrid + ": the outcome of the last resource "
+                    + lr.resourceName + " is unknown (" + XaCodes.describe(e) + "); the XA branches were rolled back");
+            h.initCause(e);
+            throw h;
+        }
+    }
+
+    private void onePhaseCommit(Branch b) throws RollbackException, HeuristicMixedException, HeuristicRollbackException {
+        status = Status.STATUS_COMMITTING;
+        try {
+            b.resource.commit(b.xid, true);
+            b.outcome = Branch.COMMITTED;
+        } catch (XAException e) {
+            int code = e.errorCode;
+            if (XaCodes.isRollback(code) || code == XAException.XAER_NOTA) {
+                b.outcome = Branch.ROLLED_BACK;
+                rollbackCause = e;
+                finish(Status.STATUS_ROLLEDBACK);
+                throw rollbackException("Transaction " + gtrid + " rolled back: " + b.resourceName + " did not commit in one phase ("
+                        + XaCodes.describe(e) + ")", e);
+            }
+            if (code == XAException.XA_HEURCOM) {
+                forget(b);
+                b.outcome = Branch.COMMITTED;
+            } else {
+                tm.counters.heuristic.increment();
+                b.outcome = Branch.HEURISTIC;
+                if (XaCodes.isHeuristic(code)) {
+                    recordHeuristic(b, code, true);
+                }
+                if (code == XAException.XA_HEURRB) {
+                    finish(Status.STATUS_ROLLEDBACK);
+                    throw new HeuristicRollbackException("Transaction " + gtrid + ": " + b.resourceName + " rolled back heuristically");
+                }
+                finish(Status.STATUS_UNKNOWN);
+                HeuristicMixedException h = new HeuristicMixedException("Transaction " + gtrid + ": the outcome of the one-phase commit on "
+                        + b.resourceName + " is unknown or mixed (" + XaCodes.describe(e) + ")");
+                h.initCause(e);
+                throw h;
+            }
+        } catch (RuntimeException e) {
+            tm.counters.heuristic.increment();
+            finish(Status.STATUS_UNKNOWN);
+            HeuristicMixedException h = new HeuristicMixedException("Transaction " + gtrid + ": the one-phase commit on " + b.resourceName
+                    + " threw " + e + "; its outcome is unknown");
+            h.initCause(e);
+            throw h;
+        }
+        finish(Status.STATUS_COMMITTED);
+    }
+
+    // ------------------------------------------------------------------ rollback
+
+    @Override
+    public void rollback() throws IllegalStateException, SystemException {
+        synchronized (this) {
+            if (timedOut) {
+                return; // the reaper already rolled it back
+            }
+            int s = status;
+            if (completing || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
+                throw new IllegalStateException("Cannot roll back transaction " + gtrid + " in status " + statusName(s));
+            }
+            completing = true;
+            status = Status.STATUS_ROLLING_BACK;
+        }
+        try {
+            endAssociations(XAResource.TMFAIL);
+            rollbackEverything();
+        } finally {
+            tm.finished(this);
+        }
+    }
+
+    /** Called by the reaper: rolls back a transaction that outlived its timeout, unless it is already completing. */
+    void timeout() {
+        synchronized (this) {
+            int s = status;
+            if (completing || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
+                return;
+            }
+            completing = true;
+            timedOut = true;
+            status = Status.STATUS_ROLLING_BACK;
+        }
+        log.warn("Transaction {} timed out after {} s; rolling it back", gtrid, timeoutSeconds);
+        tm.counters.timedOut.increment();
+        try {
+            endAssociations(XAResource.TMFAIL);
+            rollbackEverything();
+        } finally {
+            tm.finished(this);
+        }
+    }
+
+    /** Ends every branch still associated or suspended. Returns false when one failed (the transaction must roll back). */
+    private boolean endAssociations(int flag) {
+        boolean ok = true;
+        ArrayList<Branch> list;
+        synchronized (this) {
+            list = branches;
+        }
+        for (int i = 0, n = list.size(); i < n; i++) {
+            Branch b = list.get(i);
+            if (b.association == Branch.ENDED) {
+                continue;
+            }
+            try {
+                b.resource.end(b.xid, flag);
+            } catch (XAException | RuntimeException e) {
+                if (flag == XAResource.TMSUCCESS) {
+                    log.warn("Ending {} failed ({}); rolling back", b, XaCodes.describe(e));
+                    rollbackCause = e;
+                    if (e instanceof XAException x && XaCodes.isRollback(x.errorCode) && b.ownsBranch()) {
+                        b.outcome = Branch.ROLLED_BACK;
+                    }
+                    ok = false;
+                }
+            }
+            b.association = Branch.ENDED;
+        }
+        return ok;
+    }
+
+    /** Rolls back every branch not known to be finished, then runs afterCompletion. Presumed abort: nothing is logged. */
+    private void rollbackEverything() {
+        for (int i = 0, n = branches.size(); i < n; i++) {
+            Branch b = branches.get(i);
+            if (!b.ownsBranch() || b.outcome == Branch.READ_ONLY || b.outcome == Branch.ROLLED_BACK
+                    || b.outcome == Branch.HEURISTIC) {
+                continue;
+            }
+            if (b.association != Branch.ENDED) {
+                try {
+                    b.resource.end(b.xid, XAResource.TMFAIL);
+                } catch (XAException | RuntimeException ignored) {
+                    // rolling back anyway
+                }
+                b.association = Branch.ENDED;
+            }
+            try {
+                b.resource.rollback(b.xid);
+                b.outcome = Branch.ROLLED_BACK;
+            } catch (XAException e) {
+                int code = e.errorCode;
+                if (code == XAException.XAER_NOTA || XaCodes.isRollback(code) || code == XAException.XA_HEURRB) {
+                    if (code == XAException.XA_HEURRB) {
+                        forget(b);
+                    }
+                    b.outcome = Branch.ROLLED_BACK;
+                } else if (code == XAException.XA_HEURCOM || code == XAException.XA_HEURMIX || code == XAException.XA_HEURHAZ) {
+                    b.outcome = Branch.HEURISTIC;
+                    tm.counters.heuristic.increment();
+                    recordHeuristic(b, code, false);
+                } else {
+                    b.outcome = Branch.LEFT_TO_RECOVERY;
+                    log.warn("Rollback of {} failed ({}); recovery will roll it back (presumed abort)", b, XaCodes.describe(e));
+                }
+            } catch (RuntimeException e) {
+                b.outcome = Branch.LEFT_TO_RECOVERY;
+                log.warn("Rollback of {} threw {}; recovery will roll it back (presumed abort)", b, e.toString());
+            }
+        }
+        finish(Status.STATUS_ROLLEDBACK);
+    }
+
+    // ------------------------------------------------------------------ heuristics
+
+    /** Keeps the outcome in the log until an operator resolves it, then lets the resource forget it. */
+    private void recordHeuristic(Branch b, int code, boolean decisionWasCommit) {
+        log.error("Heuristic outcome {} from {} for transaction {} (decision was {})", XaCodes.name(code), b.resourceName, b.xid,
+                decisionWasCommit ? "commit" : "rollback");
+        try {
+            tm.journal.logHeuristic(new HeuristicRecord(gtrid, new BranchRecord(b.xid.bqualBytes(), b.resourceName), code,
+                    decisionWasCommit, System.currentTimeMillis()));
+        } catch (IOException | RuntimeException e) {
+            log.error("Could not record the heuristic outcome of {} in the log; the resource keeps it for recovery", b, e);
+            return;
+        }
+        forget(b);
+    }
+
+    private void forget(Branch b) {
+        try {
+            b.resource.forget(b.xid);
+        } catch (XAException | RuntimeException e) {
+            log.warn("forget of {} failed ({})", b, XaCodes.describe(e));
+        }
+    }
+
+    private String heuristicSummary() {
+        StringBuilder sb = new StringBuilder();
+        for (Branch b : branches) {
+            if (!b.ownsBranch() || b.outcome == Branch.READ_ONLY) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(b.resourceName).append('=').append(switch (b.outcome) {
+                case Branch.COMMITTED -> "committed";
+                case Branch.ROLLED_BACK -> "rolled back";
+                case Branch.HEURISTIC -> "heuristic";
+                case Branch.LEFT_TO_RECOVERY -> "left to recovery";
+                default -> "unknown";
+            });
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    private void finish(int finalStatus) {
+        status = finalStatus;
+        if (finalStatus == Status.STATUS_COMMITTED) {
+            tm.counters.committed.increment();
+        } else if (finalStatus == Status.STATUS_ROLLEDBACK) {
+            tm.counters.rolledBack.increment();
+        }
+        afterCompletion(finalStatus);
+    }
+
+    private RollbackException rollbackException(String message, Throwable cause) {
+        RollbackException e = new RollbackException(message);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
+    private static SystemException systemException(String message, Throwable cause) {
+        SystemException e = new SystemException(message);
+        e.initCause(cause);
+        return e;
+    }
+
+    static String statusName(int status) {
+        return switch (status) {
+            case Status.STATUS_ACTIVE -> "ACTIVE";
+            case Status.STATUS_MARKED_ROLLBACK -> "MARKED_ROLLBACK";
+            case Status.STATUS_PREPARED -> "PREPARED";
+            case Status.STATUS_COMMITTED -> "COMMITTED";
+            case Status.STATUS_ROLLEDBACK -> "ROLLEDBACK";
+            case Status.STATUS_UNKNOWN -> "UNKNOWN";
+            case Status.STATUS_NO_TRANSACTION -> "NO_TRANSACTION";
+            case Status.STATUS_PREPARING -> "PREPARING";
+            case Status.STATUS_COMMITTING -> "COMMITTING";
+            case Status.STATUS_ROLLING_BACK -> "ROLLING_BACK";
+            default -> "status " + status;
+        };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TransactionImpl t && t.gtrid.equals(gtrid);
+    }
+
+    @Override
+    public int hashCode() {
+        return gtrid.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Transaction " + gtrid + " " + statusName(status);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.pledge.tm;
+
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.UserTransaction;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.transaction.xa.XAResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The root of a Pledge transaction manager: one recovery log, one node name, and the JTA objects
+ * that use them. Build one with {@link #builder()}; several may live in one JVM, each with its own
+ * log directory and node name. {@link #close()} stops its background threads and releases the log.
+ */
+public final class TransactionService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
+
+    private final Config config;
+    private final Journal journal;
+    private final TransactionManagerImpl tm;
+    private final UserTransactionImpl ut;
+    private final SynchronizationRegistryImpl tsr;
+    private final Recovery recovery;
+    private final Counters counters = new Counters();
+    private final ScheduledExecutorService reaper;
+    private final ScheduledExecutorService recoverer;
+
+    private TransactionService(Config config, Function<Config, Journal> journals) {
+        this.config = config;
+        this.journal = journals.apply(config);
+        XidFactory xids = new XidFactory(config.nodeName());
+        this.tm = new TransactionManagerImpl(journal, xids, (int) Math.max(1, config.defaultTimeout().toSeconds()), counters);
+        this.ut = new UserTransactionImpl(tm);
+        this.tsr = new SynchronizationRegistryImpl(tm);
+        boolean background = !config.recoveryInterval().isZero();
+        this.recoverer = background ? Executors.newSingleThreadScheduledExecutor(daemon("pledge-recovery-" + config.nodeName())) : null;
+        this.recovery = new Recovery(tm, journal, xids.nodeNameBytes(), this::scheduleSoonPass);
+        this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("pledge-reaper-" + config.nodeName()));
+        long reapMillis = config.reaperInterval().toMillis();
+        reaper.scheduleWithFixedDelay(this::reap, reapMillis, reapMillis, TimeUnit.MILLISECONDS);
+        if (background) {
+            long every = config.recoveryInterval().toMillis();
+            recoverer.scheduleWithFixedDelay(this::backgroundPass, every, every, TimeUnit.MILLISECONDS);
+        }
+        log.info("Pledge transaction service '{}' started; log {}{}", config.nodeName(), config.logDirectory().toAbsolutePath(),
+                config.fsync() ? "" : " (UNSAFE: fsync disabled)");
+    }
+
+    /** Starts a builder with embedded defaults: node name = host name, log in {@code ./pledge-log}, 60 s timeout. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The JTA transaction manager (thread association, suspend/resume). */
+    public TransactionManager transactionManager() {
+        return tm;
+    }
+
+    /** The JTA user transaction for application code. */
+    public UserTransaction userTransaction() {
+        return ut;
+    }
+
+    /** The JTA synchronization registry for frameworks (Hibernate, CDI). */
+    public TransactionSynchronizationRegistry synchronizationRegistry() {
+        return tsr;
+    }
+
+    /** Registration of resources for crash recovery, and on-demand passes. */
+    public Recovery recovery() {
+        return recovery;
+    }
+
+    /** This service's node name, stamped into every Xid it makes. */
+    public String nodeName() {
+        return config.nodeName();
+    }
+
+    Journal journal() {
+        return journal;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    TransactionManagerImpl manager() {
+        return tm;
+    }
+
+    private void reap() {
+        long now = System.nanoTime();
+        try {
+            for (TransactionImpl tx : tm.liveTransactions()) {
+                if (now - tx.deadlineNanos >= 0) {
+                    tx.timeout();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("Timeout reaper failed", e);
+        }
+    }
+
+    private void scheduleSoonPass() {
+        if (recoverer != null && !recoverer.isShutdown()) {
+            recoverer.schedule(this::backgroundPass, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void backgroundPass() {
+        try {
+            recovery.runPass();
+        } catch (RuntimeException e) {
+            log.error("Recovery pass failed", e);
+        }
+    }
+
+    /** Stops the reaper and background recovery and releases the log. Transactions still running are left to recovery. */
+    @Override
+    public void close() {
+        reaper.shutdownNow();
+        if (recoverer != null) {
+            recoverer.shutdownNow();
+            try {
+                recoverer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        journal.close();
+        log.info("Pledge transaction service '{}' closed", config.nodeName());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Collects the configuration; {@link #build()} validates it, opens the log and runs a first recovery pass. */
+    public static final class Builder {
+        private String nodeName;
+        private Path logDirectory = Path.of("pledge-log");
+        private Duration defaultTimeout = Duration.ofSeconds(60);
+        private Duration recoveryInterval = Duration.ofMinutes(2);
+        private Duration reaperInterval = Duration.ofMillis(100);
+        private boolean fsync = true;
+        private Function<Config, Journal> journals = c -> FileJournal.open(c.logDirectory(), c.fsync());
+        private final java.util.LinkedHashMap<String, Supplier<? extends XAResource>> recoveryResources = new java.util.LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Identity stamped into every Xid (at most 47 bytes of UTF-8); default: the host name. */
+        public Builder nodeName(String nodeName) {
+            this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+            return this;
+        }
+
+        /** Directory of the recovery log; created with owner-only permissions. Default {@code ./pledge-log}. */
+        public Builder logDirectory(Path logDirectory) {
+            this.logDirectory = Objects.requireNonNull(logDirectory, "logDirectory");
+            return this;
+        }
+
+        /** Timeout of transactions whose thread set none; default 60 s. */
+        public Builder defaultTimeout(Duration timeout) {
+            this.defaultTimeout = Objects.requireNonNull(timeout, "defaultTimeout");
+            return this;
+        }
+
+        /** Period of background recovery passes; default 2 minutes. {@link Duration#ZERO} disables them. */
+        public Builder recoveryInterval(Duration interval) {
+            this.recoveryInterval = Objects.requireNonNull(interval, "recoveryInterval");
+            return this;
+        }
+
+        /** A resource recovered by the first pass, inside {@link #build()}; same as registering it afterwards. */
+        public Builder recoveryResource(String name, Supplier<? extends XAResource> resource) {
+            recoveryResources.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(resource, "resource"));
+            return this;
+        }
+
+        /**
+         * UNSAFE: never force the log to disk. A crash of the machine (not only the JVM) can then lose
+         * commit decisions and leave branches inconsistent. For tests and benchmarks only.
+         */
+        public Builder unsafeDisableFsync() {
+            this.fsync = false;
+            return this;
+        }
+
+        Builder reaperInterval(Duration interval) {
+            this.reaperInterval = interval;
+            return this;
+        }
+
+        Builder journal(Function<Config, Journal> journals) {
+            this.journals = journals;
+            return this;
+        }
+
+        /** Validates, opens the log (failing at once if another service holds it) and runs a first recovery pass. */
+        public TransactionService build() {
+            String node = nodeName != null ? nodeName : defaultNodeName();
+            int bytes = node.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes == 0 || bytes > XidFactory.MAX_NODE_NAME_BYTES) {
+                throw new IllegalArgumentException("nodeName must be 1 to " + XidFactory.MAX_NODE_NAME_BYTES
+                        + " bytes of UTF-8 so that Xids fit in 64 bytes; '" + node + "' has " + bytes);
+            }
+            if (node.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("nodeName must not contain ':' (it separates the node from the sequence in transaction ids): '" + node + "'");
+            }
+            if (defaultTimeout.isNegative() || defaultTimeout.isZero()) {
+                throw new IllegalArgumentException("defaultTimeout must be positive, not " + defaultTimeout);
+            }
+            if (recoveryInterval.isNegative()) {
+                throw new IllegalArgumentException("recoveryInterval must be positive, or zero to disable background recovery, not "
+                        + recoveryInterval);
+            }
+            TransactionService svc = new TransactionService(
+                    new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval), journals);
+            recoveryResources.forEach(svc.recovery::register);
+            svc.recovery.runPass();
+            return svc;
+        }
+
+        private static String defaultNodeName() {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                host = "pledge";
+            }
+            host = host.replace(':', '-');
+            byte[] b = host.getBytes(StandardCharsets.UTF_8);
+            return b.length <= XidFactory.MAX_NODE_NAME_BYTES ? host
+                    : new String(b, 0, XidFactory.MAX_NODE_NAME_BYTES, StandardCharsets.UTF_8).replace("\uFFFD", "");
+        }
+    }
+}
