@@ -19,4 +19,21 @@ public interface PledgeXAResource extends XAResource {
     default boolean joinable() {
         return true;
     }
+
+    /**
+     * Gives a plain {@link XAResource} a name for the log and recovery. Register the same name
+     * with {@code svc.recovery()} so recovery can finish its branches after a crash.
+     */
+    static PledgeXAResource named(String resourceName, boolean joinable, XAResource delegate) {
+        return new NamedXAResource(resourceName, joinable, delegate, null);
+    }
+
+    /**
+     * As {@link #named(String, boolean, XAResource)}, for a recovery supplier: the result is
+     * {@link AutoCloseable}, and recovery's close after the pass runs {@code onClose} (closing the
+     * connection the resource came from, say).
+     */
+    static PledgeXAResource named(String resourceName, boolean joinable, XAResource delegate, AutoCloseable onClose) {
+        return new NamedXAResource(resourceName, joinable, delegate, onClose);
+    }
 }

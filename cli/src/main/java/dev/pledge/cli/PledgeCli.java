@@ -1,0 +1,43 @@
+package dev.pledge.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code pledge} command: one runnable jar for the demo and the operator's tools. */
+@Command(name = "pledge", mixinStandardHelpOptions = true, version = "pledge 0.1.0-SNAPSHOT",
+        description = "Pledge, a JTA/XA transaction manager: demo and operator tools.",
+        subcommands = {DemoCommand.class})
+public final class PledgeCli {
+
+    @Option(names = "--verbose", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+
+    private PledgeCli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code; errors become one clear line unless --verbose. */
+    static int run(String... args) {
+        PledgeCli root = new PledgeCli();
+        CommandLine cl = new CommandLine(root);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("pledge: " + oneLine(ex));
+            if (root.verbose) {
+                ex.printStackTrace(commandLine.getErr());
+            } else {
+                commandLine.getErr().println("(run with --verbose for the stack trace)");
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    private static String oneLine(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+}
