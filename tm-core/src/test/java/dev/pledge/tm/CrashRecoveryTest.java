@@ -1,0 +1,119 @@
+package dev.pledge.tm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crash means crash: a child JVM coordinating real 2PC over two file-backed resource managers is
+ * halted, and a new JVM on the same log and node name recovers. Every transaction must then have
+ * one outcome on both resources, every acknowledged commit must be there, and nothing may stay
+ * prepared or pending in the log.
+ */
+class CrashRecoveryTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void crashAtFirstPrepareIsRolledBackByRecovery() throws Exception {
+        Set<String> committed = crashAndRecover("prepare-first");
+        assertFalse(committed.contains("tx-" + CrashChild.CRASH_AT), "the crashed transaction must roll back: " + committed);
+    }
+
+    @Test
+    void crashAfterAllPreparesBeforeTheDecisionIsRolledBackByRecovery() throws Exception {
+        Set<String> committed = crashAndRecover("after-prepares");
+        assertFalse(committed.contains("tx-" + CrashChild.CRASH_AT), "no decision was logged, so presumed abort: " + committed);
+    }
+
+    @Test
+    void crashAfterCommitDecisionIsCommittedByRecovery() throws Exception {
+        Set<String> committed = crashAndRecover("after-decision");
+        assertTrue(committed.contains("tx-" + CrashChild.CRASH_AT), "the logged decision must be carried out: " + committed);
+    }
+
+    @Test
+    void crashAfterOneOfTwoCommitsIsCommittedByRecovery() throws Exception {
+        Set<String> committed = crashAndRecover("after-one-commit");
+        assertTrue(committed.contains("tx-" + CrashChild.CRASH_AT), "the second branch must be committed too: " + committed);
+    }
+
+    @Test
+    void randomHaltsUnderLoadLeaveOneOutcomePerTransaction() throws Exception {
+        Random random = new Random();
+        long seed = random.nextLong();
+        random.setSeed(seed);
+        Dirs d = new Dirs(tmp);
+        int rounds = 20;
+        int committedTotal = 0;
+        for (int round = 1; round <= rounds; round++) {
+            int threads = 4 + random.nextInt(13);
+            long delay = 150 + random.nextInt(700);
+            String what = "round " + round + " (seed " + seed + ", " + threads + " threads, halt after " + delay + " ms)";
+            ChildJvm.Result work = ChildJvm.run(tmp.resolve("work-" + round + ".out"), 120, CrashChild.class, "work",
+                    d.log.toString(), d.a.toString(), d.b.toString(), String.valueOf(threads), "random:" + delay, d.acks.toString(), "r" + round + "-");
+            assertEquals(CrashChild.HALT_STATUS, work.exitCode(), what + ": the coordinator must be halted, output:\n" + work.output());
+            committedTotal = recoverAndVerify(d, what).size();
+        }
+        assertTrue(committedTotal > 0, "the load must have committed something");
+    }
+
+    /** Runs transactions one by one until the chosen crash point halts the coordinator; recovers; verifies. */
+    private Set<String> crashAndRecover(String crash) throws Exception {
+        Dirs d = new Dirs(tmp);
+        ChildJvm.Result work = ChildJvm.run(tmp.resolve("work.out"), 60, CrashChild.class, "work", d.log.toString(), d.a.toString(),
+                d.b.toString(), "1", crash, d.acks.toString(), "");
+        assertEquals(CrashChild.HALT_STATUS, work.exitCode(), "the coordinator must halt at " + crash + ", output:\n" + work.output());
+        Set<String> committed = recoverAndVerify(d, crash);
+        for (int i = 1; i < CrashChild.CRASH_AT; i++) {
+            assertTrue(committed.contains("tx-" + i), "tx-" + i + " committed before the crash: " + committed);
+        }
+        return committed;
+    }
+
+    private Set<String> recoverAndVerify(Dirs d, String what) throws Exception {
+        ChildJvm.Result rec = ChildJvm.run(tmp.resolve("recover.out"), 60, CrashChild.class, "recover", d.log.toString(), d.a.toString(),
+                d.b.toString());
+        assertEquals(0, rec.exitCode(), what + ": recovery must leave nothing pending, output:\n" + rec.output());
+        FileResourceManager a = new FileResourceManager("rm-a", d.a);
+        FileResourceManager b = new FileResourceManager("rm-b", d.b);
+        assertEquals(0, a.preparedBranches().size(), what + ": rm-a still holds prepared branches " + a.preparedBranches());
+        assertEquals(0, b.preparedBranches().size(), what + ": rm-b still holds prepared branches " + b.preparedBranches());
+        Set<String> committedA = a.committedWork();
+        Set<String> committedB = b.committedWork();
+        assertEquals(committedA, committedB, what + ": both resources must agree on every transaction");
+        Set<String> acked = acked(d.acks);
+        Set<String> lost = new TreeSet<>(acked);
+        lost.removeAll(committedA);
+        assertTrue(lost.isEmpty(), what + ": commits acknowledged to the application were lost: " + lost);
+        return committedA;
+    }
+
+    private static Set<String> acked(Path acks) throws IOException {
+        Set<String> out = new HashSet<>();
+        if (Files.exists(acks)) {
+            for (String line : Files.readAllLines(acks)) {
+                if (!line.isBlank()) {
+                    out.add(line.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private record Dirs(Path log, Path a, Path b, Path acks) {
+        Dirs(Path root) {
+            this(root.resolve("log"), root.resolve("rm-a"), root.resolve("rm-b"), root.resolve("acks.txt"));
+        }
+    }
+}
