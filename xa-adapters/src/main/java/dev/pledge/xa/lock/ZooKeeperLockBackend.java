@@ -105,6 +105,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         boolean granted = false;
         try {
             while (true) {
+                checkAborted(w, key, mode);
                 List<ZkNode> queue = queue(dir);
                 int me = indexOf(queue, myName);
                 if (me < 0) {
@@ -124,13 +125,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                     return held.grant();
                 }
                 graph.waiting(w, blockers);
-                if (w.victimOf != null) {
-                    throw new LockDeadlockException(key, mode, w.victimOf);
-                }
-                if (w.cancelled) {
-                    throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + owner
-                            + " ended while it waited");
-                }
+                checkAborted(w, key, mode);
                 long left = started + timeoutNanos - System.nanoTime();
                 if (left <= 0) {
                     throw new LockTimeoutException(key, mode, Duration.ofNanos(System.nanoTime() - started), describe(queue, me, blockers));
@@ -157,6 +152,17 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             if (!granted) {
                 deleteQuietly(path);
             }
+        }
+    }
+
+    /** Throws when the waiting request was chosen as a deadlock victim or its transaction ended. */
+    private static void checkAborted(Waiter w, String key, LockMode mode) {
+        if (w.victimOf != null) {
+            throw new LockDeadlockException(key, mode, w.victimOf);
+        }
+        if (w.cancelled) {
+            throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + w.owner()
+                    + " ended while it waited");
         }
     }
 
@@ -196,9 +202,12 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
     @Override
     public int prepare(Owner owner, Xid xid) throws XAException {
         Holdings h = owners.get(owner);
+        if (h == null) {
+            return XAResource.XA_RDONLY;
+        }
         List<Held> held;
-        synchronized (h == null ? this : h) {
-            if (h == null || h.held.isEmpty()) {
+        synchronized (h) {
+            if (h.held.isEmpty()) {
                 owners.remove(owner);
                 return XAResource.XA_RDONLY;
             }
