@@ -60,8 +60,15 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         this.keysPath = ZKPaths.makePath(root, "keys");
         this.preparedPath = ZKPaths.makePath(root, "prepared");
         try {
-            client.createContainers(keysPath);
-            client.createContainers(preparedPath);
+            // plain persistent nodes: a container would be removed by the server once empty, and a
+            // prepare (whose multi-operation creates a child of "prepared") would then fail
+            for (String p : List.of(keysPath, preparedPath)) {
+                try {
+                    client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(p);
+                } catch (KeeperException.NodeExistsException e) {
+                    // made by an earlier service
+                }
+            }
         } catch (Exception e) {
             throw new LockException("Cannot create the lock directories under " + root + " in ZooKeeper", e);
         }

@@ -28,6 +28,8 @@ class ZooKeeperLockTableTest extends LockTableContract {
 
     @BeforeAll
     static void startZooKeeper() throws Exception {
+        // empty container nodes are removed within 100 ms instead of a minute, so the tests see it
+        System.setProperty("znode.container.checkIntervalMs", "100");
         zk = new TestingServer(true);
     }
 
@@ -138,5 +140,16 @@ class ZooKeeperLockTableTest extends LockTableContract {
         assertEquals(List.of(), table.prepared());
         table.acquire(b.owner(), "acct-1", LockMode.EXCLUSIVE, LONG);
         table.release(b.xid());
+    }
+
+    @Test
+    void prepareStillWorksAfterEveryPreparedRecordAndKeyWasRemoved() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            Tx a = ids.next();
+            table.acquire(a.owner(), "again", LockMode.EXCLUSIVE, SHORT);
+            assertEquals(XAResource.XA_OK, table.prepare(a.owner(), a.xid()));
+            assertTrue(table.release(a.xid()));
+            Thread.sleep(600); // long enough for the server to remove empty containers
+        }
     }
 }
