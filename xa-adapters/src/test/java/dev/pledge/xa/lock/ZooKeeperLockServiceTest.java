@@ -46,7 +46,7 @@ class ZooKeeperLockServiceTest extends LockServiceContract {
     }
 
     CuratorFramework newClient() throws InterruptedException {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).sessionTimeoutMs(10_000)
+        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).sessionTimeoutMs(4_000)
                 .connectionTimeoutMs(5_000).retryPolicy(new ExponentialBackoffRetry(50, 5)).build();
         c.start();
         assertTrue(c.blockUntilConnected(10, TimeUnit.SECONDS));

@@ -44,7 +44,7 @@ class ZooKeeperLockTableTest extends LockTableContract {
     }
 
     CuratorFramework client() throws InterruptedException {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).sessionTimeoutMs(10_000)
+        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).sessionTimeoutMs(4_000)
                 .connectionTimeoutMs(5_000).retryPolicy(new ExponentialBackoffRetry(50, 5)).build();
         c.start();
         assertTrue(c.blockUntilConnected(10, TimeUnit.SECONDS));
@@ -81,7 +81,9 @@ class ZooKeeperLockTableTest extends LockTableContract {
         CuratorFramework c = client();
         LockBackend mine = new ZooKeeperLockBackend(c, root);
         Tx a = ids.next();
-        mine.acquire(a.owner(), "expiring", LockMode.EXCLUSIVE, SHORT);
+        long staleToken = mine.acquire(a.owner(), "expiring", LockMode.EXCLUSIVE, SHORT).fencingToken();
+        java.util.concurrent.atomic.AtomicLong highestSeen = new java.util.concurrent.atomic.AtomicLong(); // the protected resource
+        assertTrue(fencedWrite(highestSeen, staleToken));
         java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
         c.getConnectionStateListenable().addListener((cl, s) -> {
             if (s == ConnectionState.LOST) {
@@ -93,7 +95,9 @@ class ZooKeeperLockTableTest extends LockTableContract {
         assertTrue(c.blockUntilConnected(20, TimeUnit.SECONDS), "no new session");
         // another process can take the key at once: the expired session's node is gone
         Tx b = ids.next();
-        table.acquire(b.owner(), "expiring", LockMode.EXCLUSIVE, LONG);
+        long newToken = table.acquire(b.owner(), "expiring", LockMode.EXCLUSIVE, LONG).fencingToken();
+        assertTrue(fencedWrite(highestSeen, newToken), "the new holder writes");
+        assertTrue(!fencedWrite(highestSeen, staleToken), "the stale holder is rejected by its token");
         XAException no = assertThrows(XAException.class, () -> mine.prepare(a.owner(), a.xid()));
         assertEquals(XAException.XA_RBROLLBACK, no.errorCode);
         assertEquals(List.of(), mine.prepared());
@@ -151,5 +155,10 @@ class ZooKeeperLockTableTest extends LockTableContract {
             assertTrue(table.release(a.xid()));
             Thread.sleep(600); // long enough for the server to remove empty containers
         }
+    }
+
+    /** A resource that accepts a write only with a token at least as large as any it has seen. */
+    static boolean fencedWrite(java.util.concurrent.atomic.AtomicLong highestSeen, long token) {
+        return highestSeen.accumulateAndGet(token, Math::max) == token;
     }
 }
