@@ -88,6 +88,23 @@ class ZooKeeperLockServiceTest extends LockServiceContract {
     }
 
     @Test
+    void sessionExpiryBeforeAOnePhaseCommitRollsTheTransactionBack() throws Exception {
+        tm.begin();
+        locks.lock("account-2"); // the lock service is the only resource: one-phase commit
+        CountDownLatch lost = new CountDownLatch(1);
+        client.getConnectionStateListenable().addListener((c, s) -> {
+            if (s == ConnectionState.LOST) {
+                lost.countDown();
+            }
+        });
+        client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        assertTrue(lost.await(20, TimeUnit.SECONDS));
+        assertTrue(client.blockUntilConnected(20, TimeUnit.SECONDS));
+        RollbackException e = assertThrows(RollbackException.class, () -> tm.commit());
+        assertTrue(e.getMessage().contains(locks.name()), e.getMessage());
+    }
+
+    @Test
     void exclusiveHoldersNeverOverlapBetweenTwoJvms() throws Exception {
         Path shared = Files.createDirectories(dir.resolve("counter"));
         Path out = dir.resolve("child.out");
