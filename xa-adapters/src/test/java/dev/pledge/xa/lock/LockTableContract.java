@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.pledge.xa.lock.TestIds.Tx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -258,7 +257,4 @@ abstract class LockTableContract {
         }
     }
 
-    static Duration ms(long millis) {
-        return Duration.ofMillis(millis);
-    }
 }
