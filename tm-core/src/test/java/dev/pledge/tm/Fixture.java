@@ -1,0 +1,45 @@
+package dev.pledge.tm;
+
+import jakarta.transaction.TransactionManager;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A service on a recording journal, with background recovery off and a fast reaper. */
+final class Fixture implements AutoCloseable {
+    private static final AtomicInteger NODES = new AtomicInteger();
+
+    final CallLog log = new CallLog();
+    final RecordingJournal journal = new RecordingJournal(log);
+    final TransactionService svc;
+    final TransactionManager tm;
+
+    Fixture() {
+        this(Duration.ofSeconds(60));
+    }
+
+    Fixture(Duration defaultTimeout) {
+        svc = TransactionService.builder()
+                .nodeName("unit-" + NODES.incrementAndGet())
+                .logDirectory(Path.of("unused"))
+                .defaultTimeout(defaultTimeout)
+                .recoveryInterval(Duration.ZERO)
+                .reaperInterval(Duration.ofMillis(20))
+                .journal(c -> journal)
+                .build();
+        tm = svc.transactionManager();
+    }
+
+    ScriptedXAResource resource(String name) {
+        return new ScriptedXAResource(name, log);
+    }
+
+    TransactionImpl current() {
+        return (TransactionImpl) tm.getTransaction();
+    }
+
+    @Override
+    public void close() {
+        svc.close();
+    }
+}
