@@ -10,9 +10,12 @@ import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * A message whose JMSXDeliveryCount exceeds {@code maxDeliveries} goes to the dead-letter queue on
  * the source broker, in the same transaction. When a broker is unreachable or a batch fails, the
  * bridge closes its connections and retries with exponential backoff, stopping itself after
- * {@code maxRetries} consecutive failures (if set). One thread per bridge; {@link #metrics()} is
- * safe to call from any thread.
+ * {@code maxRetries} consecutive failures (if set). One thread per concurrent batch (one by
+ * default, which keeps the source order); {@link #metrics()} is safe to call from any thread.
  */
 public final class JmsBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JmsBridge.class);
@@ -44,9 +47,10 @@ public final class JmsBridge implements AutoCloseable {
     private volatile Duration lastMessageAge;
 
     private final Object lifecycle = new Object();
-    private Thread thread;
+    private List<Thread> threads = List.of();
     private volatile CountDownLatch stopSignal;
     private volatile boolean running;
+    private final AtomicInteger workersRunning = new AtomicInteger();
 
     /** A bridge that moves messages once {@link #start()}ed. */
     public JmsBridge(TransactionService service, JmsBridgeConfig config) {
@@ -61,7 +65,7 @@ public final class JmsBridge implements AutoCloseable {
     /** Registers both brokers for recovery and starts moving messages on a thread of its own. */
     public void start() {
         synchronized (lifecycle) {
-            if (thread != null && thread.isAlive()) {
+            if (threads.stream().anyMatch(Thread::isAlive)) {
                 throw new IllegalStateException("bridge " + config.name() + " is already running");
             }
             service.recovery().register(config.sourceResourceName(),
@@ -70,8 +74,14 @@ public final class JmsBridge implements AutoCloseable {
                     JmsRecoveryResource.supplier(config.targetResourceName(), config.targetFactory()));
             stopSignal = new CountDownLatch(1);
             running = true;
-            thread = new Thread(this::run, "pledge-jms-bridge-" + config.name());
-            thread.start();
+            List<Thread> started = new ArrayList<>();
+            for (int i = 0; i < config.concurrency(); i++) {
+                Thread t = new Thread(this::run, "pledge-jms-bridge-" + config.name() + (config.concurrency() > 1 ? "-" + i : ""));
+                workersRunning.incrementAndGet();
+                started.add(t);
+            }
+            threads = List.copyOf(started);
+            threads.forEach(Thread::start);
             log.info("JMS bridge started: {}", config);
         }
     }
@@ -81,24 +91,22 @@ public final class JmsBridge implements AutoCloseable {
      * recovery registrations stay, so a batch left in doubt is still finished.
      */
     public void stop() {
-        Thread t;
+        List<Thread> ts;
         synchronized (lifecycle) {
-            t = thread;
-            if (t == null) {
+            ts = threads;
+            if (ts.isEmpty()) {
                 return;
             }
             running = false;
             stopSignal.countDown();
         }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.transactionTimeout().toMillis() + config.maxBatchWait().toMillis());
         try {
-            t.join(config.transactionTimeout().toMillis() + config.maxBatchWait().toMillis());
+            for (Thread t : ts) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        synchronized (lifecycle) {
-            if (thread == t && !t.isAlive()) {
-                thread = null;
-            }
         }
         log.info("JMS bridge {} stopped: {}", config.name(), metrics());
     }
@@ -111,9 +119,8 @@ public final class JmsBridge implements AutoCloseable {
 
     /** Current counters. */
     public JmsBridgeMetrics metrics() {
-        Thread t = thread;
         return new JmsBridgeMetrics(forwarded.get(), deadLettered.get(), batches.get(), failures.get(), lastMessageAge,
-                t != null && t.isAlive() && running);
+                workersRunning.get() > 0);
     }
 
     private void run() {
@@ -140,8 +147,8 @@ public final class JmsBridge implements AutoCloseable {
                         sessions = null;
                     }
                     if (config.maxRetries() >= 0 && backoff.failures() >= config.maxRetries()) {
-                        log.error("JMS bridge {} gives up after {} consecutive failures", config.name(), backoff.failures() + 1, e);
-                        running = false;
+                        log.error("JMS bridge {} ({}) gives up after {} consecutive failures", config.name(), Thread.currentThread().getName(),
+                                backoff.failures() + 1, e);
                         break;
                     }
                     long delay = backoff.failed();
@@ -154,7 +161,7 @@ public final class JmsBridge implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            running = false;
+            workersRunning.decrementAndGet();
             if (sessions != null) {
                 sessions.close();
             }

@@ -26,6 +26,7 @@ public final class JmsBridgeConfig {
     private final Duration retryMaxDelay;
     private final int maxRetries;
     private final Duration transactionTimeout;
+    private final int concurrency;
 
     private JmsBridgeConfig(Builder b) {
         this.name = b.name;
@@ -44,6 +45,7 @@ public final class JmsBridgeConfig {
         this.retryMaxDelay = b.retryMaxDelay;
         this.maxRetries = b.maxRetries;
         this.transactionTimeout = b.transactionTimeout;
+        this.concurrency = b.concurrency;
     }
 
     /** Starts a builder; source, target and their queues are required. */
@@ -124,13 +126,23 @@ public final class JmsBridgeConfig {
         return transactionTimeout;
     }
 
+    /**
+     * Batches moved at once, each by its own thread with its own connections and transaction. More
+     * than one multiplies throughput (the brokers and the Pledge log share their disk forces among
+     * concurrent commits) but gives up the source order: still exactly once, no longer in order.
+     */
+    public int concurrency() {
+        return concurrency;
+    }
+
     @Override
     public String toString() {
         return "JmsBridgeConfig[" + name + ": " + sourceResourceName + "/" + sourceQueue + " -> " + targetResourceName + "/" + targetQueue
                 + ", batch " + batchSize + " within " + maxBatchWait.toMillis() + " ms"
                 + (selector != null ? ", selector '" + selector + "'" : "") + ", dead letter after " + maxDeliveries
                 + " deliveries to " + deadLetterQueue + ", retry " + retryInitialDelay.toMillis() + ".." + retryMaxDelay.toMillis()
-                + " ms" + (maxRetries < 0 ? " forever" : " " + maxRetries + " times") + "]";
+                + " ms" + (maxRetries < 0 ? " forever" : " " + maxRetries + " times") + (concurrency > 1 ? ", " + concurrency + " concurrent batches" : "")
+                + "]";
     }
 
     /** Collects a bridge's settings; every setter validates its argument, {@link #build()} the whole. */
@@ -151,6 +163,7 @@ public final class JmsBridgeConfig {
         private Duration retryMaxDelay = Duration.ofSeconds(10);
         private int maxRetries = -1;
         private Duration transactionTimeout = Duration.ofSeconds(60);
+        private int concurrency = 1;
 
         private Builder() {
         }
@@ -251,6 +264,15 @@ public final class JmsBridgeConfig {
                 throw new IllegalArgumentException("transactionTimeout must be at least 1 s, not " + timeout);
             }
             this.transactionTimeout = timeout;
+            return this;
+        }
+
+        /** Concurrent batches (threads); default 1, which keeps the source order. See {@link JmsBridgeConfig#concurrency()}. */
+        public Builder concurrency(int concurrency) {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be at least 1, not " + concurrency);
+            }
+            this.concurrency = concurrency;
             return this;
         }
 

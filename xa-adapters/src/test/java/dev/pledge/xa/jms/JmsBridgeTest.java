@@ -84,6 +84,18 @@ class JmsBridgeTest {
     }
 
     @Test
+    void concurrentBatchesMoveEveryMessageExactlyOnce() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 2000);
+        bridge = new JmsBridge(svc, config().concurrency(4).build());
+        bridge.start();
+        await("2000 forwarded", Duration.ofSeconds(60), () -> bridge.metrics().forwarded() >= 2000);
+        bridge.stop();
+        assertEquals(IntStream.range(0, 2000).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300).stream().sorted().toList());
+        assertEquals(0, source.messageCount("in"));
+        assertEquals(2000, bridge.metrics().forwarded());
+    }
+
+    @Test
     void keepsMessageOrderWithinTheQueue() throws Exception {
         Messages.send(Messages.plain(source), "in", 0, 200);
         bridge = new JmsBridge(svc, config().build());
