@@ -127,6 +127,7 @@ public final class JmsBridge implements AutoCloseable {
         Backoff backoff = new Backoff(config.retryInitialDelay(), config.retryMaxDelay());
         BridgeSessions sessions = null;
         boolean recovered = false;
+        int isolate = 0;
         try {
             while (running) {
                 try {
@@ -138,10 +139,17 @@ public final class JmsBridge implements AutoCloseable {
                             recovered = true;
                         }
                     }
-                    moveBatch(sessions);
+                    int size = isolate > 0 ? 1 : config.batchSize();
+                    sessions.received = 0;
+                    if (moveBatch(sessions, size) > 0 && isolate > 0) {
+                        isolate--;
+                    }
                     backoff.succeeded();
                 } catch (Exception e) {
                     failures.incrementAndGet();
+                    // the failed batch's messages come back one per transaction, so that one bad message
+                    // reaches the dead-letter queue alone instead of taking its batch with it
+                    isolate = Math.max(isolate, sessions != null ? sessions.received : 0);
                     if (sessions != null) {
                         sessions.close();
                         sessions = null;
@@ -168,8 +176,8 @@ public final class JmsBridge implements AutoCloseable {
         }
     }
 
-    /** One transaction: receive up to a batch, send each message on, commit both. */
-    private void moveBatch(BridgeSessions s) throws Exception {
+    /** One transaction: receive up to {@code size} messages, send each on, commit both; returns how many moved. */
+    private int moveBatch(BridgeSessions s, int size) throws Exception {
         TransactionManager tm = service.transactionManager();
         tm.setTransactionTimeout((int) config.transactionTimeout().toSeconds());
         tm.begin();
@@ -185,6 +193,7 @@ public final class JmsBridge implements AutoCloseable {
             long newestTimestamp = 0;
             Message m = s.consumer.receive(waitMillis);
             while (m != null) {
+                s.received++;
                 if (moved + dead == 0) {
                     deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
                 }
@@ -199,7 +208,7 @@ public final class JmsBridge implements AutoCloseable {
                     moved++;
                 }
                 newestTimestamp = Math.max(newestTimestamp, timestamp);
-                if (moved + dead >= config.batchSize()) {
+                if (moved + dead >= size) {
                     break;
                 }
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -208,7 +217,7 @@ public final class JmsBridge implements AutoCloseable {
             if (moved + dead == 0) {
                 finished = true;
                 tm.rollback(); // nothing received: no need for two-phase commit
-                return;
+                return 0;
             }
             finished = true;
             tm.commit();
@@ -218,6 +227,7 @@ public final class JmsBridge implements AutoCloseable {
             if (newestTimestamp > 0) {
                 lastMessageAge = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - newestTimestamp));
             }
+            return moved + dead;
         } finally {
             if (!finished) {
                 rollbackQuietly(tm);
@@ -271,6 +281,8 @@ public final class JmsBridge implements AutoCloseable {
         final MessageConsumer consumer;
         final MessageProducer producer;
         final MessageProducer deadLetter;
+        /** Messages received by the batch in progress. */
+        int received;
 
         private BridgeSessions(BridgeEndpoint source, BridgeEndpoint target, JmsBridgeConfig c) throws JMSException {
             this.source = source;

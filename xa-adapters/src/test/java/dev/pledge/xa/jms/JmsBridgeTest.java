@@ -145,6 +145,21 @@ class JmsBridgeTest {
     }
 
     @Test
+    void messageTheTargetRejectsGoesAloneToTheDeadLetterQueue() throws Exception {
+        target.close();
+        target = TestBroker.start("picky-target", tmp.resolve("picky-target"), new PoisonRefusingPlugin());
+        Messages.send(Messages.plain(source), "in", 0, 10, i -> i == 5 ? "poison" : null);
+        bridge = new JmsBridge(svc, config().maxDeliveries(3).build());
+        bridge.start();
+        await("9 forwarded, 1 dead-lettered", Duration.ofSeconds(60),
+                () -> bridge.metrics().forwarded() == 9 && bridge.metrics().deadLettered() == 1);
+        bridge.stop();
+        assertEquals(List.of(0, 1, 2, 3, 4, 6, 7, 8, 9), Messages.drain(Messages.plain(target), "out", 300).stream().sorted().toList());
+        assertEquals(List.of(5), Messages.drain(Messages.plain(source), "in.DLQ", 300));
+        assertTrue(bridge.metrics().failures() >= 3, bridge.metrics().toString());
+    }
+
+    @Test
     void retriesWhileTheTargetBrokerIsDownAndThenMovesEverything() throws Exception {
         Messages.send(Messages.plain(source), "in", 0, 300);
         target.stop();

@@ -9,6 +9,7 @@ import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerBasePlugin;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
 
@@ -21,16 +22,18 @@ final class TestBroker implements AutoCloseable {
     private final String name;
     private final Path dir;
     private final int port;
+    private final ActiveMQServerBasePlugin[] plugins;
     private EmbeddedActiveMQ server;
 
-    private TestBroker(String name, Path dir, int port) {
+    private TestBroker(String name, Path dir, int port, ActiveMQServerBasePlugin[] plugins) {
         this.name = name;
         this.dir = dir;
         this.port = port;
+        this.plugins = plugins;
     }
 
-    static TestBroker start(String name, Path dir) throws Exception {
-        TestBroker b = new TestBroker(name, dir, freePort());
+    static TestBroker start(String name, Path dir, ActiveMQServerBasePlugin... plugins) throws Exception {
+        TestBroker b = new TestBroker(name, dir, freePort(), plugins);
         b.startServer();
         return b;
     }
@@ -59,6 +62,9 @@ final class TestBroker implements AutoCloseable {
         c.setJMXManagementEnabled(false);
         c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port);
         c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(-1).setAutoCreateQueues(true).setAutoCreateAddresses(true));
+        for (ActiveMQServerBasePlugin p : plugins) {
+            c.registerBrokerPlugin(p);
+        }
         EmbeddedActiveMQ s = new EmbeddedActiveMQ();
         s.setConfiguration(c);
         s.start();
