@@ -3,6 +3,7 @@ package dev.pledge.xa.jms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pledge.tm.RecoveryLog;
 import dev.pledge.tm.RecoveryReport;
 import dev.pledge.tm.TransactionService;
 import jakarta.jms.Connection;
@@ -122,6 +123,10 @@ class TransactionalConnectionFactoryTest {
         ChildJvm.Result r = ChildJvm.run(out, 60, HaltAfterDecisionChild.class, log.toString(), broker.url());
         assertEquals(HaltAfterDecisionChild.HALT_CODE, r.exitCode(), "child should halt inside phase two; output:\n" + r.output());
         assertEquals(0, broker.messageCount("orders"), "the prepared send must not be visible yet");
+        List<RecoveryLog.InDoubt> inDoubt = RecoveryLog.inspect(log).inDoubt();
+        assertEquals(1, inDoubt.size(), inDoubt.toString());
+        assertEquals(List.of(HaltAfterDecisionChild.HALTER, "orders-broker"),
+                inDoubt.get(0).branches().stream().map(RecoveryLog.Branch::resource).toList(), "resource names in the log");
 
         svc = service(log);
         svc.recovery().register(HaltAfterDecisionChild.HALTER, HaltingXAResource::forRecovery);
