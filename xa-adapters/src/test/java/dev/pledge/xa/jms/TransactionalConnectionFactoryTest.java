@@ -7,6 +7,7 @@ import dev.pledge.tm.RecoveryLog;
 import dev.pledge.tm.RecoveryReport;
 import dev.pledge.tm.TransactionService;
 import jakarta.jms.Connection;
+import jakarta.jms.JMSContext;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.transaction.TransactionManager;
@@ -79,6 +80,22 @@ class TransactionalConnectionFactoryTest {
         sendInTransaction(1, false);
         sendInTransaction(2, true);
         assertEquals(List.of(2), Messages.drain(Messages.plain(broker), "orders", 500));
+    }
+
+    @Test
+    void contextCreatedInsideATransactionSendsOnlyWhenItCommits() throws Exception {
+        TransactionManager tm = svc.transactionManager();
+        tm.begin();
+        try (JMSContext ctx = factory.createContext()) {
+            ctx.createProducer().setProperty(Messages.ID, 5).send(ctx.createQueue("orders"), "order 5");
+        }
+        tm.rollback();
+        tm.begin();
+        try (JMSContext ctx = factory.createContext()) {
+            ctx.createProducer().setProperty(Messages.ID, 6).send(ctx.createQueue("orders"), "order 6");
+        }
+        tm.commit();
+        assertEquals(List.of(6), Messages.drain(Messages.plain(broker), "orders", 500));
     }
 
     @Test
