@@ -21,6 +21,13 @@ import org.apache.activemq.artemis.jms.client.ActiveMQQueue;
  * the same batch size and batch time. Both transaction managers force their logs to disk. Not a
  * test: run it by hand. Args: [messages, default 20000] [batchSize, default 100] [concurrency of the
  * second Pledge run, default 4]; Pledge runs once one batch at a time, as the Artemis bridge does.
+ * <pre>
+ * mvn -q -pl xa-adapters -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -cp xa-adapters/target/test-classes:xa-adapters/target/classes:$(cat xa-adapters/target/cp.txt) \
+ *     dev.pledge.xa.jms.BridgeThroughputComparison 20000 100 8
+ * </pre>
+ * The brokers run in the same JVM as the bridges, so on a small machine the figures are bound by
+ * CPU and disk as much as by the transaction managers: compare within one run.
  */
 public final class BridgeThroughputComparison {
     private BridgeThroughputComparison() {
