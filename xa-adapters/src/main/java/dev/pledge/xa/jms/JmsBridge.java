@@ -62,7 +62,7 @@ public final class JmsBridge implements AutoCloseable {
         return config;
     }
 
-    /** Registers both brokers for recovery and starts moving messages on a thread of its own. */
+    /** Registers both brokers for recovery and starts moving messages on {@code concurrency} threads. */
     public void start() {
         synchronized (lifecycle) {
             if (threads.stream().anyMatch(Thread::isAlive)) {
@@ -107,6 +107,11 @@ public final class JmsBridge implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (lifecycle) {
+            if (threads == ts && ts.stream().noneMatch(Thread::isAlive)) {
+                threads = List.of();
+            }
         }
         log.info("JMS bridge {} stopped: {}", config.name(), metrics());
     }
