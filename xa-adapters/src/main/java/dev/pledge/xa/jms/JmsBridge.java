@@ -1,0 +1,321 @@
+package dev.pledge.xa.jms;
+
+import dev.pledge.tm.TransactionService;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.transaction.Status;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves messages from a queue on one broker to a queue on another, never losing or duplicating
+ * one: each batch is received from the source and sent to the target inside one Pledge XA
+ * transaction with both brokers' sessions enlisted, so the receive and the send commit or roll
+ * back together, and a crash at any point is finished by Pledge's recovery (both brokers are
+ * registered with {@code svc.recovery()} under the config's resource names).
+ * <p>
+ * A message whose JMSXDeliveryCount exceeds {@code maxDeliveries} goes to the dead-letter queue on
+ * the source broker, in the same transaction. When a broker is unreachable or a batch fails, the
+ * bridge closes its connections and retries with exponential backoff, stopping itself after
+ * {@code maxRetries} consecutive failures (if set). One thread per concurrent batch (one by
+ * default, which keeps the source order); {@link #metrics()} is safe to call from any thread.
+ */
+public final class JmsBridge implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JmsBridge.class);
+    private static final String DELIVERY_COUNT = "JMSXDeliveryCount";
+
+    private final TransactionService service;
+    private final JmsBridgeConfig config;
+
+    private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile Duration lastMessageAge;
+
+    private final Object lifecycle = new Object();
+    private List<Thread> threads = List.of();
+    private volatile CountDownLatch stopSignal;
+    private volatile boolean running;
+    private final AtomicInteger workersRunning = new AtomicInteger();
+
+    /** A bridge that moves messages once {@link #start()}ed. */
+    public JmsBridge(TransactionService service, JmsBridgeConfig config) {
+        this.service = Objects.requireNonNull(service, "service");
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    public JmsBridgeConfig config() {
+        return config;
+    }
+
+    /** Registers both brokers for recovery and starts moving messages on {@code concurrency} threads. */
+    public void start() {
+        synchronized (lifecycle) {
+            if (threads.stream().anyMatch(Thread::isAlive)) {
+                throw new IllegalStateException("bridge " + config.name() + " is already running");
+            }
+            service.recovery().register(config.sourceResourceName(),
+                    JmsRecoveryResource.supplier(config.sourceResourceName(), config.sourceFactory()));
+            service.recovery().register(config.targetResourceName(),
+                    JmsRecoveryResource.supplier(config.targetResourceName(), config.targetFactory()));
+            stopSignal = new CountDownLatch(1);
+            running = true;
+            List<Thread> started = new ArrayList<>();
+            for (int i = 0; i < config.concurrency(); i++) {
+                Thread t = new Thread(this::run, "pledge-jms-bridge-" + config.name() + (config.concurrency() > 1 ? "-" + i : ""));
+                workersRunning.incrementAndGet();
+                started.add(t);
+            }
+            threads = List.copyOf(started);
+            threads.forEach(Thread::start);
+            log.info("JMS bridge started: {}", config);
+        }
+    }
+
+    /**
+     * Stops after the batch in progress, waiting for it (at most the transaction timeout). The
+     * recovery registrations stay, so a batch left in doubt is still finished.
+     */
+    public void stop() {
+        List<Thread> ts;
+        synchronized (lifecycle) {
+            ts = threads;
+            if (ts.isEmpty()) {
+                return;
+            }
+            running = false;
+            stopSignal.countDown();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.transactionTimeout().toMillis() + config.maxBatchWait().toMillis());
+        try {
+            for (Thread t : ts) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lifecycle) {
+            if (threads == ts && ts.stream().noneMatch(Thread::isAlive)) {
+                threads = List.of();
+            }
+        }
+        log.info("JMS bridge {} stopped: {}", config.name(), metrics());
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Current counters. */
+    public JmsBridgeMetrics metrics() {
+        return new JmsBridgeMetrics(forwarded.get(), deadLettered.get(), batches.get(), failures.get(), lastMessageAge,
+                workersRunning.get() > 0);
+    }
+
+    private void run() {
+        Backoff backoff = new Backoff(config.retryInitialDelay(), config.retryMaxDelay());
+        BridgeSessions sessions = null;
+        boolean recovered = false;
+        int isolate = 0;
+        try {
+            while (running) {
+                try {
+                    if (sessions == null) {
+                        sessions = BridgeSessions.open(config);
+                        if (!recovered) {
+                            // finish what an earlier run left in doubt before taking new work
+                            service.recovery().runPass();
+                            recovered = true;
+                        }
+                    }
+                    int size = isolate > 0 ? 1 : config.batchSize();
+                    sessions.received = 0;
+                    if (moveBatch(sessions, size) > 0 && isolate > 0) {
+                        isolate--;
+                    }
+                    backoff.succeeded();
+                } catch (Exception e) {
+                    failures.incrementAndGet();
+                    // the failed batch's messages come back one per transaction, so that one bad message
+                    // reaches the dead-letter queue alone instead of taking its batch with it
+                    isolate = Math.max(isolate, sessions != null ? sessions.received : 0);
+                    if (sessions != null) {
+                        sessions.close();
+                        sessions = null;
+                    }
+                    if (config.maxRetries() >= 0 && backoff.failures() >= config.maxRetries()) {
+                        log.error("JMS bridge {} ({}) gives up after {} consecutive failures", config.name(), Thread.currentThread().getName(),
+                                backoff.failures() + 1, e);
+                        break;
+                    }
+                    long delay = backoff.failed();
+                    log.warn("JMS bridge {}: batch failed ({}); retry {} in {} ms", config.name(), describe(e), backoff.failures(), delay);
+                    if (stopSignal.await(delay, TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            workersRunning.decrementAndGet();
+            if (sessions != null) {
+                sessions.close();
+            }
+        }
+    }
+
+    /** One transaction: receive up to {@code size} messages, send each on, commit both; returns how many moved. */
+    private int moveBatch(BridgeSessions s, int size) throws Exception {
+        TransactionManager tm = service.transactionManager();
+        tm.setTransactionTimeout((int) config.transactionTimeout().toSeconds());
+        tm.begin();
+        boolean finished = false;
+        try {
+            Transaction tx = tm.getTransaction();
+            tx.enlistResource(s.source.xaResource());
+            tx.enlistResource(s.target.xaResource());
+            long waitMillis = config.maxBatchWait().toMillis();
+            long deadline = 0;
+            int moved = 0;
+            int dead = 0;
+            long newestTimestamp = 0;
+            Message m = s.consumer.receive(waitMillis);
+            while (m != null) {
+                s.received++;
+                if (moved + dead == 0) {
+                    deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+                }
+                long timestamp = m.getJMSTimestamp();
+                if (deliveryCount(m) > config.maxDeliveries()) {
+                    log.warn("JMS bridge {}: message {} delivered {} times; moving it to {}", config.name(), m.getJMSMessageID(),
+                            deliveryCount(m), config.deadLetterQueue());
+                    send(s.deadLetter, m);
+                    dead++;
+                } else {
+                    send(s.producer, m);
+                    moved++;
+                }
+                newestTimestamp = Math.max(newestTimestamp, timestamp);
+                if (moved + dead >= size) {
+                    break;
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                m = left >= 1 ? s.consumer.receive(left) : s.consumer.receiveNoWait();
+            }
+            if (moved + dead == 0) {
+                finished = true;
+                tm.rollback(); // nothing received: no need for two-phase commit
+                return 0;
+            }
+            finished = true;
+            tm.commit();
+            forwarded.addAndGet(moved);
+            deadLettered.addAndGet(dead);
+            batches.incrementAndGet();
+            if (newestTimestamp > 0) {
+                lastMessageAge = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - newestTimestamp));
+            }
+            return moved + dead;
+        } finally {
+            if (!finished) {
+                rollbackQuietly(tm);
+            }
+        }
+    }
+
+    private static void send(MessageProducer producer, Message m) throws JMSException {
+        long expiration = m.getJMSExpiration();
+        long ttl = 0;
+        if (expiration > 0) {
+            ttl = Math.max(1, expiration - System.currentTimeMillis());
+        }
+        producer.send(m, m.getJMSDeliveryMode(), m.getJMSPriority(), ttl);
+    }
+
+    private static int deliveryCount(Message m) throws JMSException {
+        return m.propertyExists(DELIVERY_COUNT) ? m.getIntProperty(DELIVERY_COUNT) : 1;
+    }
+
+    private void rollbackQuietly(TransactionManager tm) {
+        try {
+            if (tm.getStatus() != Status.STATUS_NO_TRANSACTION) {
+                tm.rollback();
+            }
+        } catch (SystemException | RuntimeException e) {
+            log.debug("JMS bridge {}: rollback after a failed batch failed: {}", config.name(), e.toString());
+            try {
+                tm.suspend(); // leave the thread clean for the next batch; recovery or the timeout finishes the rest
+            } catch (SystemException | RuntimeException ignored) {
+                // nothing more to do
+            }
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
+            sb.append(" <- ").append(c);
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The open sessions of one connected period: consumer on the source, producers on both. */
+    private static final class BridgeSessions implements AutoCloseable {
+        final BridgeEndpoint source;
+        final BridgeEndpoint target;
+        final MessageConsumer consumer;
+        final MessageProducer producer;
+        final MessageProducer deadLetter;
+        /** Messages received by the batch in progress. */
+        int received;
+
+        private BridgeSessions(BridgeEndpoint source, BridgeEndpoint target, JmsBridgeConfig c) throws JMSException {
+            this.source = source;
+            this.target = target;
+            this.consumer = source.session().createConsumer(source.session().createQueue(c.sourceQueue()), c.selector());
+            this.producer = target.session().createProducer(target.session().createQueue(c.targetQueue()));
+            this.deadLetter = source.session().createProducer(source.session().createQueue(c.deadLetterQueue()));
+        }
+
+        static BridgeSessions open(JmsBridgeConfig c) throws JMSException {
+            BridgeEndpoint source = BridgeEndpoint.open(c.sourceResourceName(), c.sourceFactory());
+            BridgeEndpoint target = null;
+            try {
+                target = BridgeEndpoint.open(c.targetResourceName(), c.targetFactory());
+                return new BridgeSessions(source, target, c);
+            } catch (JMSException | RuntimeException e) {
+                source.close();
+                if (target != null) {
+                    target.close();
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            source.close();
+            target.close();
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.pledge.xa.jms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.TransactionService;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Session;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JmsBridgeTest {
+    @TempDir
+    Path tmp;
+
+    TestBroker source;
+    TestBroker target;
+    TransactionService svc;
+    JmsBridge bridge;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        source = TestBroker.start("source", tmp.resolve("source"));
+        target = TestBroker.start("target", tmp.resolve("target"));
+        svc = TransactionService.builder().nodeName("bridge-test").logDirectory(tmp.resolve("pledge-log")).recoveryInterval(Duration.ZERO)
+                .unsafeDisableFsync().build();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (bridge != null) {
+            bridge.stop();
+        }
+        svc.close();
+        source.close();
+        target.close();
+    }
+
+    private JmsBridgeConfig.Builder config() {
+        return JmsBridgeConfig.builder().name("test-bridge").source(source.xaConnectionFactory(), "in").target(target.xaConnectionFactory(), "out")
+                .batchSize(50).maxBatchWait(Duration.ofMillis(100)).retryDelay(Duration.ofMillis(50), Duration.ofMillis(400));
+    }
+
+    private static void await(String what, Duration max, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + max + " waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void movesEveryMessageExactlyOnceAndDrainsTheSource() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 1000);
+        bridge = new JmsBridge(svc, config().build());
+        bridge.start();
+        await("1000 forwarded", Duration.ofSeconds(60), () -> bridge.metrics().forwarded() >= 1000);
+        bridge.stop();
+
+        List<Integer> ids = Messages.drain(Messages.plain(target), "out", 300);
+        assertEquals(IntStream.range(0, 1000).boxed().toList(), ids.stream().sorted().toList());
+        assertEquals(0, source.messageCount("in"));
+        JmsBridgeMetrics m = bridge.metrics();
+        assertEquals(1000, m.forwarded());
+        assertTrue(m.batches() >= 20, "batches of at most 50: " + m);
+        assertEquals(0, m.failures(), m.toString());
+        assertNotNull(m.lastMessageAge());
+        assertFalse(m.running());
+    }
+
+    @Test
+    void concurrentBatchesMoveEveryMessageExactlyOnce() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 2000);
+        bridge = new JmsBridge(svc, config().concurrency(4).build());
+        bridge.start();
+        await("2000 forwarded", Duration.ofSeconds(60), () -> bridge.metrics().forwarded() >= 2000);
+        bridge.stop();
+        assertEquals(IntStream.range(0, 2000).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300).stream().sorted().toList());
+        assertEquals(0, source.messageCount("in"));
+        assertEquals(2000, bridge.metrics().forwarded());
+    }
+
+    @Test
+    void keepsMessageOrderWithinTheQueue() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 200);
+        bridge = new JmsBridge(svc, config().build());
+        bridge.start();
+        await("200 forwarded", Duration.ofSeconds(30), () -> bridge.metrics().forwarded() >= 200);
+        assertEquals(IntStream.range(0, 200).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300));
+    }
+
+    @Test
+    void movesOnlyMessagesMatchingTheSelector() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 100, i -> i % 2 == 0 ? "even" : "odd");
+        bridge = new JmsBridge(svc, config().selector("kind = 'even'").build());
+        bridge.start();
+        await("50 forwarded", Duration.ofSeconds(30), () -> bridge.metrics().forwarded() >= 50);
+        Thread.sleep(300);
+        bridge.stop();
+        assertEquals(IntStream.range(0, 100).filter(i -> i % 2 == 0).boxed().toList(),
+                Messages.drain(Messages.plain(target), "out", 300).stream().sorted().toList());
+        assertEquals(IntStream.range(0, 100).filter(i -> i % 2 == 1).boxed().toList(),
+                Messages.drain(Messages.plain(source), "in", 300).stream().sorted().toList());
+    }
+
+    @Test
+    void messageDeliveredTooOftenGoesToTheDeadLetterQueue() throws Exception {
+        ConnectionFactory plain = Messages.plain(source);
+        Messages.send(plain, "in", 1, 1);
+        // another consumer fails to process message 1 three times (each rollback is a failed delivery)
+        try (Connection c = plain.createConnection()) {
+            c.start();
+            Session s = c.createSession(true, Session.SESSION_TRANSACTED);
+            MessageConsumer consumer = s.createConsumer(s.createQueue("in"));
+            for (int i = 0; i < 3; i++) {
+                Message m = consumer.receive(2000);
+                assertNotNull(m, "delivery " + (i + 1));
+                s.rollback();
+            }
+        }
+        Messages.send(plain, "in", 2, 1);
+        bridge = new JmsBridge(svc, config().maxDeliveries(3).build());
+        bridge.start();
+        await("one forwarded, one dead-lettered", Duration.ofSeconds(30),
+                () -> bridge.metrics().forwarded() == 1 && bridge.metrics().deadLettered() == 1);
+        bridge.stop();
+        assertEquals(List.of(2), Messages.drain(Messages.plain(target), "out", 300));
+        assertEquals(List.of(1), Messages.drain(plain, "in.DLQ", 300));
+        assertEquals(0, source.messageCount("in"));
+    }
+
+    @Test
+    void messageTheTargetRejectsGoesAloneToTheDeadLetterQueue() throws Exception {
+        target.close();
+        target = TestBroker.start("picky-target", tmp.resolve("picky-target"), new PoisonRefusingPlugin());
+        Messages.send(Messages.plain(source), "in", 0, 10, i -> i == 5 ? "poison" : null);
+        bridge = new JmsBridge(svc, config().maxDeliveries(3).build());
+        bridge.start();
+        await("9 forwarded, 1 dead-lettered", Duration.ofSeconds(60),
+                () -> bridge.metrics().forwarded() == 9 && bridge.metrics().deadLettered() == 1);
+        bridge.stop();
+        assertEquals(List.of(0, 1, 2, 3, 4, 6, 7, 8, 9), Messages.drain(Messages.plain(target), "out", 300).stream().sorted().toList());
+        assertEquals(List.of(5), Messages.drain(Messages.plain(source), "in.DLQ", 300));
+        assertTrue(bridge.metrics().failures() >= 3, bridge.metrics().toString());
+    }
+
+    @Test
+    void retriesWhileTheTargetBrokerIsDownAndThenMovesEverything() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 300);
+        target.stop();
+        bridge = new JmsBridge(svc, config().build());
+        bridge.start();
+        await("3 failures while the target is down", Duration.ofSeconds(30), () -> bridge.metrics().failures() >= 3);
+        assertEquals(0, bridge.metrics().forwarded());
+        target.restart();
+        await("300 forwarded", Duration.ofSeconds(60), () -> bridge.metrics().forwarded() >= 300);
+        bridge.stop();
+        assertEquals(IntStream.range(0, 300).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300).stream().sorted().toList());
+        assertEquals(0, source.messageCount("in"));
+    }
+
+    @Test
+    void givesUpAfterTheConfiguredNumberOfRetries() throws Exception {
+        target.stop();
+        bridge = new JmsBridge(svc, config().maxRetries(2).build());
+        bridge.start();
+        await("the bridge stops itself", Duration.ofSeconds(30), () -> !bridge.metrics().running());
+        assertEquals(3, bridge.metrics().failures(), "one attempt and two retries");
+        target.restart();
+    }
+
+    @Test
+    void configRejectsSettingsThatCannotWork() {
+        assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().batchSize(0));
+        assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().maxDeliveries(0));
+        assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().retryDelay(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+        assertThrows(IllegalStateException.class, () -> JmsBridgeConfig.builder().source(source.xaConnectionFactory(), "in").build());
+        assertThrows(IllegalStateException.class, () -> config().sourceResourceName("broker").targetResourceName("broker").build());
+        assertEquals("in.DLQ", config().build().deadLetterQueue());
+    }
+}

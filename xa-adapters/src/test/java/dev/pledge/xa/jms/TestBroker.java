@@ -1,0 +1,109 @@
+package dev.pledge.xa.jms;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerBasePlugin;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
+
+/**
+ * A persistent embedded Artemis broker on a TCP port of 127.0.0.1, its journal under a test
+ * directory so that a restart keeps prepared transactions. Redelivery limits are off: the bridge
+ * under test decides about dead letters.
+ */
+final class TestBroker implements AutoCloseable {
+    private final String name;
+    private final Path dir;
+    private final int port;
+    private final ActiveMQServerBasePlugin[] plugins;
+    private EmbeddedActiveMQ server;
+
+    private TestBroker(String name, Path dir, int port, ActiveMQServerBasePlugin[] plugins) {
+        this.name = name;
+        this.dir = dir;
+        this.port = port;
+        this.plugins = plugins;
+    }
+
+    static TestBroker start(String name, Path dir, ActiveMQServerBasePlugin... plugins) throws Exception {
+        TestBroker b = new TestBroker(name, dir, freePort(), plugins);
+        b.startServer();
+        return b;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private void startServer() throws Exception {
+        Configuration c = new ConfigurationImpl();
+        c.setName(name);
+        c.setPersistenceEnabled(true);
+        c.setSecurityEnabled(false);
+        c.setJournalType(JournalType.NIO);
+        c.setJournalDirectory(dir.resolve("journal").toString());
+        c.setBindingsDirectory(dir.resolve("bindings").toString());
+        c.setPagingDirectory(dir.resolve("paging").toString());
+        c.setLargeMessagesDirectory(dir.resolve("large").toString());
+        c.setNodeManagerLockDirectory(dir.resolve("lock").toString());
+        c.setJournalFileSize(2 * 1024 * 1024);
+        c.setJournalMinFiles(2);
+        c.setCriticalAnalyzer(false);
+        c.setJMXManagementEnabled(false);
+        c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port);
+        c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(-1).setAutoCreateQueues(true).setAutoCreateAddresses(true));
+        for (ActiveMQServerBasePlugin p : plugins) {
+            c.registerBrokerPlugin(p);
+        }
+        EmbeddedActiveMQ s = new EmbeddedActiveMQ();
+        s.setConfiguration(c);
+        s.start();
+        server = s;
+    }
+
+    String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    ActiveMQXAConnectionFactory xaConnectionFactory() {
+        return new ActiveMQXAConnectionFactory(url());
+    }
+
+    /** Messages in the queue, counting those delivered but not yet acknowledged; 0 if it does not exist. */
+    long messageCount(String queue) {
+        Queue q = server.getActiveMQServer().locateQueue(SimpleString.of(queue));
+        return q == null ? 0 : q.getMessageCount();
+    }
+
+    /** Connections the broker has open now. */
+    int connectionCount() {
+        return server.getActiveMQServer().getConnectionCount();
+    }
+
+    void stop() throws Exception {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+    }
+
+    void restart() throws Exception {
+        stop();
+        startServer();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}
