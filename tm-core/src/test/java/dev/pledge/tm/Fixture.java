@@ -35,7 +35,7 @@ final class Fixture implements AutoCloseable {
     }
 
     TransactionImpl current() {
-        return (TransactionImpl) tm.getTransaction();
+        return ((TransactionManagerImpl) tm).current();
     }
 
     @Override
