@@ -1,0 +1,28 @@
+package dev.pledge.bench;
+
+import jakarta.transaction.TransactionManager;
+import java.nio.file.Path;
+
+/** One transaction manager under test, set up in its own JVM with a durable log under {@code dir}. */
+interface Contender extends AutoCloseable {
+    TransactionManager start(Path dir, NoopXAResource a, NoopXAResource b) throws Exception;
+
+    /** Log forces so far, or -1 when the manager does not tell. */
+    default long forces() {
+        return -1;
+    }
+
+    @Override
+    void close() throws Exception;
+
+    static Contender named(String name) {
+        return switch (name) {
+            case "pledge" -> new PledgeContender();
+            case "narayana-journal" -> new NarayanaContender(true);
+            case "narayana-file" -> new NarayanaContender(false);
+            case "atomikos" -> new AtomikosContender();
+            default -> throw new IllegalArgumentException("unknown manager '" + name
+                    + "' (pledge, narayana-journal, narayana-file, atomikos)");
+        };
+    }
+}

@@ -1,0 +1,124 @@
+package dev.pledge.bench;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Writes the measurements as CSV, a Markdown table of medians, and an SVG bar chart. */
+final class Report {
+    private Report() {
+    }
+
+    static String csv(List<Measurement> all) {
+        StringBuilder sb = new StringBuilder("manager,threads,round,tx_per_s,p50_us,p99_us,syncs_per_tx\n");
+        for (Measurement m : all) {
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.1f,%.1f,%.1f,%s%n", m.manager(), m.threads(), m.round(), m.txPerSecond(),
+                    m.p50us(), m.p99us(), m.syncsPerTx() < 0 ? "" : String.format(Locale.ROOT, "%.3f", m.syncsPerTx())));
+        }
+        return sb.toString();
+    }
+
+    /** Median of each (manager, threads) over the rounds, in the order managers were given. */
+    static Map<String, Map<Integer, Measurement>> medians(List<Measurement> all) {
+        Map<String, Map<Integer, List<Measurement>>> grouped = new LinkedHashMap<>();
+        for (Measurement m : all) {
+            grouped.computeIfAbsent(m.manager(), k -> new LinkedHashMap<>()).computeIfAbsent(m.threads(), k -> new ArrayList<>()).add(m);
+        }
+        Map<String, Map<Integer, Measurement>> out = new LinkedHashMap<>();
+        grouped.forEach((manager, byThreads) -> {
+            Map<Integer, Measurement> row = new LinkedHashMap<>();
+            byThreads.forEach((t, list) -> {
+                List<Measurement> sorted = new ArrayList<>(list);
+                sorted.sort(Comparator.comparingDouble(Measurement::txPerSecond));
+                row.put(t, sorted.get(sorted.size() / 2));
+            });
+            out.put(manager, row);
+        });
+        return out;
+    }
+
+    static String markdown(List<Measurement> all, double diskSyncsPerSecond) {
+        Map<String, Map<Integer, Measurement>> med = medians(all);
+        TreeSet<Integer> threads = new TreeSet<>();
+        med.values().forEach(r -> threads.addAll(r.keySet()));
+        StringBuilder sb = new StringBuilder();
+        sb.append("| manager |");
+        threads.forEach(t -> sb.append(" ").append(t).append(t == 1 ? " thread |" : " threads |"));
+        sb.append("\n|---|");
+        threads.forEach(t -> sb.append("---:|"));
+        sb.append('\n');
+        for (Map.Entry<String, Map<Integer, Measurement>> e : med.entrySet()) {
+            sb.append("| ").append(e.getKey()).append(" |");
+            for (int t : threads) {
+                Measurement m = e.getValue().get(t);
+                sb.append(m == null ? " – |" : String.format(Locale.ROOT, " %,.0f tx/s<br>p50 %s / p99 %s%s |", m.txPerSecond(), micros(m.p50us()),
+                        micros(m.p99us()), m.syncsPerTx() < 0 ? "" : String.format(Locale.ROOT, "<br>%.2f syncs/tx", m.syncsPerTx())));
+            }
+            sb.append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "%nDisk ceiling in the same run: %,.0f fdatasync/s (128-byte appends, one thread).%n", diskSyncsPerSecond));
+        return sb.toString();
+    }
+
+    private static String micros(double us) {
+        return us >= 1000 ? String.format(Locale.ROOT, "%.1f ms", us / 1000) : String.format(Locale.ROOT, "%.0f µs", us);
+    }
+
+    /** Grouped bars: one group per thread count, one bar per manager, log-free linear scale. */
+    static String svg(List<Measurement> all) {
+        Map<String, Map<Integer, Measurement>> med = medians(all);
+        TreeSet<Integer> threads = new TreeSet<>();
+        med.values().forEach(r -> threads.addAll(r.keySet()));
+        double max = 1;
+        for (Map<Integer, Measurement> r : med.values()) {
+            for (Measurement m : r.values()) {
+                max = Math.max(max, m.txPerSecond());
+            }
+        }
+        String[] colours = {"#2a9d8f", "#e76f51", "#f4a261", "#264653", "#8ab17d"};
+        int groupWidth = 40 + 22 * med.size();
+        int width = 80 + groupWidth * threads.size() + 180;
+        int height = 360;
+        int plot = 280;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n",
+                width, height));
+        sb.append("<text x=\"10\" y=\"16\">committed transactions per second (two no-op XA resources, durable log), median of rounds</text>\n");
+        sb.append(String.format(Locale.ROOT, "<line x1=\"70\" y1=\"30\" x2=\"70\" y2=\"%d\" stroke=\"black\"/>%n", 30 + plot));
+        for (int i = 0; i <= 4; i++) {
+            double v = max * i / 4;
+            int y = 30 + plot - (int) (plot * i / 4.0);
+            sb.append(String.format(Locale.ROOT, "<text x=\"64\" y=\"%d\" text-anchor=\"end\">%,.0f</text>%n", y + 4, v));
+            sb.append(String.format(Locale.ROOT, "<line x1=\"70\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>%n", y, width - 180, y));
+        }
+        int g = 0;
+        for (int t : threads) {
+            int x0 = 80 + g * groupWidth;
+            int k = 0;
+            for (Map.Entry<String, Map<Integer, Measurement>> e : med.entrySet()) {
+                Measurement m = e.getValue().get(t);
+                if (m != null) {
+                    int h = (int) (plot * m.txPerSecond() / max);
+                    sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"%d\" fill=\"%s\"><title>%s, %d threads: %,.0f tx/s</title></rect>%n",
+                            x0 + k * 22, 30 + plot - h, h, colours[k % colours.length], e.getKey(), t, m.txPerSecond()));
+                }
+                k++;
+            }
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%d thr</text>%n", x0, 30 + plot + 18, t));
+            g++;
+        }
+        int k = 0;
+        for (String manager : med.keySet()) {
+            int y = 40 + k * 18;
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
+                    width - 170, y, colours[k % colours.length], width - 152, y + 11, manager));
+            k++;
+        }
+        sb.append("</svg>\n");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.pledge.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+    private final List<Measurement> runs = List.of(
+            new Measurement("pledge", 1, 1, 1000, 900, 1500, 1.0),
+            new Measurement("pledge", 1, 2, 3000, 300, 500, 1.0),
+            new Measurement("pledge", 1, 3, 2000, 500, 800, 1.0),
+            new Measurement("narayana-file", 1, 1, 400, 2500, 4000, -1));
+
+    @Test
+    void theMarkdownTableShowsTheMedianRoundPerManagerAndThreadCount() {
+        String md = Report.markdown(runs, 1234);
+        assertTrue(md.contains("| pledge | 2,000 tx/s<br>p50 500 µs / p99 800 µs<br>1.00 syncs/tx |"), md);
+        assertTrue(md.contains("| narayana-file | 400 tx/s<br>p50 2.5 ms / p99 4.0 ms |"), md);
+        assertTrue(md.contains("1,234 fdatasync/s"), md);
+    }
+
+    @Test
+    void theCsvHasOneLinePerRunAndLeavesUnknownSyncsEmpty() {
+        String[] lines = Report.csv(runs).split("\n");
+        assertEquals(5, lines.length);
+        assertEquals("narayana-file,1,1,400.0,2500.0,4000.0,", lines[4]);
+    }
+
+    @Test
+    void theChartHasABarPerManagerAndThreadCount() {
+        String svg = Report.svg(runs);
+        assertEquals(2, svg.split("<rect x=\"\\d+\" y=\"\\d+\" width=\"18\"", -1).length - 1);
+        assertTrue(svg.contains("pledge, 1 threads: 2,000 tx/s"), svg);
+    }
+}
