@@ -19,7 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.Iterator;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +31,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The recovery log: append-only, CRC32C-framed segment files with group commit.
  * <p>
- * Appending encodes a record into an in-memory buffer under a short lock. Whoever needs
- * durability then takes the force monitor: if an earlier force already covered its record it
- * returns at once, otherwise it writes out everything buffered so far (its own record and those of
- * every thread that queued meanwhile) and forces once. A lone committer therefore pays one
- * fdatasync per decision; completion records ride along with the next force.
+ * Appending encodes a record into an in-memory buffer under a short lock. A thread that needs
+ * durability then tries the force lock: if it gets it, it writes out everything buffered so far
+ * (its own record and those of every thread that appended meanwhile) and forces once; if not, it
+ * parks until a force covers its record. The leader unparks every waiter its force covered, and
+ * hands the lead to one that is not yet covered, so waiters never queue on a monitor. A lone
+ * committer therefore pays one fdatasync per decision on its own thread, with no hand-off;
+ * completion records ride along with the next force.
  * <p>
  * When the current segment grows past its size limit, the live state (decisions not completed,
  * heuristics not resolved) is written as a checkpoint at the start of a new segment, forced, and
@@ -59,7 +65,13 @@ final class FileJournal implements Journal {
     private long appended;
 
     /** Guards writing and forcing: the channel, the spare buffer and segment roll-over. */
-    private final Object forceMonitor = new Object();
+    private final ReentrantLock forceLock = new ReentrantLock();
+    /** Threads parked until the log is durable up to their record. */
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+    private record Waiter(Thread thread, long end) {
+    }
+
     private ByteBuffer spare = ByteBuffer.allocate(BUFFER_BYTES);
     private FileChannel segment;
     private long segmentNumber;
@@ -109,10 +121,13 @@ final class FileJournal implements Journal {
             j.pending.putAll(replay.pending);
             replay.heuristics.forEach((g, list) -> j.heuristics.put(g, new CopyOnWriteArrayList<>(list)));
             j.segmentNumber = replay.lastSegmentNumber;
-            synchronized (j.forceMonitor) {
+            j.forceLock.lock();
+            try {
                 synchronized (j.appendLock) {
                     j.rollOver();
                 }
+            } finally {
+                j.forceLock.unlock();
             }
             if (!j.pending.isEmpty() || !j.heuristics.isEmpty()) {
                 log.info("Recovery log {}: {} commit decisions to finish, {} transactions with heuristic outcomes", dir,
@@ -265,23 +280,66 @@ final class FileJournal implements Journal {
         }
     }
 
-    /** Returns once everything up to logical position {@code end} is on disk, forcing if nobody else has. */
+    /** Returns once everything up to logical position {@code end} is on disk, forcing if nobody else is. */
     private void awaitDurable(long end) throws IOException {
-        if (durable >= end) {
-            return;
+        Waiter me = null;
+        while (durable < end) {
+            if (forceLock.tryLock()) {
+                try {
+                    if (durable < end) {
+                        flush(fsync);
+                    }
+                } finally {
+                    forceLock.unlock();
+                }
+                wakeWaiters();
+            } else {
+                checkUsable();
+                if (me == null) {
+                    me = new Waiter(Thread.currentThread(), end);
+                    waiters.add(me);
+                    continue; // re-check: the leader may have finished before we were queued
+                }
+                LockSupport.parkNanos(this, 1_000_000L);
+            }
         }
-        writeOut(fsync, end);
+        if (me != null) {
+            waiters.remove(me);
+        }
     }
 
-    /**
-     * Writes out the buffered records and (if {@code force}) forces them, unless an earlier force
-     * already covered {@code end}. Rolls the segment over when it is full.
-     */
-    private void writeOut(boolean force, long end) throws IOException {
-        synchronized (forceMonitor) {
-            if (durable >= end) {
-                return; // a force that ran while we waited covered our record
+    /** Unparks every waiter the last force covered, and one that it did not, to lead the next force. */
+    private void wakeWaiters() {
+        long d = durable;
+        boolean handedOver = false;
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.end() <= d) {
+                it.remove();
+                LockSupport.unpark(w.thread());
+            } else if (!handedOver) {
+                LockSupport.unpark(w.thread());
+                handedOver = true;
             }
+        }
+    }
+
+    /** Writes out the buffered records and (if {@code force}) forces them, unless a force already covered {@code end}. */
+    private void writeOut(boolean force, long end) throws IOException {
+        forceLock.lock();
+        try {
+            if (durable < end) {
+                flush(force);
+            }
+        } finally {
+            forceLock.unlock();
+        }
+        wakeWaiters();
+    }
+
+    /** Caller holds forceLock. Writes out what is buffered, forces if asked, rolls the segment over when it is full. */
+    private void flush(boolean force) throws IOException {
+        {
             checkUsable();
             ByteBuffer out;
             long target;
@@ -322,7 +380,7 @@ final class FileJournal implements Journal {
     }
 
     /**
-     * Caller holds forceMonitor and appendLock. Flushes what is buffered, starts a new segment
+     * Caller holds forceLock and appendLock. Flushes what is buffered, starts a new segment
      * holding a checkpoint of the live state, forces it, and deletes every older segment.
      */
     private void rollOver() throws IOException {
@@ -431,13 +489,14 @@ final class FileJournal implements Journal {
 
     @Override
     public void close() {
-        synchronized (forceMonitor) {
+        forceLock.lock();
+        try {
             if (closed) {
                 return;
             }
             try {
                 if (segment != null && failure == null) {
-                    writeOut(fsync, Long.MAX_VALUE - 1);
+                    flush(fsync);
                 }
             } catch (IOException e) {
                 log.warn("Final write of recovery log {} failed: {}", directory, e.toString());
@@ -452,6 +511,9 @@ final class FileJournal implements Journal {
                 log.debug("releasing lock of {} failed", directory, e);
             }
             closeQuietly(lockChannel);
+        } finally {
+            forceLock.unlock();
+            wakeWaiters();
         }
     }
 
