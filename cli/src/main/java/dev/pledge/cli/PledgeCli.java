@@ -1,5 +1,6 @@
 package dev.pledge.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Option;
 /** The {@code pledge} command: one runnable jar for the demo and the operator's tools. */
 @Command(name = "pledge", mixinStandardHelpOptions = true, version = "pledge 0.1.0-SNAPSHOT",
         description = "Pledge, a JTA/XA transaction manager: demo and operator tools.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, RecoverCommand.class, LogCommand.class})
 public final class PledgeCli {
 
     @Option(names = "--verbose", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -22,8 +23,14 @@ public final class PledgeCli {
 
     /** Runs the command line and returns the exit code; errors become one clear line unless --verbose. */
     static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         PledgeCli root = new PledgeCli();
         CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("pledge: " + oneLine(ex));
             if (root.verbose) {

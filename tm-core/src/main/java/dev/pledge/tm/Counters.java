@@ -9,4 +9,5 @@ final class Counters {
     final LongAdder rolledBack = new LongAdder();
     final LongAdder timedOut = new LongAdder();
     final LongAdder heuristic = new LongAdder();
+    final LongAdder decisionsLogged = new LongAdder();
 }

@@ -1,10 +1,465 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.LogRecords.HeuristicRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the file journal lands. */
-final class FileJournal {
-    static Journal open(Path dir, boolean fsync) {
-        throw new UnsupportedOperationException("file journal not merged yet");
+/**
+ * The recovery log: append-only, CRC32C-framed segment files with group commit.
+ * <p>
+ * Appending encodes a record into an in-memory buffer under a short lock. Whoever needs
+ * durability then takes the force monitor: if an earlier force already covered its record it
+ * returns at once, otherwise it writes out everything buffered so far (its own record and those of
+ * every thread that queued meanwhile) and forces once. A lone committer therefore pays one
+ * fdatasync per decision; completion records ride along with the next force.
+ * <p>
+ * When the current segment grows past its size limit, the live state (decisions not completed,
+ * heuristics not resolved) is written as a checkpoint at the start of a new segment, forced, and
+ * every older segment is deleted. The log is thus bounded by live transactions, not by history.
+ * Opening always starts a new segment the same way, which also discards a torn tail.
+ */
+final class FileJournal implements Journal {
+    private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
+    static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
+    private static final int BUFFER_BYTES = 256 * 1024;
+
+    private final Path directory;
+    private final boolean fsync;
+    private final long maxSegmentBytes;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private final Map<Gtrid, CommitRecord> pending = new ConcurrentHashMap<>();
+    private final Map<Gtrid, List<HeuristicRecord>> heuristics = new ConcurrentHashMap<>();
+
+    /** Guards appends: the fill buffer, {@link #appended} and the live state maps. */
+    private final Object appendLock = new Object();
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer fill = ByteBuffer.allocate(BUFFER_BYTES);
+    private long appended;
+
+    /** Guards writing and forcing: the channel, the spare buffer and segment roll-over. */
+    private final Object forceMonitor = new Object();
+    private ByteBuffer spare = ByteBuffer.allocate(BUFFER_BYTES);
+    private FileChannel segment;
+    private long segmentNumber;
+    private long segmentBytes;
+    private volatile long durable;
+    private volatile long forces;
+    private volatile IOException failure;
+    private volatile boolean closed;
+
+    private FileJournal(Path directory, boolean fsync, long maxSegmentBytes, FileChannel lockChannel, FileLock lock) {
+        this.directory = directory;
+        this.fsync = fsync;
+        this.maxSegmentBytes = maxSegmentBytes;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    static FileJournal open(Path directory, boolean fsync) {
+        return open(directory, fsync, DEFAULT_SEGMENT_BYTES);
+    }
+
+    /** Opens (creating if needed) and locks the directory, replays it, and starts a fresh segment. */
+    static FileJournal open(Path directory, boolean fsync, long maxSegmentBytes) {
+        Path dir = directory.toAbsolutePath();
+        createOwnerOnly(dir);
+        FileChannel lockChannel;
+        FileLock lock;
+        try {
+            lockChannel = FileChannel.open(dir.resolve("pledge.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new JournalException("Cannot open the lock file of recovery log " + dir + ": " + e + ". Check that the directory is writable.", e);
+        }
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException | IOException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            closeQuietly(lockChannel);
+            throw new JournalException("Recovery log " + dir + " is in use by another Pledge transaction service (its lock file "
+                    + dir.resolve("pledge.lock") + " is held). Each service needs its own log directory; stop the other one or give"
+                    + " this one another logDirectory.");
+        }
+        FileJournal j = new FileJournal(dir, fsync, maxSegmentBytes, lockChannel, lock);
+        try {
+            JournalReplay replay = JournalReplay.replay(dir);
+            j.pending.putAll(replay.pending);
+            replay.heuristics.forEach((g, list) -> j.heuristics.put(g, new CopyOnWriteArrayList<>(list)));
+            j.segmentNumber = replay.lastSegmentNumber;
+            synchronized (j.forceMonitor) {
+                synchronized (j.appendLock) {
+                    j.rollOver();
+                }
+            }
+            if (!j.pending.isEmpty() || !j.heuristics.isEmpty()) {
+                log.info("Recovery log {}: {} commit decisions to finish, {} transactions with heuristic outcomes", dir,
+                        j.pending.size(), j.heuristics.size());
+            }
+            return j;
+        } catch (IOException e) {
+            j.close();
+            throw new JournalException("Cannot read or write recovery log " + dir + ": " + e, e);
+        } catch (RuntimeException e) {
+            j.close();
+            throw e;
+        }
+    }
+
+    /** Reads a journal without locking or changing it: for operators' tools. */
+    static JournalSnapshot inspect(Path directory) {
+        Path dir = directory.toAbsolutePath();
+        if (!Files.isDirectory(dir)) {
+            throw new JournalException("No recovery log at " + dir + ": not a directory");
+        }
+        try {
+            JournalReplay replay = JournalReplay.replay(dir);
+            List<JournalSnapshot.Segment> segments = new ArrayList<>();
+            for (Path p : replay.segments) {
+                segments.add(new JournalSnapshot.Segment(p.getFileName().toString(), Files.size(p)));
+            }
+            List<HeuristicRecord> hs = new ArrayList<>();
+            replay.heuristics.values().forEach(hs::addAll);
+            return new JournalSnapshot(dir, List.copyOf(replay.pending.values()), hs, segments);
+        } catch (IOException e) {
+            throw new JournalException("Cannot read recovery log " + dir + ": " + e, e);
+        }
+    }
+
+    private static void createOwnerOnly(Path dir) {
+        try {
+            if (Files.isDirectory(dir)) {
+                return;
+            }
+            Files.createDirectories(dir.getParent());
+            boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+            if (posix) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(Set.of(PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE)));
+            } else {
+                Files.createDirectory(dir);
+            }
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw new JournalException("Recovery log directory " + dir + " exists but is not a directory", e);
+            }
+        } catch (IOException e) {
+            throw new JournalException("Cannot create recovery log directory " + dir + ": " + e, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ appends
+
+    @Override
+    public void logCommit(CommitRecord record) throws IOException {
+        int size = RecordCodec.commitSize(record);
+        if (size > RecordCodec.MAX_RECORD) {
+            throw new IOException("commit record of " + record.gtrid() + " would take " + size + " bytes, more than the "
+                    + RecordCodec.MAX_RECORD + " a record may have (too many branches)");
+        }
+        long end;
+        synchronized (appendLock) {
+            checkUsable();
+            ensureRoom(size);
+            int before = fill.position();
+            RecordCodec.encodeCommit(fill, record, crc);
+            appended += fill.position() - before;
+            end = appended;
+            pending.put(record.gtrid(), record);
+        }
+        awaitDurable(end);
+    }
+
+    @Override
+    public void logCompleted(Gtrid gtrid) {
+        boolean flush;
+        synchronized (appendLock) {
+            if (failure != null || closed || pending.remove(gtrid) == null) {
+                return;
+            }
+            ensureRoom(RecordCodec.FRAME_HEADER + 3 + gtrid.bytes().length);
+            int before = fill.position();
+            RecordCodec.encodeCompleted(fill, gtrid, crc);
+            appended += fill.position() - before;
+            flush = fill.position() > BUFFER_BYTES / 2;
+        }
+        if (flush) {
+            try {
+                writeOut(false, Long.MAX_VALUE);
+            } catch (IOException e) {
+                log.error("Writing completion records to {} failed", directory, e);
+            }
+        }
+    }
+
+    @Override
+    public void logHeuristic(HeuristicRecord record) throws IOException {
+        long end;
+        synchronized (appendLock) {
+            checkUsable();
+            ensureRoom(RecordCodec.FRAME_HEADER + 64 + 3 * (record.gtrid().bytes().length + record.branch().bqual().length
+                    + record.branch().resourceName().length()));
+            int before = fill.position();
+            RecordCodec.encodeHeuristic(fill, record, crc);
+            appended += fill.position() - before;
+            end = appended;
+            heuristics.computeIfAbsent(record.gtrid(), g -> new CopyOnWriteArrayList<>()).add(record);
+        }
+        awaitDurable(end);
+    }
+
+    @Override
+    public void logResolved(Gtrid gtrid) throws IOException {
+        long end;
+        synchronized (appendLock) {
+            checkUsable();
+            ensureRoom(RecordCodec.FRAME_HEADER + 3 + gtrid.bytes().length);
+            int before = fill.position();
+            RecordCodec.encodeResolved(fill, gtrid, crc);
+            appended += fill.position() - before;
+            end = appended;
+            heuristics.remove(gtrid);
+        }
+        awaitDurable(end);
+    }
+
+    /** Caller holds appendLock. Grows the fill buffer when one record would not fit. */
+    private void ensureRoom(int bytes) {
+        if (fill.remaining() < bytes) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(fill.capacity() * 2, fill.position() + bytes));
+            fill.flip();
+            bigger.put(fill);
+            fill = bigger;
+        }
+    }
+
+    private void checkUsable() throws IOException {
+        if (closed) {
+            throw new IOException("recovery log " + directory + " is closed");
+        }
+        IOException f = failure;
+        if (f != null) {
+            throw new IOException("recovery log " + directory + " failed earlier and accepts no more decisions: " + f.getMessage(), f);
+        }
+    }
+
+    /** Returns once everything up to logical position {@code end} is on disk, forcing if nobody else has. */
+    private void awaitDurable(long end) throws IOException {
+        if (durable >= end) {
+            return;
+        }
+        writeOut(fsync, end);
+    }
+
+    /**
+     * Writes out the buffered records and (if {@code force}) forces them, unless an earlier force
+     * already covered {@code end}. Rolls the segment over when it is full.
+     */
+    private void writeOut(boolean force, long end) throws IOException {
+        synchronized (forceMonitor) {
+            if (durable >= end) {
+                return; // a force that ran while we waited covered our record
+            }
+            checkUsable();
+            ByteBuffer out;
+            long target;
+            synchronized (appendLock) {
+                out = fill;
+                fill = spare;
+                target = appended;
+            }
+            try {
+                out.flip();
+                while (out.hasRemaining()) {
+                    segmentBytes += segment.write(out);
+                }
+                if (force) {
+                    segment.force(false);
+                    forces++;
+                }
+            } catch (IOException e) {
+                failure = e;
+                log.error("Writing recovery log {} failed; no further commit decisions can be logged", directory, e);
+                throw e;
+            } finally {
+                out.clear();
+                if (out.capacity() > BUFFER_BYTES * 4) {
+                    out = ByteBuffer.allocate(BUFFER_BYTES);
+                }
+                spare = out;
+            }
+            if (force || !fsync) {
+                durable = target;
+            }
+            if (segmentBytes > maxSegmentBytes) {
+                synchronized (appendLock) {
+                    rollOver();
+                }
+            }
+        }
+    }
+
+    /**
+     * Caller holds forceMonitor and appendLock. Flushes what is buffered, starts a new segment
+     * holding a checkpoint of the live state, forces it, and deletes every older segment.
+     */
+    private void rollOver() throws IOException {
+        try {
+            if (segment != null) {
+                fill.flip();
+                while (fill.hasRemaining()) {
+                    segment.write(fill);
+                }
+                fill.clear();
+                if (fsync) {
+                    segment.force(false);
+                    forces++;
+                }
+                segment.close();
+            }
+            long number = segmentNumber + 1;
+            Path file = directory.resolve(JournalReplay.segmentName(number));
+            FileChannel next = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
+            buf.put(JournalReplay.MAGIC).putLong(number);
+            for (CommitRecord c : pending.values()) {
+                buf = flushIfFull(next, buf, RecordCodec.commitSize(c));
+                RecordCodec.encodeCommit(buf, c, crc);
+            }
+            for (List<HeuristicRecord> list : heuristics.values()) {
+                for (HeuristicRecord h : list) {
+                    buf = flushIfFull(next, buf, RecordCodec.MAX_RECORD);
+                    RecordCodec.encodeHeuristic(buf, h, crc);
+                }
+            }
+            buf.flip();
+            long written = 0;
+            while (buf.hasRemaining()) {
+                written += next.write(buf);
+            }
+            if (fsync) {
+                next.force(false);
+                forces++;
+                forceDirectory();
+            }
+            segment = next;
+            segmentNumber = number;
+            segmentBytes = written;
+            durable = appended;
+            for (Path old : JournalReplay.segments(directory)) {
+                if (JournalReplay.number(old) < number) {
+                    Files.deleteIfExists(old);
+                }
+            }
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    private static ByteBuffer flushIfFull(FileChannel ch, ByteBuffer buf, int needed) throws IOException {
+        if (buf.remaining() >= needed) {
+            return buf;
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+        buf.clear();
+        return buf;
+    }
+
+    /** Makes the new segment's directory entry durable (Linux allows forcing a directory opened for reading). */
+    private void forceDirectory() {
+        try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | RuntimeException e) {
+            log.debug("forcing directory {} is not supported here: {}", directory, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ state
+
+    @Override
+    public CommitRecord pendingCommit(Gtrid gtrid) {
+        return pending.get(gtrid);
+    }
+
+    @Override
+    public Collection<CommitRecord> pendingCommits() {
+        return List.copyOf(pending.values());
+    }
+
+    @Override
+    public Collection<HeuristicRecord> heuristics() {
+        List<HeuristicRecord> all = new ArrayList<>();
+        heuristics.values().forEach(all::addAll);
+        return all;
+    }
+
+    @Override
+    public long forceCount() {
+        return forces;
+    }
+
+    /** Segment files now in the directory (for tests and operators). */
+    List<Path> segmentFiles() throws IOException {
+        return JournalReplay.segments(directory);
+    }
+
+    @Override
+    public void close() {
+        synchronized (forceMonitor) {
+            if (closed) {
+                return;
+            }
+            try {
+                if (segment != null && failure == null) {
+                    writeOut(fsync, Long.MAX_VALUE - 1);
+                }
+            } catch (IOException e) {
+                log.warn("Final write of recovery log {} failed: {}", directory, e.toString());
+            }
+            closed = true;
+            if (segment != null) {
+                closeQuietly(segment);
+            }
+            try {
+                lock.release();
+            } catch (IOException e) {
+                log.debug("releasing lock of {} failed", directory, e);
+            }
+            closeQuietly(lockChannel);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
     }
 }

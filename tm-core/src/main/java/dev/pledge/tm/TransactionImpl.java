@@ -477,6 +477,7 @@ final class TransactionImpl implements Transaction {
         status = Status.STATUS_COMMITTING;
         try {
             tm.journal.logCommit(new CommitRecord(gtrid, toCommit, System.currentTimeMillis()));
+            tm.counters.decisionsLogged.increment();
         } catch (IOException | RuntimeException e) {
             log.error("Could not write the commit decision of {} to the recovery log; rolling back", gtrid, e);
             status = Status.STATUS_ROLLING_BACK;

@@ -1,6 +1,10 @@
 package dev.pledge.tm;
 
 import jakarta.transaction.TransactionManager;
+import java.lang.management.ManagementFactory;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
 import java.net.InetAddress;
@@ -34,6 +38,8 @@ public final class TransactionService implements AutoCloseable {
     private final Counters counters = new Counters();
     private final ScheduledExecutorService reaper;
     private final ScheduledExecutorService recoverer;
+    private final Metrics metrics;
+    private final ObjectName mbeanName;
 
     private TransactionService(Config config, Function<Config, Journal> journals) {
         this.config = config;
@@ -45,6 +51,8 @@ public final class TransactionService implements AutoCloseable {
         boolean background = !config.recoveryInterval().isZero();
         this.recoverer = background ? Executors.newSingleThreadScheduledExecutor(daemon("pledge-recovery-" + config.nodeName())) : null;
         this.recovery = new Recovery(tm, journal, xids.nodeNameBytes(), this::scheduleSoonPass);
+        this.metrics = new Metrics(counters, journal, tm);
+        this.mbeanName = registerMBean(config.nodeName(), metrics);
         this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("pledge-reaper-" + config.nodeName()));
         long reapMillis = config.reaperInterval().toMillis();
         reaper.scheduleWithFixedDelay(this::reap, reapMillis, reapMillis, TimeUnit.MILLISECONDS);
@@ -84,6 +92,27 @@ public final class TransactionService implements AutoCloseable {
     /** This service's node name, stamped into every Xid it makes. */
     public String nodeName() {
         return config.nodeName();
+    }
+
+    /** Live counters; also registered with JMX as {@code dev.pledge:type=TransactionService,node=<node>}. */
+    public TransactionMetricsMXBean metrics() {
+        return metrics;
+    }
+
+    private static ObjectName registerMBean(String node, Metrics metrics) {
+        try {
+            ObjectName name = new ObjectName("dev.pledge:type=TransactionService,node=" + ObjectName.quote(node));
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            if (server.isRegistered(name)) {
+                log.warn("JMX name {} is taken (another service with node name '{}' in this JVM); metrics of this one are not in JMX", name, node);
+                return null;
+            }
+            server.registerMBean(metrics, name);
+            return name;
+        } catch (JMException e) {
+            log.warn("Could not register the metrics MBean: {}", e.toString());
+            return null;
+        }
     }
 
     Journal journal() {
@@ -138,6 +167,13 @@ public final class TransactionService implements AutoCloseable {
             }
         }
         journal.close();
+        if (mbeanName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+            } catch (JMException e) {
+                log.debug("unregistering {} failed", mbeanName, e);
+            }
+        }
         log.info("Pledge transaction service '{}' closed", config.nodeName());
     }
 

@@ -91,7 +91,12 @@ class CrashRecoveryTest {
         assertEquals(0, b.preparedBranches().size(), what + ": rm-b still holds prepared branches " + b.preparedBranches());
         Set<String> committedA = a.committedWork();
         Set<String> committedB = b.committedWork();
-        assertEquals(committedA, committedB, what + ": both resources must agree on every transaction");
+        Set<String> onlyA = new TreeSet<>(committedA);
+        onlyA.removeAll(committedB);
+        Set<String> onlyB = new TreeSet<>(committedB);
+        onlyB.removeAll(committedA);
+        assertTrue(onlyA.isEmpty() && onlyB.isEmpty(), what + ": both resources must agree on every transaction; committed only on rm-a: "
+                + onlyA + ", only on rm-b: " + onlyB);
         Set<String> acked = acked(d.acks);
         Set<String> lost = new TreeSet<>(acked);
         lost.removeAll(committedA);

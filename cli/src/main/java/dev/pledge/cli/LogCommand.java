@@ -1,0 +1,101 @@
+package dev.pledge.cli;
+
+import dev.pledge.tm.RecoveryLog;
+import dev.pledge.tm.RecoveryLog.Contents;
+import dev.pledge.tm.RecoveryLog.Heuristic;
+import dev.pledge.tm.RecoveryLog.InDoubt;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code pledge log inspect|resolve}: look into a recovery log and resolve what needs a human. */
+@Command(name = "log", mixinStandardHelpOptions = true, description = "Inspect a recovery log, or resolve a transaction in it by hand.",
+        subcommands = {LogCommand.Inspect.class, LogCommand.Resolve.class})
+final class LogCommand {
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Lists in-doubt and heuristic transactions with their branches, resources and age.")
+    static final class Inspect implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The recovery log directory.")
+        Path dir;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Contents c = RecoveryLog.inspect(dir);
+            PrintWriter out = spec.commandLine().getOut();
+            Instant now = Instant.now();
+            if (json) {
+                out.println(Json.of(c, now));
+                return 0;
+            }
+            out.printf("recovery log %s: %d segment(s), %d bytes%n", c.directory(), c.segments().size(),
+                    c.segments().stream().mapToLong(RecoveryLog.Segment::bytes).sum());
+            out.printf("in doubt (committed, branches unfinished): %d%n", c.inDoubt().size());
+            for (InDoubt d : c.inDoubt()) {
+                out.printf("  %s  age %s  branches: %s%n", d.gtrid(), age(d.decidedAt(), now),
+                        d.branches().stream().map(b -> b.resource() + "/" + b.bqual()).collect(Collectors.joining(", ")));
+            }
+            out.printf("heuristic outcomes awaiting resolution: %d%n", c.heuristics().size());
+            for (Heuristic h : c.heuristics()) {
+                out.printf("  %s  age %s  %s on %s/%s (decision was %s)%n", h.gtrid(), age(h.at(), now), h.outcome(), h.branch().resource(),
+                        h.branch().bqual(), h.decision());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "resolve", mixinStandardHelpOptions = true,
+            description = "Records in the log that an operator resolved a heuristic or stuck transaction by hand. The service must be stopped.")
+    static final class Resolve implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "GTRID", description = "The transaction id as 'pledge log inspect' prints it.")
+        String gtrid;
+
+        @Option(names = "--log-dir", required = true, description = "The recovery log directory.")
+        Path dir;
+
+        @ArgGroup(multiplicity = "1")
+        Outcome outcome;
+
+        static final class Outcome {
+            @Option(names = "--commit", required = true, description = "The branches were committed by hand.")
+            boolean commit;
+            @Option(names = "--rollback", required = true, description = "The branches were rolled back by hand.")
+            boolean rollback;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            spec.commandLine().getOut().println(RecoveryLog.resolve(dir, gtrid, outcome.commit));
+            return 0;
+        }
+    }
+
+    static String age(Instant then, Instant now) {
+        Duration d = Duration.between(then, now);
+        if (d.toDays() > 0) {
+            return d.toDays() + "d" + d.toHoursPart() + "h";
+        }
+        if (d.toHours() > 0) {
+            return d.toHours() + "h" + d.toMinutesPart() + "m";
+        }
+        return d.toMinutes() > 0 ? d.toMinutes() + "m" + d.toSecondsPart() + "s" : d.toSeconds() + "s";
+    }
+}

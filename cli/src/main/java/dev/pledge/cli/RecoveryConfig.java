@@ -1,0 +1,126 @@
+package dev.pledge.cli;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import javax.sql.XADataSource;
+
+/**
+ * The operator's configuration file for {@code pledge recover}: the node whose log to recover and
+ * the XA data sources its branches ran on.
+ * <pre>
+ * node-name=node-a
+ * log-directory=/var/lib/pledge/log
+ * resource.orders.xa-datasource=org.postgresql.xa.PGXADataSource
+ * resource.orders.url=jdbc:postgresql://127.0.0.1:5432/orders
+ * resource.orders.user=postgres
+ * </pre>
+ * Every {@code resource.NAME.KEY} other than {@code xa-datasource} is set with the data source's
+ * bean setter ({@code url} → {@code setUrl} or {@code setURL}).
+ */
+record RecoveryConfig(String nodeName, Path logDirectory, Map<String, XADataSource> resources) {
+
+    static RecoveryConfig load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("configuration file " + file + " does not exist");
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        String node = required(p, file, "node-name");
+        Path log = Path.of(required(p, file, "log-directory"));
+        Map<String, Map<String, String>> byResource = new TreeMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("resource.")) {
+                String rest = key.substring("resource.".length());
+                int dot = rest.indexOf('.');
+                if (dot <= 0) {
+                    throw new IllegalArgumentException(file + ": '" + key + "' must read resource.NAME.KEY");
+                }
+                byResource.computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<>()).put(rest.substring(dot + 1), p.getProperty(key));
+            } else if (!key.equals("node-name") && !key.equals("log-directory")) {
+                throw new IllegalArgumentException(file + ": unknown key '" + key + "' (expected node-name, log-directory or resource.NAME.KEY)");
+            }
+        }
+        if (byResource.isEmpty()) {
+            throw new IllegalArgumentException(file + " names no resource: add resource.NAME.xa-datasource=CLASS and its settings");
+        }
+        Map<String, XADataSource> resources = new LinkedHashMap<>();
+        byResource.forEach((name, settings) -> resources.put(name, dataSource(file, name, settings)));
+        return new RecoveryConfig(node, log, resources);
+    }
+
+    private static String required(Properties p, Path file, String key) {
+        String v = p.getProperty(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException(file + " lacks '" + key + "'");
+        }
+        return v.trim();
+    }
+
+    private static XADataSource dataSource(Path file, String name, Map<String, String> settings) {
+        String className = settings.remove("xa-datasource");
+        if (className == null) {
+            throw new IllegalArgumentException(file + ": resource '" + name + "' lacks resource." + name + ".xa-datasource=CLASS");
+        }
+        Object ds;
+        try {
+            ds = Class.forName(className.trim()).getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException(file + ": resource '" + name + "': cannot create " + className + " (" + e + ")", e);
+        }
+        if (!(ds instanceof XADataSource xa)) {
+            throw new IllegalArgumentException(file + ": resource '" + name + "': " + className + " is not a javax.sql.XADataSource");
+        }
+        settings.forEach((key, value) -> set(file, name, ds, key, value));
+        return xa;
+    }
+
+    private static void set(Path file, String name, Object target, String key, String value) {
+        String camel = camel(key);
+        for (Method m : target.getClass().getMethods()) {
+            if (m.getParameterCount() != 1 || !m.getName().equalsIgnoreCase("set" + camel)) {
+                continue;
+            }
+            Class<?> type = m.getParameterTypes()[0];
+            try {
+                if (type == String.class) {
+                    m.invoke(target, value);
+                } else if (type == int.class || type == Integer.class) {
+                    m.invoke(target, Integer.parseInt(value.trim()));
+                } else if (type == boolean.class || type == Boolean.class) {
+                    m.invoke(target, Boolean.parseBoolean(value.trim()));
+                } else if (type == long.class || type == Long.class) {
+                    m.invoke(target, Long.parseLong(value.trim()));
+                } else {
+                    continue;
+                }
+                return;
+            } catch (ReflectiveOperationException | NumberFormatException e) {
+                throw new IllegalArgumentException(file + ": resource '" + name + "': cannot set " + key + "=" + value + " (" + e + ")", e);
+            }
+        }
+        throw new IllegalArgumentException(file + ": resource '" + name + "': " + target.getClass().getName() + " has no setter for '" + key + "'");
+    }
+
+    private static String camel(String key) {
+        StringBuilder sb = new StringBuilder();
+        boolean up = true;
+        for (char c : key.toCharArray()) {
+            if (c == '-' || c == '_' || c == '.') {
+                up = true;
+            } else {
+                sb.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.pledge.tm;
+
+import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.LogRecords.HeuristicRecord;
+import dev.pledge.tm.RecordCodec.Frame;
+import dev.pledge.tm.RecordCodec.Invalid;
+import dev.pledge.tm.RecordCodec.Valid;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every segment of a journal directory in order and rebuilds the live state: decisions not
+ * completed and heuristic outcomes not resolved. A torn or zero-filled tail of the newest segment
+ * is ignored; damage anywhere else stops the replay with the file, the offset and what to do.
+ */
+final class JournalReplay {
+    private static final Logger log = LoggerFactory.getLogger(JournalReplay.class);
+
+    static final byte[] MAGIC = {'P', 'L', 'D', 'G', 'J', 'R', 'N', '1'};
+    static final int SEGMENT_HEADER = MAGIC.length + 8;
+    private static final Pattern SEGMENT = Pattern.compile("pledge-(\\d{16})\\.log");
+
+    final Map<Gtrid, CommitRecord> pending = new LinkedHashMap<>();
+    final Map<Gtrid, List<HeuristicRecord>> heuristics = new LinkedHashMap<>();
+    final List<Path> segments;
+    long lastSegmentNumber;
+    int records;
+
+    private JournalReplay(List<Path> segments) {
+        this.segments = segments;
+    }
+
+    static String segmentName(long number) {
+        return String.format("pledge-%016d.log", number);
+    }
+
+    /** The segment files of {@code dir}, oldest first. */
+    static List<Path> segments(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "pledge-*.log")) {
+            for (Path p : ds) {
+                if (SEGMENT.matcher(p.getFileName().toString()).matches()) {
+                    out.add(p);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static long number(Path segment) {
+        Matcher m = SEGMENT.matcher(segment.getFileName().toString());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(segment.toString());
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    static JournalReplay replay(Path dir) throws IOException {
+        JournalReplay r = new JournalReplay(segments(dir));
+        for (int i = 0; i < r.segments.size(); i++) {
+            r.readSegment(r.segments.get(i), i == r.segments.size() - 1);
+        }
+        return r;
+    }
+
+    private void readSegment(Path file, boolean newest) throws IOException {
+        byte[] data = Files.readAllBytes(file);
+        lastSegmentNumber = Math.max(lastSegmentNumber, number(file));
+        if (data.length < SEGMENT_HEADER || !startsWithMagic(data)) {
+            if (newest && isAllZero(data, Math.min(data.length, MAGIC.length))) {
+                log.warn("Ignoring {}: its header was never completely written (a crash while the segment was created)", file);
+                return;
+            }
+            throw corrupt(file, 0, "it does not start with a Pledge journal header");
+        }
+        int offset = SEGMENT_HEADER;
+        while (offset < data.length) {
+            Frame f = RecordCodec.read(data, offset, data.length);
+            if (f instanceof Valid v) {
+                apply(v);
+                offset += v.size();
+                continue;
+            }
+            String reason = ((Invalid) f).reason();
+            int later = findValidFrameAfter(data, offset);
+            if (later >= 0 || !newest) {
+                throw corrupt(file, offset, reason + (later >= 0 ? ", with a valid record at offset " + later + " after it" : "")
+                        + (newest ? "" : " in a segment that is not the newest"));
+            }
+            if (isAllZero(data, offset)) {
+                log.debug("{}: zero-filled tail from offset {} ignored", file, offset);
+            } else {
+                log.warn("{}: torn tail at offset {} ({}, {} bytes) ignored: a crash interrupted the last write, whose commit had not returned",
+                        file, offset, reason, data.length - offset);
+            }
+            return;
+        }
+    }
+
+    private void apply(Valid v) {
+        records++;
+        switch (v.type()) {
+            case RecordCodec.COMMIT -> {
+                CommitRecord c = (CommitRecord) v.record();
+                pending.put(c.gtrid(), c);
+            }
+            case RecordCodec.COMPLETED -> pending.remove((Gtrid) v.record());
+            case RecordCodec.HEURISTIC -> {
+                HeuristicRecord h = (HeuristicRecord) v.record();
+                heuristics.computeIfAbsent(h.gtrid(), g -> new ArrayList<>()).add(h);
+            }
+            case RecordCodec.RESOLVED -> heuristics.remove((Gtrid) v.record());
+            default -> throw new IllegalStateException("type " + v.type());
+        }
+    }
+
+    private static int findValidFrameAfter(byte[] data, int offset) {
+        for (int o = offset + 1; o + RecordCodec.FRAME_HEADER < data.length; o++) {
+            int length = ByteBuffer.wrap(data, o, 4).getInt();
+            if (length <= 0 || length > RecordCodec.MAX_RECORD || length > data.length - o - RecordCodec.FRAME_HEADER) {
+                continue;
+            }
+            byte type = data[o + RecordCodec.FRAME_HEADER];
+            if (type < RecordCodec.COMMIT || type > RecordCodec.RESOLVED) {
+                continue;
+            }
+            if (RecordCodec.read(data, o, data.length) instanceof Valid) {
+                return o;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean startsWithMagic(byte[] data) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (data[i] != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAllZero(byte[] data, int from) {
+        for (int i = from; i < data.length; i++) {
+            if (data[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static JournalException corrupt(Path file, int offset, String reason) {
+        return new JournalException("Recovery log " + file.toAbsolutePath() + " is corrupt at offset " + offset + " (" + reason
+                + "). Pledge will not start on a log it cannot trust, because that could commit or roll back in-doubt branches"
+                + " wrongly. Restore the directory from a backup, or move it aside after resolving the in-doubt transactions"
+                + " by hand ('pledge log inspect' lists what the readable part holds).");
+    }
+}

@@ -1,0 +1,14 @@
+package dev.pledge.tm;
+
+import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.LogRecords.HeuristicRecord;
+import java.nio.file.Path;
+import java.util.List;
+
+/** What a recovery log holds, read without locking it: for operators' tools. */
+record JournalSnapshot(Path directory, List<CommitRecord> pendingCommits, List<HeuristicRecord> heuristics, List<Segment> segments) {
+
+    /** One segment file and its size in bytes. */
+    record Segment(String name, long bytes) {
+    }
+}

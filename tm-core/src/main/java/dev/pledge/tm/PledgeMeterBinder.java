@@ -1,0 +1,52 @@
+package dev.pledge.tm;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Publishes a service's {@link TransactionMetricsMXBean} figures to Micrometer as
+ * {@code pledge.transactions{outcome=…}}, {@code pledge.log.forces}, {@code pledge.log.group.commit.batch},
+ * {@code pledge.transactions.active} and {@code pledge.decisions.pending}, tagged with the node name.
+ * Micrometer is an optional dependency: only this class needs it.
+ */
+public final class PledgeMeterBinder implements MeterBinder {
+    private final TransactionService service;
+
+    public PledgeMeterBinder(TransactionService service) {
+        this.service = service;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        TransactionMetricsMXBean m = service.metrics();
+        Tags node = Tags.of("node", service.nodeName());
+        counter(registry, node.and("outcome", "begun"), m, TransactionMetricsMXBean::getBegun);
+        counter(registry, node.and("outcome", "committed"), m, TransactionMetricsMXBean::getCommitted);
+        counter(registry, node.and("outcome", "rolled_back"), m, TransactionMetricsMXBean::getRolledBack);
+        counter(registry, node.and("outcome", "timed_out"), m, TransactionMetricsMXBean::getTimedOut);
+        counter(registry, node.and("outcome", "heuristic"), m, TransactionMetricsMXBean::getHeuristic);
+        FunctionCounter.builder("pledge.log.forces", m, TransactionMetricsMXBean::getLogForces)
+                .description("forces (fdatasync) of the recovery log").tags(node).register(registry);
+        gauge(registry, "pledge.log.group.commit.batch", "commit decisions per log force", node, m,
+                TransactionMetricsMXBean::getAverageGroupCommitBatch);
+        gauge(registry, "pledge.transactions.active", "transactions begun and not completed", node, m,
+                TransactionMetricsMXBean::getActiveTransactions);
+        gauge(registry, "pledge.decisions.pending", "commit decisions with unfinished branches", node, m,
+                TransactionMetricsMXBean::getPendingDecisions);
+    }
+
+    private static void counter(MeterRegistry registry, Tags tags, TransactionMetricsMXBean m,
+                                java.util.function.ToLongFunction<TransactionMetricsMXBean> f) {
+        FunctionCounter.builder("pledge.transactions", m, x -> f.applyAsLong(x)).description("transactions by outcome").tags(tags)
+                .register(registry);
+    }
+
+    private static void gauge(MeterRegistry registry, String name, String description, Tags tags, TransactionMetricsMXBean m,
+                              ToDoubleFunction<TransactionMetricsMXBean> f) {
+        Gauge.builder(name, m, f).description(description).tags(tags).register(registry);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.pledge.tm;
+
+import dev.pledge.tm.LogRecords.BranchRecord;
+import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.LogRecords.HeuristicRecord;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * An operator's view of a recovery log directory, used by {@code pledge log inspect} and
+ * {@code pledge log resolve}: what is in doubt, what ended heuristically, and manual resolution.
+ */
+public final class RecoveryLog {
+    private RecoveryLog() {
+    }
+
+    /** A branch of a transaction: the resource it ran on and its qualifier in hex. */
+    public record Branch(String resource, String bqual) {
+    }
+
+    /** A commit decision whose branches are not all finished. */
+    public record InDoubt(String gtrid, Instant decidedAt, List<Branch> branches) {
+    }
+
+    /** A heuristic outcome waiting for an operator. {@code outcome} is the XA code's name, e.g. XA_HEURRB. */
+    public record Heuristic(String gtrid, Branch branch, String outcome, String decision, Instant at) {
+    }
+
+    /** One segment file and its size. */
+    public record Segment(String name, long bytes) {
+    }
+
+    /** The readable content of a log directory. */
+    public record Contents(Path directory, List<InDoubt> inDoubt, List<Heuristic> heuristics, List<Segment> segments) {
+    }
+
+    /** Reads the log without locking or changing it (a running service may hold it). */
+    public static Contents inspect(Path directory) {
+        JournalSnapshot s = FileJournal.inspect(directory);
+        return new Contents(s.directory(),
+                s.pendingCommits().stream().map(RecoveryLog::inDoubt).toList(),
+                s.heuristics().stream().map(RecoveryLog::heuristic).toList(),
+                s.segments().stream().map(x -> new Segment(x.name(), x.bytes())).toList());
+    }
+
+    /**
+     * Records that an operator resolved transaction {@code gtrid} by hand ({@code committed} says
+     * how): its heuristic outcomes are marked resolved and an unfinished commit decision is marked
+     * complete, so recovery stops working on it. Needs the log's lock: the service must be stopped.
+     *
+     * @return what was resolved, in words
+     */
+    public static String resolve(Path directory, String gtrid, boolean committed) throws IOException {
+        Gtrid g = Gtrid.parse(gtrid);
+        try (FileJournal j = FileJournal.open(directory, true)) {
+            boolean decision = j.pendingCommit(g) != null;
+            long heuristics = j.heuristics().stream().filter(h -> h.gtrid().equals(g)).count();
+            if (!decision && heuristics == 0) {
+                throw new IllegalArgumentException("the log in " + directory.toAbsolutePath() + " holds no in-doubt or heuristic transaction "
+                        + gtrid + " ('pledge log inspect " + directory + "' lists them)");
+            }
+            if (heuristics > 0) {
+                j.logResolved(g);
+            }
+            if (decision) {
+                j.logCompleted(g);
+            }
+            return "transaction " + g + " resolved by hand as " + (committed ? "committed" : "rolled back") + ": "
+                    + (heuristics > 0 ? heuristics + " heuristic outcome(s) marked resolved" : "")
+                    + (heuristics > 0 && decision ? ", " : "")
+                    + (decision ? "its commit decision marked complete" : "");
+        }
+    }
+
+    private static InDoubt inDoubt(CommitRecord c) {
+        return new InDoubt(c.gtrid().toString(), Instant.ofEpochMilli(c.decidedAtMillis()), c.branches().stream().map(RecoveryLog::branch).toList());
+    }
+
+    private static Heuristic heuristic(HeuristicRecord h) {
+        return new Heuristic(h.gtrid().toString(), branch(h.branch()), XaCodes.name(h.xaCode()), h.decisionWasCommit() ? "commit" : "rollback",
+                Instant.ofEpochMilli(h.atMillis()));
+    }
+
+    private static Branch branch(BranchRecord b) {
+        return new Branch(b.resourceName(), HexFormat.of().formatHex(b.bqual()));
+    }
+}

@@ -1,0 +1,226 @@
+package dev.pledge.tm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.LogRecords.BranchRecord;
+import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.LogRecords.HeuristicRecord;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import javax.transaction.xa.XAException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileJournalTest {
+    @TempDir
+    Path tmp;
+
+    private final XidFactory xids = new XidFactory("journal-test");
+
+    private CommitRecord decision() {
+        Gtrid g = xids.newGtrid();
+        return new CommitRecord(g, List.of(new BranchRecord(PledgeXid.bqual(1), "db-a"), new BranchRecord(PledgeXid.bqual(2), "db-b")),
+                System.currentTimeMillis());
+    }
+
+    private Path log() {
+        return tmp.resolve("log");
+    }
+
+    private static Path onlySegment(Path dir) throws IOException {
+        List<Path> segments = JournalReplay.segments(dir);
+        assertEquals(1, segments.size(), "segments: " + segments);
+        return segments.get(0);
+    }
+
+    @Test
+    void pendingDecisionsAndHeuristicsSurviveReopenButCompletedOnesDoNot() throws Exception {
+        CommitRecord open = decision();
+        CommitRecord done = decision();
+        HeuristicRecord h = new HeuristicRecord(done.gtrid(), done.branches().get(0), XAException.XA_HEURRB, true, 42);
+        CommitRecord resolved = decision();
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            j.logCommit(open);
+            j.logCommit(done);
+            j.logCompleted(done.gtrid());
+            j.logHeuristic(h);
+            j.logHeuristic(new HeuristicRecord(resolved.gtrid(), resolved.branches().get(1), XAException.XA_HEURMIX, true, 43));
+            j.logResolved(resolved.gtrid());
+        }
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            assertEquals(List.of(open), List.copyOf(j.pendingCommits()));
+            assertNotNull(j.pendingCommit(open.gtrid()));
+            assertNull(j.pendingCommit(done.gtrid()));
+            assertEquals(List.of(h), List.copyOf(j.heuristics()));
+        }
+    }
+
+    @Test
+    void tornTailIsIgnoredAndEarlierRecordsSurvive() throws Exception {
+        CommitRecord first = decision();
+        CommitRecord second = decision();
+        long sizeAfterFirst;
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            j.logCommit(first);
+            sizeAfterFirst = Files.size(onlySegment(log()));
+            j.logCommit(second);
+        }
+        Path segment = onlySegment(log());
+        long full = Files.size(segment);
+        byte[] original = Files.readAllBytes(segment);
+        for (long cut = sizeAfterFirst + 1; cut < full; cut += 7) {
+            Files.write(segment, java.util.Arrays.copyOf(original, (int) cut));
+            FileJournal.inspect(log()); // must not throw
+            try (FileJournal j = FileJournal.open(log(), true)) {
+                assertNotNull(j.pendingCommit(first.gtrid()), "cut at " + cut);
+                assertNull(j.pendingCommit(second.gtrid()), "the torn record must be ignored, cut at " + cut);
+            }
+            // reopening rewrote the log into a fresh segment; restore the torn one for the next cut
+            for (Path p : JournalReplay.segments(log())) {
+                Files.delete(p);
+            }
+            segment = log().resolve(JournalReplay.segmentName(1));
+        }
+    }
+
+    @Test
+    void zeroFilledTailIsIgnored() throws Exception {
+        CommitRecord first = decision();
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            j.logCommit(first);
+        }
+        Path segment = onlySegment(log());
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.setLength(f.length() + 4096); // as a preallocated file would look
+        }
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            assertNotNull(j.pendingCommit(first.gtrid()));
+        }
+    }
+
+    @Test
+    void damageBeforeTheTailStopsStartupWithFileAndOffset() throws Exception {
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            for (int i = 0; i < 5; i++) {
+                j.logCommit(decision());
+            }
+        }
+        Path segment = onlySegment(log());
+        int damaged = JournalReplay.SEGMENT_HEADER + RecordCodec.FRAME_HEADER + 12;
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(damaged);
+            f.write(new byte[] {0x55, 0x66, 0x77});
+        }
+        JournalException e = assertThrows(JournalException.class, () -> FileJournal.open(log(), true));
+        assertTrue(e.getMessage().contains(segment.getFileName().toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("offset " + JournalReplay.SEGMENT_HEADER), e.getMessage());
+        assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+        assertTrue(e.getMessage().contains("Restore"), e.getMessage());
+        assertThrows(JournalException.class, () -> FileJournal.inspect(log()));
+    }
+
+    @Test
+    void aSecondServiceOnTheSameDirectoryFailsAtOnce() {
+        try (FileJournal first = FileJournal.open(log(), true)) {
+            JournalException e = assertThrows(JournalException.class, () -> FileJournal.open(log(), true));
+            assertTrue(e.getMessage().contains("in use by another Pledge transaction service"), e.getMessage());
+            assertTrue(e.getMessage().contains(log().toAbsolutePath().toString()), e.getMessage());
+        }
+        FileJournal.open(log(), true).close(); // released on close
+    }
+
+    @Test
+    void theDirectoryIsCreatedOwnerOnly() throws Exception {
+        FileJournal.open(log(), true).close();
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log())));
+    }
+
+    @Test
+    void concurrentCommittersShareForces() throws Exception {
+        int threads = 16;
+        int perThread = 200;
+        Set<Gtrid> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        long forces;
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            long before = j.forceCount();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        CommitRecord d = decision();
+                        j.logCommit(d);
+                        written.add(d.gtrid());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            pool.shutdown();
+            forces = j.forceCount() - before;
+        }
+        assertEquals(threads * perThread, written.size());
+        assertTrue(forces < threads * perThread, "group commit must share forces: " + forces + " forces for " + threads * perThread + " commits");
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            Set<Gtrid> recovered = new HashSet<>();
+            j.pendingCommits().forEach(c -> recovered.add(c.gtrid()));
+            assertEquals(written, recovered, "every acknowledged decision is durable");
+        }
+    }
+
+    @Test
+    void aLoneCommitterPaysOneForcePerDecisionAndNoneForCompletions() throws Exception {
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            long before = j.forceCount();
+            for (int i = 0; i < 100; i++) {
+                CommitRecord d = decision();
+                j.logCommit(d);
+                j.logCompleted(d.gtrid());
+            }
+            assertEquals(100, j.forceCount() - before);
+        }
+    }
+
+    @Test
+    void aMillionTransactionsLeaveOnlyAFewSmallSegments() throws Exception {
+        CommitRecord stuck = decision(); // one decision that never completes must survive every checkpoint
+        try (FileJournal j = FileJournal.open(log(), false, 4L * 1024 * 1024)) {
+            j.logCommit(stuck);
+            for (int i = 0; i < 1_000_000; i++) {
+                CommitRecord d = decision();
+                j.logCommit(d);
+                j.logCompleted(d.gtrid());
+            }
+            List<Path> segments = j.segmentFiles();
+            long bytes = 0;
+            for (Path p : segments) {
+                bytes += Files.size(p);
+            }
+            assertTrue(segments.size() <= 2, "segments: " + segments);
+            assertTrue(bytes <= 2 * 4L * 1024 * 1024 + 64 * 1024, "bytes: " + bytes);
+        }
+        try (FileJournal j = FileJournal.open(log(), false)) {
+            assertEquals(List.of(stuck), List.copyOf(j.pendingCommits()));
+        }
+        try (Stream<Path> files = Files.list(log())) {
+            assertTrue(files.count() <= 3, "segments plus the lock file");
+        }
+    }
+}
