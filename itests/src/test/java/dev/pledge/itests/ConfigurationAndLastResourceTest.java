@@ -126,6 +126,24 @@ class ConfigurationAndLastResourceTest {
     }
 
     @Test
+    void leakDetectionAndIdleEvictionComeFromAgroalAndShowInTheMetrics() throws Exception {
+        try (TransactionalDataSource ds = TransactionalDataSource.builder(svc).name("housekeeping").xaDataSource(h2("hk"))
+                .maxPoolSize(3).leakDetection(Duration.ofMillis(200)).idleTimeout(Duration.ofMillis(200)).build()) {
+            try (Connection held = ds.getConnection()) {
+                Thread.sleep(700);
+                assertTrue(ds.metrics().leakDetectionCount() >= 1, "a connection held past the leak threshold is reported: "
+                        + ds.metrics());
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (ds.metrics().reapCount() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(1, ds.metrics().reapCount(), "the idle connection is evicted: " + ds.metrics());
+            assertEquals(0, ds.metrics().availableCount());
+        }
+    }
+
+    @Test
     void nonXaDataSourceCommitsAsTheLastResourceAfterTheXaBranchPrepared() throws Exception {
         Accounts xaSide = h2Accounts("xa").create(2, 100);
         Accounts localSide = h2Accounts("local").create(2, 100);

@@ -76,6 +76,8 @@ abstract class TransferBehaviour {
                 .acquisitionTimeout(Duration.ofSeconds(20)).build();
         right = TransactionalDataSource.builder(svc).name("right").xaDataSource(rightXa()).maxPoolSize(20)
                 .acquisitionTimeout(Duration.ofSeconds(20)).build();
+        // Presumed abort of anything an interrupted earlier run left prepared under this node name (it would lock the tables).
+        svc.recovery().runPass();
         leftAccounts = leftTable().create(ACCOUNTS, INITIAL);
         rightAccounts = rightTable().create(ACCOUNTS, INITIAL);
     }
