@@ -1,0 +1,90 @@
+package dev.pledge.xa.lock;
+
+import dev.pledge.tm.PledgeXAResource;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+
+/**
+ * What recovery sees of a lock service: the prepared branches, and commit or rollback by Xid,
+ * both of which release the branch's locks.
+ */
+final class LockRecoveryResource implements PledgeXAResource {
+    private final String name;
+    private final LockBackend backend;
+
+    LockRecoveryResource(String name, LockBackend backend) {
+        this.name = name;
+        this.backend = backend;
+    }
+
+    @Override
+    public String resourceName() {
+        return name;
+    }
+
+    @Override
+    public boolean joinable() {
+        return false;
+    }
+
+    @Override
+    public Xid[] recover(int flag) throws XAException {
+        if ((flag & TMSTARTRSCAN) == 0) {
+            return new Xid[0]; // the whole list is answered at the start of a scan
+        }
+        return backend.prepared().toArray(new Xid[0]);
+    }
+
+    @Override
+    public void commit(Xid xid, boolean onePhase) throws XAException {
+        if (!backend.release(xid)) {
+            throw LockBackend.xa(XAException.XAER_NOTA, "no prepared locks for " + Xids.encode(xid));
+        }
+    }
+
+    @Override
+    public void rollback(Xid xid) throws XAException {
+        if (!backend.release(xid)) {
+            throw LockBackend.xa(XAException.XAER_NOTA, "no prepared locks for " + Xids.encode(xid));
+        }
+    }
+
+    @Override
+    public void forget(Xid xid) {
+    }
+
+    @Override
+    public void start(Xid xid, int flags) throws XAException {
+        throw LockBackend.xa(XAException.XAER_PROTO, "the recovery view of lock service '" + name + "' cannot start branches");
+    }
+
+    @Override
+    public void end(Xid xid, int flags) {
+    }
+
+    @Override
+    public int prepare(Xid xid) throws XAException {
+        throw LockBackend.xa(XAException.XAER_PROTO, "the recovery view of lock service '" + name + "' cannot prepare branches");
+    }
+
+    @Override
+    public boolean isSameRM(XAResource other) {
+        return other == this;
+    }
+
+    @Override
+    public int getTransactionTimeout() {
+        return 0;
+    }
+
+    @Override
+    public boolean setTransactionTimeout(int seconds) {
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return name + "(recovery)";
+    }
+}

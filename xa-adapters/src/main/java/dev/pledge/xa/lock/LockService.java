@@ -1,0 +1,282 @@
+package dev.pledge.xa.lock;
+
+import dev.pledge.tm.PledgeXAResource;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transactional locks on business keys (an account, an order): a lock taken inside a JTA
+ * transaction is held until that transaction commits or rolls back (strict two-phase locking),
+ * and the lock table takes part in two-phase commit as an XA resource named {@link #name()}.
+ * <p>
+ * Requests are granted per key in arrival order, are re-entrant within a transaction, wait at
+ * most a timeout ({@link LockTimeoutException}), and deadlocks among this process's
+ * transactions are broken by aborting the youngest ({@link LockDeadlockException}). Every grant
+ * carries a fencing token for the protected resource.
+ * <p>
+ * Two backends: {@link Builder#inProcess()} (this JVM only; with
+ * {@link Builder#durableDirectory(Path)} prepared locks survive a crash) and
+ * {@link Builder#zooKeeper(CuratorFramework, String)} (across JVMs and machines). For crash
+ * recovery register {@link #recoveryResource()} under {@link #name()}:
+ * {@code svc.recovery().register(locks.name(), locks::recoveryResource)}.
+ */
+public final class LockService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LockService.class);
+
+    private final String name;
+    private final TransactionManager tm;
+    private final LockBackend backend;
+    private final Duration defaultTimeout;
+    private final ConcurrentHashMap<Transaction, LockBranch> branches = new ConcurrentHashMap<>();
+    private final AtomicLong ages = new AtomicLong();
+    private final LockRecoveryResource recoveryResource;
+    private final Object enlistLock = new Object();
+
+    private LockService(String name, TransactionManager tm, LockBackend backend, Duration defaultTimeout) {
+        this.name = name;
+        this.tm = tm;
+        this.backend = backend;
+        this.defaultTimeout = defaultTimeout;
+        this.recoveryResource = new LockRecoveryResource(name, backend);
+    }
+
+    /** Starts a builder for a lock service in transactions of {@code tm}; default: in-process, name "locks", 30 s waits. */
+    public static Builder builder(TransactionManager tm) {
+        return new Builder(tm);
+    }
+
+    /** An in-process lock service named "locks" that lives and dies with this JVM. */
+    public static LockService inProcess(TransactionManager tm) {
+        return builder(tm).build();
+    }
+
+    /** The XA resource name, also the name to register for recovery. */
+    public String name() {
+        return name;
+    }
+
+    /** Locks {@code key} exclusively for the current transaction, waiting at most the default timeout. */
+    public LockGrant lock(String key) {
+        return lock(key, LockMode.EXCLUSIVE);
+    }
+
+    /** Locks {@code key} in {@code mode} for the current transaction, waiting at most the default timeout. */
+    public LockGrant lock(String key, LockMode mode) {
+        return tryLock(key, mode, defaultTimeout);
+    }
+
+    /** Locks {@code key} exclusively, waiting at most {@code timeout}; throws {@link LockTimeoutException} past it. */
+    public LockGrant tryLock(String key, Duration timeout) {
+        return tryLock(key, LockMode.EXCLUSIVE, timeout);
+    }
+
+    /**
+     * Locks {@code key} in {@code mode} for the current transaction, waiting at most
+     * {@code timeout} (zero: only if free now).
+     *
+     * @throws IllegalStateException outside a transaction, or in one that can no longer do work
+     * @throws LockTimeoutException the wait ran out
+     * @throws LockDeadlockException this transaction was chosen as a deadlock victim (now rollback-only)
+     * @throws LockException the backend failed, or the transaction ended while waiting
+     */
+    public LockGrant tryLock(String key, LockMode mode, Duration timeout) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(timeout, "timeout");
+        Transaction tx = currentTransaction(key);
+        LockBranch branch = branchOf(tx, key);
+        Owner owner = branch.owner();
+        LockGrant grant;
+        try {
+            grant = backend.acquire(owner, key, mode, Math.max(0, timeout.toNanos()));
+        } catch (LockDeadlockException e) {
+            try {
+                tx.setRollbackOnly();
+            } catch (IllegalStateException | SystemException x) {
+                e.addSuppressed(x);
+            }
+            throw e;
+        }
+        if (branch.finished()) {
+            // the transaction ended (a timeout rolled it back) while this thread waited
+            try {
+                backend.release(branch.xid());
+            } catch (javax.transaction.xa.XAException e) {
+                log.warn("Could not release a lock granted to the finished transaction {}", owner, e);
+            }
+            throw new LockException("Transaction " + owner + " ended while waiting for a " + mode + " lock on '" + key + "'");
+        }
+        return grant;
+    }
+
+    /**
+     * The resource recovery uses to list prepared lock branches and release them; register it
+     * with {@code svc.recovery().register(locks.name(), locks::recoveryResource)}.
+     */
+    public PledgeXAResource recoveryResource() {
+        return recoveryResource;
+    }
+
+    /** Closes the backend (the ZooKeeper client stays open: it belongs to the caller). */
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    LockBackend backend() {
+        return backend;
+    }
+
+    private Transaction currentTransaction(String key) {
+        Transaction tx;
+        int status;
+        try {
+            tx = tm.getTransaction();
+            status = tx == null ? Status.STATUS_NO_TRANSACTION : tx.getStatus();
+        } catch (SystemException e) {
+            throw new LockException("Cannot find the current transaction", e);
+        }
+        if (tx == null || status == Status.STATUS_NO_TRANSACTION) {
+            throw new IllegalStateException("Lock service '" + name + "': lock('" + key + "') needs a transaction on this thread, and there is"
+                    + " none; locks are held until the transaction ends, so call it between begin() and commit()");
+        }
+        if (status != Status.STATUS_ACTIVE) {
+            throw new IllegalStateException("Lock service '" + name + "': cannot lock '" + key + "' in a transaction that is "
+                    + statusName(status));
+        }
+        return tx;
+    }
+
+    private LockBranch branchOf(Transaction tx, String key) {
+        LockBranch existing = branches.get(tx);
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (enlistLock) {
+            existing = branches.get(tx);
+            if (existing != null) {
+                return existing;
+            }
+            LockBranch b = new LockBranch(this, backend, ages.incrementAndGet());
+            try {
+                if (!tx.enlistResource(b)) {
+                    throw new LockException("Transaction " + tx + " refused to enlist lock service '" + name + "'");
+                }
+                tx.registerSynchronization(new Synchronization() {
+                    @Override
+                    public void beforeCompletion() {
+                    }
+
+                    @Override
+                    public void afterCompletion(int status) {
+                        branches.remove(tx, b);
+                    }
+                });
+            } catch (RollbackException e) {
+                throw new IllegalStateException("Lock service '" + name + "': cannot lock '" + key + "' in a transaction marked rollback-only", e);
+            } catch (SystemException e) {
+                throw new LockException("Lock service '" + name + "' could not enlist in transaction " + tx, e);
+            }
+            branches.put(tx, b);
+            return b;
+        }
+    }
+
+    private static String statusName(int status) {
+        return switch (status) {
+            case Status.STATUS_MARKED_ROLLBACK -> "marked rollback-only";
+            case Status.STATUS_PREPARING, Status.STATUS_PREPARED -> "preparing to commit";
+            case Status.STATUS_COMMITTING, Status.STATUS_COMMITTED -> "committing";
+            case Status.STATUS_ROLLING_BACK, Status.STATUS_ROLLEDBACK -> "rolling back";
+            default -> "in status " + status;
+        };
+    }
+
+    /** Configures a {@link LockService}. */
+    public static final class Builder {
+        private final TransactionManager tm;
+        private String name = "locks";
+        private Duration defaultTimeout = Duration.ofSeconds(30);
+        private Path durableDirectory;
+        private CuratorFramework zooKeeper;
+        private String basePath;
+
+        private Builder(TransactionManager tm) {
+            this.tm = Objects.requireNonNull(tm, "transactionManager");
+        }
+
+        /** Resource name in the log and for recovery; default "locks". Services sharing a ZooKeeper path must share the name. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** How long {@link LockService#lock(String)} waits; default 30 s. */
+        public Builder defaultTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("defaultTimeout must not be negative: " + timeout);
+            }
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /** The in-process backend (the default). */
+        public Builder inProcess() {
+            this.zooKeeper = null;
+            return this;
+        }
+
+        /**
+         * In-process backend only: keep prepared locks in small files under {@code dir}, so that
+         * after a crash they hold their keys until recovery commits or rolls back the branch.
+         * Without it the lock table lives and dies with the JVM.
+         */
+        public Builder durableDirectory(Path dir) {
+            this.durableDirectory = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * The ZooKeeper backend, on a started Curator client that the caller owns, with lock
+         * nodes under {@code basePath} (e.g. {@code /pledge/locks}); the service name is appended.
+         */
+        public Builder zooKeeper(CuratorFramework client, String basePath) {
+            this.zooKeeper = Objects.requireNonNull(client, "client");
+            this.basePath = Objects.requireNonNull(basePath, "basePath");
+            return this;
+        }
+
+        public LockService build() {
+            LockBackend backend;
+            if (zooKeeper != null) {
+                if (durableDirectory != null) {
+                    throw new IllegalStateException("durableDirectory is for the in-process backend; ZooKeeper keeps prepared locks itself");
+                }
+                backend = new ZooKeeperLockBackend(zooKeeper, ZooKeeperLockBackend.join(basePath, name));
+            } else {
+                try {
+                    backend = new InProcessLockBackend(durableDirectory == null ? null : new PreparedStore(durableDirectory));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot use " + durableDirectory + " for prepared locks", e);
+                }
+            }
+            log.info("Lock service '{}' started ({})", name, zooKeeper != null ? "ZooKeeper " + ZooKeeperLockBackend.join(basePath, name)
+                    : durableDirectory != null ? "in-process, prepared locks in " + durableDirectory : "in-process, memory only");
+            return new LockService(name, tm, backend, defaultTimeout);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.pledge.xa.lock;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import javax.transaction.xa.Xid;
+
+/**
+ * Prepared grants of the in-process backend on disk: one small file per prepared branch,
+ * written to a temporary name, forced, renamed into place and the directory forced, so a
+ * branch is either fully recorded or not at all. Commit or rollback deletes the file.
+ */
+final class PreparedStore {
+    private static final String SUFFIX = ".prepared";
+    private static final String HEADER = "pledge-lock-prepared 1";
+
+    /** A grant as recorded. */
+    record Grant(String key, LockMode mode, long token) {
+    }
+
+    /** One file's content. */
+    record Branch(Xid xid, List<Grant> grants) {
+    }
+
+    private final Path dir;
+
+    PreparedStore(Path dir) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+    }
+
+    Path directory() {
+        return dir;
+    }
+
+    void write(Xid xid, List<Grant> grants) throws IOException {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n').append("xid ").append(Xids.encode(xid)).append('\n');
+        for (Grant g : grants) {
+            sb.append("grant ").append(g.mode().code()).append(' ').append(g.token()).append(' ')
+                    .append(Base64.getUrlEncoder().withoutPadding().encodeToString(g.key().getBytes(StandardCharsets.UTF_8))).append('\n');
+        }
+        Path target = file(xid);
+        Path tmp = dir.resolve(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ch.write(StandardCharsets.UTF_8.encode(sb.toString()));
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory();
+    }
+
+    /** Deletes the record of {@code xid}; true if there was one. */
+    boolean delete(Xid xid) throws IOException {
+        try {
+            Files.delete(file(xid));
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        forceDirectory();
+        return true;
+    }
+
+    List<Branch> loadAll() throws IOException {
+        List<Branch> all = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path f : files) {
+                all.add(parse(f, Files.readAllLines(f, StandardCharsets.UTF_8)));
+            }
+        }
+        return all;
+    }
+
+    private static Branch parse(Path f, List<String> lines) throws IOException {
+        if (lines.size() < 2 || !lines.get(0).equals(HEADER) || !lines.get(1).startsWith("xid ")) {
+            throw new IOException("not a prepared lock record: " + f);
+        }
+        Xid xid = Xids.decode(lines.get(1).substring(4));
+        List<Grant> grants = new ArrayList<>();
+        for (String line : lines.subList(2, lines.size())) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] p = line.split(" ");
+            if (p.length != 4 || !p[0].equals("grant")) {
+                throw new IOException("bad line in prepared lock record " + f + ": " + line);
+            }
+            String key = new String(Base64.getUrlDecoder().decode(p[3]), StandardCharsets.UTF_8);
+            grants.add(new Grant(key, LockMode.ofCode(p[1].charAt(0)), Long.parseLong(p[2])));
+        }
+        return new Branch(xid, grants);
+    }
+
+    private Path file(Xid xid) {
+        return dir.resolve(Xids.encode(xid) + SUFFIX);
+    }
+
+    private void forceDirectory() throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems do not allow forcing a directory; the rename is still atomic
+        }
+    }
+}

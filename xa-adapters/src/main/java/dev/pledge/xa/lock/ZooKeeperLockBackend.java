@@ -1,0 +1,474 @@
+package dev.pledge.xa.lock;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Locks in ZooKeeper, shared by every process that uses the same path.
+ * <p>
+ * Protocol, under {@code root}:
+ * <ul>
+ * <li>{@code keys/k-<url-encoded key>/} (a container node) holds one request node per lock
+ * request, {@code <s|x>_<gtrid hex>_<sequence>}, EPHEMERAL_SEQUENTIAL: the queue of the key in
+ * sequence order. The {@link QueueRule} decides from the names alone whether a request is
+ * granted; a waiting request watches the nearest earlier node that blocks it and looks again
+ * when it goes. The fencing token is the request node's czxid, which grows with every create
+ * in the ensemble, so grants of a key (made in sequence order) get growing tokens.</li>
+ * <li>At prepare, one ZooKeeper multi-operation replaces every ephemeral request node of the
+ * transaction with a PERSISTENT node of the same name plus {@code _p} (same place in the queue)
+ * and writes {@code prepared/<xid>} listing them. If an ephemeral node is gone (the session
+ * expired) the multi fails as a whole and the branch votes {@code XA_RBROLLBACK}.</li>
+ * <li>Commit and rollback delete the nodes and the prepared record; {@code recover()} lists
+ * {@code prepared/}, so a coordinator that crashed after prepare finds its locks again.</li>
+ * </ul>
+ * Deadlocks among this process's transactions are found through the wait-for graph (the names
+ * tell who is ahead); deadlocks across processes end in a {@link LockTimeoutException}.
+ */
+final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener {
+    private static final Logger log = LoggerFactory.getLogger(ZooKeeperLockBackend.class);
+
+    private final CuratorFramework client;
+    private final String keysPath;
+    private final String preparedPath;
+    private final WaitForGraph graph = new WaitForGraph();
+    private final ConcurrentHashMap<Owner, Holdings> owners = new ConcurrentHashMap<>();
+
+    ZooKeeperLockBackend(CuratorFramework client, String root) {
+        this.client = client;
+        this.keysPath = ZKPaths.makePath(root, "keys");
+        this.preparedPath = ZKPaths.makePath(root, "prepared");
+        try {
+            // plain persistent nodes: a container would be removed by the server once empty, and a
+            // prepare (whose multi-operation creates a child of "prepared") would then fail
+            for (String p : List.of(keysPath, preparedPath)) {
+                try {
+                    client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(p);
+                } catch (KeeperException.NodeExistsException e) {
+                    // made by an earlier service
+                }
+            }
+        } catch (Exception e) {
+            throw new LockException("Cannot create the lock directories under " + root + " in ZooKeeper", e);
+        }
+        client.getConnectionStateListenable().addListener(this);
+    }
+
+    static String join(String base, String name) {
+        return ZKPaths.makePath(base, name);
+    }
+
+    @Override
+    public LockGrant acquire(Owner owner, String key, LockMode mode, long timeoutNanos) {
+        long started = System.nanoTime();
+        Holdings h = owners.computeIfAbsent(owner, o -> new Holdings());
+        synchronized (h) {
+            Held strongest = h.strongest(key);
+            if (strongest != null && strongest.mode.covers(mode)) {
+                return strongest.grant();
+            }
+            if (h.prepared != null) {
+                throw new IllegalStateException("Transaction " + owner + " is already prepared; it cannot take new locks");
+            }
+            if (h.lost != null) {
+                throw new LockException("Transaction " + owner + " lost its locks (" + h.lost + "); roll it back");
+            }
+        }
+        String dir = ZKPaths.makePath(keysPath, ZkNode.keyDirectory(key));
+        Stat stat = new Stat();
+        String path;
+        try {
+            path = client.create().storingStatIn(stat).creatingParentContainersIfNeeded().withProtection()
+                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(ZKPaths.makePath(dir, ZkNode.prefix(mode, owner)));
+        } catch (Exception e) {
+            throw new LockException("Cannot queue a " + mode + " lock request on '" + key + "' in ZooKeeper", e);
+        }
+        String myName = ZKPaths.getNodeFromPath(path);
+        Waiter w = new Waiter(owner);
+        synchronized (h) {
+            h.waiting.add(w);
+        }
+        boolean granted = false;
+        try {
+            while (true) {
+                checkAborted(w, key, mode);
+                List<ZkNode> queue = queue(dir);
+                int me = indexOf(queue, myName);
+                if (me < 0) {
+                    throw new LockException("The " + mode + " lock request on '" + key + "' vanished from ZooKeeper (session expired?)");
+                }
+                Set<Owner> blockers = QueueRule.blockers(queue, me);
+                if (blockers.isEmpty()) {
+                    graph.done(w);
+                    Held held = new Held(key, mode, path, stat.getCzxid());
+                    synchronized (h) {
+                        if (h.released) {
+                            throw new LockException("Transaction " + owner + " ended while waiting for a " + mode + " lock on '" + key + "'");
+                        }
+                        h.held.add(held);
+                    }
+                    granted = true;
+                    return held.grant();
+                }
+                graph.waiting(w, blockers);
+                checkAborted(w, key, mode);
+                long left = started + timeoutNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw new LockTimeoutException(key, mode, Duration.ofNanos(System.nanoTime() - started), describe(queue, me, blockers));
+                }
+                ZkNode watched = queue.get(QueueRule.nearestBlocker(queue, me));
+                Stat exists = client.checkExists().usingWatcher((CuratorWatcher) event -> w.wake())
+                        .forPath(ZKPaths.makePath(dir, watched.name()));
+                if (exists != null) {
+                    w.await(left);
+                }
+            }
+        } catch (LockException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockException("Interrupted while waiting for a " + mode + " lock on '" + key + "'", e);
+        } catch (Exception e) {
+            throw new LockException("ZooKeeper failed while waiting for a " + mode + " lock on '" + key + "'", e);
+        } finally {
+            graph.done(w);
+            synchronized (h) {
+                h.waiting.remove(w);
+            }
+            if (!granted) {
+                deleteQuietly(path);
+            }
+        }
+    }
+
+    /** Throws when the waiting request was chosen as a deadlock victim or its transaction ended. */
+    private static void checkAborted(Waiter w, String key, LockMode mode) {
+        if (w.victimOf != null) {
+            throw new LockDeadlockException(key, mode, w.victimOf);
+        }
+        if (w.cancelled) {
+            throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + w.owner()
+                    + " ended while it waited");
+        }
+    }
+
+    private List<ZkNode> queue(String dir) throws Exception {
+        List<ZkNode> queue = new ArrayList<>();
+        for (String child : client.getChildren().forPath(dir)) {
+            ZkNode n = ZkNode.parse(child);
+            if (n != null) {
+                queue.add(n);
+            }
+        }
+        queue.sort(Comparator.comparingLong(ZkNode::sequence));
+        return queue;
+    }
+
+    private static int indexOf(List<ZkNode> queue, String name) {
+        for (int i = 0; i < queue.size(); i++) {
+            if (queue.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String describe(List<ZkNode> queue, int me, Set<Owner> blockers) {
+        Set<String> parts = new LinkedHashSet<>();
+        for (int i = 0; i < me; i++) {
+            ZkNode n = queue.get(i);
+            if (blockers.contains(n.owner())) {
+                String state = n.prepared() ? "prepared" : QueueRule.blockers(queue, i).isEmpty() ? "holding" : "waiting";
+                parts.add(n.owner() + " (" + n.mode() + ", " + state + ")");
+            }
+        }
+        return parts.isEmpty() ? "nobody (it was just released)" : String.join(", ", parts);
+    }
+
+    @Override
+    public int prepare(Owner owner, Xid xid) throws XAException {
+        Holdings h = owners.get(owner);
+        if (h == null) {
+            return XAResource.XA_RDONLY;
+        }
+        List<Held> held;
+        synchronized (h) {
+            if (h.held.isEmpty()) {
+                owners.remove(owner);
+                return XAResource.XA_RDONLY;
+            }
+            if (h.lost != null) {
+                String why = h.lost;
+                releaseQuietly(xid);
+                throw LockBackend.xa(XAException.XA_RBROLLBACK, "Transaction " + owner + " lost its locks (" + why + ")");
+            }
+            held = List.copyOf(h.held);
+        }
+        String record = ZKPaths.makePath(preparedPath, Xids.encode(xid));
+        StringBuilder listing = new StringBuilder();
+        List<CuratorOp> ops = new ArrayList<>();
+        List<String> persistent = new ArrayList<>();
+        try {
+            for (Held x : held) {
+                String p = ZKPaths.makePath(ZKPaths.getPathAndNode(x.path).getPath(), ZkNode.preparedName(ZKPaths.getNodeFromPath(x.path)));
+                persistent.add(p);
+                listing.append(p).append('\n');
+                ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                        .forPath(p, (Xids.encode(xid) + " " + x.token).getBytes(StandardCharsets.UTF_8)));
+                ops.add(client.transactionOp().delete().forPath(x.path));
+            }
+            ops.add(0, client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                    .forPath(record, listing.toString().getBytes(StandardCharsets.UTF_8)));
+            client.transaction().forOperations(ops);
+        } catch (KeeperException.NoNodeException e) {
+            releaseQuietly(xid);
+            throw LockBackend.xa(XAException.XA_RBROLLBACK, "Transaction " + owner + " lost a lock before prepare: its ZooKeeper node is gone"
+                    + " (the session expired); another transaction may have taken the key", e);
+        } catch (Exception e) {
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to record the prepared locks of " + xid, e);
+        }
+        synchronized (h) {
+            h.prepared = xid;
+            for (int i = 0; i < held.size(); i++) {
+                held.get(i).path = persistent.get(i);
+            }
+        }
+        return XAResource.XA_OK;
+    }
+
+    @Override
+    public void commitOnePhase(Owner owner, Xid xid) throws XAException {
+        Holdings h = owners.remove(owner);
+        if (h == null) {
+            return;
+        }
+        List<Held> held;
+        String lost;
+        synchronized (h) {
+            h.released = true;
+            held = List.copyOf(h.held);
+            lost = h.lost;
+        }
+        if (lost == null) {
+            List<CuratorOp> ops = new ArrayList<>();
+            try {
+                for (Held x : held) {
+                    ops.add(client.transactionOp().delete().forPath(x.path));
+                }
+                if (!ops.isEmpty()) {
+                    client.transaction().forOperations(ops);
+                }
+                return;
+            } catch (KeeperException.NoNodeException e) {
+                lost = "a lock node is gone: the ZooKeeper session expired";
+            } catch (Exception e) {
+                throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to release the locks of " + xid, e);
+            }
+        }
+        for (Held x : held) {
+            deleteQuietly(x.path);
+        }
+        throw LockBackend.xa(XAException.XA_RBROLLBACK, "Transaction " + owner + " lost its locks (" + lost + ")");
+    }
+
+    @Override
+    public boolean release(Xid xid) throws XAException {
+        Owner owner = Owner.ofId(Xids.gtridHex(xid));
+        boolean known = false;
+        Holdings h = owners.remove(owner);
+        try {
+            if (h != null) {
+                known = true;
+                List<Held> held;
+                synchronized (h) {
+                    h.released = true;
+                    held = List.copyOf(h.held);
+                    for (Waiter w : h.waiting) {
+                        w.cancelled = true;
+                        w.wake();
+                    }
+                }
+                for (Held x : held) {
+                    delete(x.path);
+                }
+            }
+            String record = ZKPaths.makePath(preparedPath, Xids.encode(xid));
+            byte[] listing;
+            try {
+                listing = client.getData().forPath(record);
+            } catch (KeeperException.NoNodeException e) {
+                return known;
+            }
+            for (String p : new String(listing, StandardCharsets.UTF_8).split("\n")) {
+                if (!p.isEmpty()) {
+                    delete(p);
+                }
+            }
+            delete(record);
+            return true;
+        } catch (Exception e) {
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to release the locks of " + xid + "; retry", e);
+        }
+    }
+
+    private void releaseQuietly(Xid xid) {
+        try {
+            release(xid);
+        } catch (XAException e) {
+            log.warn("Could not release the locks of {}: {}", xid, e.getMessage());
+        }
+    }
+
+    private void delete(String path) throws Exception {
+        try {
+            client.delete().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            // already gone
+        }
+    }
+
+    private void deleteQuietly(String path) {
+        try {
+            client.delete().guaranteed().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            // already gone
+        } catch (Exception e) {
+            log.warn("Could not delete lock node {} (it goes when the session ends): {}", path, e.toString());
+        }
+    }
+
+    @Override
+    public List<Xid> prepared() throws XAException {
+        try {
+            List<Xid> xids = new ArrayList<>();
+            for (String child : client.getChildren().forPath(preparedPath)) {
+                try {
+                    xids.add(Xids.decode(child));
+                } catch (IllegalArgumentException e) {
+                    log.warn("Ignoring {} in {}: {}", child, preparedPath, e.getMessage());
+                }
+            }
+            return xids;
+        } catch (Exception e) {
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to list the prepared locks under " + preparedPath, e);
+        }
+    }
+
+    @Override
+    public void stateChanged(CuratorFramework c, ConnectionState state) {
+        if (state != ConnectionState.LOST) {
+            return;
+        }
+        for (Holdings h : owners.values()) {
+            synchronized (h) {
+                if (h.prepared == null && !h.held.isEmpty() && h.lost == null) {
+                    h.lost = "the ZooKeeper session was lost";
+                    log.warn("Locks {} lost: the ZooKeeper session was lost", h.held);
+                }
+                for (Waiter w : h.waiting) {
+                    w.wake();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        client.getConnectionStateListenable().removeListener(this);
+    }
+
+    /** What one transaction holds and waits for in this process. */
+    private static final class Holdings {
+        final List<Held> held = new ArrayList<>(4);
+        final List<Waiter> waiting = new ArrayList<>(1);
+        Xid prepared;
+        String lost;
+        boolean released;
+
+        Held strongest(String key) {
+            Held best = null;
+            for (Held h : held) {
+                if (h.key.equals(key) && (best == null || h.mode == LockMode.EXCLUSIVE)) {
+                    best = h;
+                }
+            }
+            return best;
+        }
+    }
+
+    /** A granted request: its node (ephemeral, or the persistent record once prepared). */
+    private static final class Held {
+        final String key;
+        final LockMode mode;
+        final long token;
+        String path;
+
+        Held(String key, LockMode mode, String path, long token) {
+            this.key = key;
+            this.mode = mode;
+            this.path = path;
+            this.token = token;
+        }
+
+        LockGrant grant() {
+            return new LockGrant(key, mode, token);
+        }
+
+        @Override
+        public String toString() {
+            return key + "(" + mode + ")";
+        }
+    }
+
+    /** A thread waiting for its request node to reach the front. */
+    private static final class Waiter implements WaitForGraph.Waiter {
+        private final Owner owner;
+        private final Semaphore signal = new Semaphore(0);
+        volatile String victimOf;
+        volatile boolean cancelled;
+
+        Waiter(Owner owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public Owner owner() {
+            return owner;
+        }
+
+        @Override
+        public void chosenAsVictim(String cycle) {
+            victimOf = cycle;
+            wake();
+        }
+
+        void wake() {
+            signal.release();
+        }
+
+        void await(long nanos) throws InterruptedException {
+            signal.tryAcquire(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.pledge.xa.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.RecoveryReport;
+import dev.pledge.tm.TransactionService;
+import jakarta.transaction.TransactionManager;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.transaction.xa.XAResource;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A coordinator halted while holding prepared locks; a new process with the same node name and
+ * log finds them held, and recovery releases them: by rollback when no decision was logged, by
+ * commit when one was.
+ */
+class CoordinatorCrashTest {
+    static TestingServer zk;
+    @TempDir
+    Path dir;
+    final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeAll
+    static void startZooKeeper() throws Exception {
+        zk = new TestingServer(true);
+    }
+
+    @AfterAll
+    static void stopZooKeeper() throws Exception {
+        zk.close();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} backend, halted at {1}")
+    @CsvSource({"inproc, prepare", "inproc, commit", "zk, prepare", "zk, commit"})
+    void preparedLocksAreHeldAfterACrashUntilRecoveryFinishesTheBranch(String backend, String haltAt) throws Exception {
+        Path log = dir.resolve("log");
+        Path state = dir.resolve("locks");
+        String root = "/crash/" + UUID.randomUUID();
+        List<String> args = new ArrayList<>(List.of("crash-node", log.toString(), haltAt, backend));
+        if (backend.equals("zk")) {
+            args.addAll(List.of(zk.getConnectString(), root));
+        } else {
+            args.add(state.toString());
+        }
+        ChildJvm.Result r = ChildJvm.run(dir.resolve("child.out"), 90, LockCrashChild.class, args.toArray(new String[0]));
+        assertEquals(42, r.exitCode(), r.output());
+
+        // the new process: same node name and log; recovery does not know the lock resource yet
+        TransactionService svc = TransactionService.builder().nodeName("crash-node").logDirectory(log).recoveryInterval(Duration.ZERO)
+                .recoveryResource("first", () -> new RecordingResource("first"))
+                .recoveryResource("second", () -> new RecordingResource("second")).build();
+        open.add(svc);
+        TransactionManager tm = svc.transactionManager();
+        LockService locks;
+        if (backend.equals("zk")) {
+            CuratorFramework c = CuratorFrameworkFactory.newClient(zk.getConnectString(), new ExponentialBackoffRetry(50, 5));
+            c.start();
+            assertTrue(c.blockUntilConnected(10, TimeUnit.SECONDS));
+            open.add(c);
+            locks = LockService.builder(tm).zooKeeper(c, root).build();
+        } else {
+            locks = LockService.builder(tm).durableDirectory(state).build();
+        }
+        open.add(locks);
+
+        assertEquals(1, locks.recoveryResource().recover(XAResource.TMSTARTRSCAN).length, "one prepared lock branch");
+        tm.begin();
+        LockTimeoutException held = assertThrows(LockTimeoutException.class, () -> locks.tryLock("acct-1", Duration.ofMillis(300)));
+        assertTrue(held.holders().contains("crash-node:"), held.holders());
+        assertThrows(LockTimeoutException.class, () -> locks.tryLock("acct-2", LockMode.EXCLUSIVE, Duration.ofMillis(300)));
+        locks.lock("acct-2", LockMode.SHARED); // a prepared shared lock still admits readers
+        tm.rollback();
+
+        svc.recovery().register(locks.name(), locks::recoveryResource);
+        RecoveryReport report = svc.recovery().runPass();
+        if (haltAt.equals("commit")) {
+            assertEquals(1, report.committed(), report.toString());
+            assertEquals(0, report.rolledBack(), report.toString());
+        } else {
+            assertEquals(0, report.committed(), report.toString());
+            assertEquals(1, report.rolledBack(), report.toString());
+        }
+        assertEquals(0, locks.recoveryResource().recover(XAResource.TMSTARTRSCAN).length, "nothing prepared is left");
+        tm.begin();
+        locks.tryLock("acct-1", Duration.ofMillis(500));
+        locks.tryLock("acct-2", Duration.ofMillis(500));
+        tm.commit();
+    }
+}

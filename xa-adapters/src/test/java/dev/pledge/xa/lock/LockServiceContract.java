@@ -1,0 +1,197 @@
+package dev.pledge.xa.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.TransactionService;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
+import jakarta.transaction.TransactionManager;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lock service inside real Pledge transactions; each backend runs it. */
+abstract class LockServiceContract {
+    @TempDir
+    Path dir;
+    TransactionService svc;
+    TransactionManager tm;
+    LockService locks;
+    ExecutorService pool;
+
+    abstract LockService newLocks(TransactionManager tm) throws Exception;
+
+    abstract int contentionRounds();
+
+    @BeforeEach
+    void start() throws Exception {
+        svc = TransactionService.builder().nodeName("locktest").logDirectory(dir.resolve("log")).recoveryInterval(Duration.ZERO)
+                .unsafeDisableFsync().build();
+        tm = svc.transactionManager();
+        locks = newLocks(tm);
+        svc.recovery().register(locks.name(), locks::recoveryResource);
+        pool = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+        locks.close();
+        svc.close();
+    }
+
+    /** Runs {@code body} in a new transaction on a pool thread and commits. */
+    Future<LockGrant> inTransaction(String key, LockMode mode, Duration wait) {
+        return pool.submit(() -> {
+            tm.begin();
+            try {
+                LockGrant g = locks.tryLock(key, mode, wait);
+                tm.commit();
+                return g;
+            } catch (RuntimeException e) {
+                tm.rollback();
+                throw e;
+            }
+        });
+    }
+
+    @Test
+    void lockOutsideATransactionIsRefused() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> locks.lock("account-1"));
+        assertTrue(e.getMessage().contains("needs a transaction") && e.getMessage().contains("account-1"), e.getMessage());
+    }
+
+    @Test
+    void lockIsHeldUntilCommitThenGrantedToTheNextTransaction() throws Exception {
+        tm.begin();
+        LockGrant mine = locks.lock("account-1");
+        Future<LockGrant> next = inTransaction("account-1", LockMode.EXCLUSIVE, Duration.ofSeconds(20));
+        LockTableContract.assertStillWaiting(next);
+        tm.commit();
+        assertTrue(next.get(10, TimeUnit.SECONDS).fencingToken() > mine.fencingToken());
+    }
+
+    @Test
+    void rollbackReleasesTheLocks() throws Exception {
+        tm.begin();
+        locks.lock("account-1");
+        locks.lock("account-2", LockMode.SHARED);
+        tm.rollback();
+        inTransaction("account-1", LockMode.EXCLUSIVE, Duration.ofMillis(500)).get(10, TimeUnit.SECONDS);
+        inTransaction("account-2", LockMode.EXCLUSIVE, Duration.ofMillis(500)).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void locksArePreparedAndCommittedAlongsideAnotherResource() throws Exception {
+        RecordingResource db = new RecordingResource("db");
+        tm.begin();
+        tm.getTransaction().enlistResource(db);
+        locks.lock("order-1");
+        Future<LockGrant> next = inTransaction("order-1", LockMode.SHARED, Duration.ofSeconds(20));
+        tm.commit();
+        assertEquals(List.of("start", "end", "prepare", "commit"), db.calls);
+        next.get(10, TimeUnit.SECONDS);
+        assertEquals(0, locks.recoveryResource().recover(javax.transaction.xa.XAResource.TMSTARTRSCAN).length);
+    }
+
+    @Test
+    void exclusiveHoldersNeverOverlapBetween16Threads() throws Exception {
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        long[] counter = new long[1];
+        int rounds = contentionRounds();
+        List<Future<?>> all = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            all.add(pool.submit(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    tm.begin();
+                    locks.lock("hot-key");
+                    if (inside.incrementAndGet() != 1) {
+                        overlaps.incrementAndGet();
+                    }
+                    long v = counter[0];
+                    Thread.yield();
+                    counter[0] = v + 1;
+                    inside.decrementAndGet();
+                    tm.commit();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : all) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        assertEquals(0, overlaps.get());
+        assertEquals(16L * rounds, counter[0]);
+    }
+
+    @Test
+    void deadlockVictimIsMarkedRollbackOnlyAndTheOtherCommits() throws Exception {
+        java.util.concurrent.CountDownLatch olderHasA = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch youngerHasB = new java.util.concurrent.CountDownLatch(1);
+        Future<String> older = pool.submit(() -> {
+            tm.begin();
+            locks.lock("A");
+            olderHasA.countDown();
+            youngerHasB.await();
+            locks.lock("B"); // waits for the younger one, then gets B once the victim rolls back
+            tm.commit();
+            return "committed";
+        });
+        Future<String> younger = pool.submit(() -> {
+            olderHasA.await();
+            tm.begin();
+            locks.lock("B");
+            youngerHasB.countDown();
+            Thread.sleep(300); // the older one queues for B
+            try {
+                locks.lock("A");
+                tm.commit();
+                return "not chosen";
+            } catch (LockDeadlockException e) {
+                boolean markedRollbackOnly = tm.getStatus() == Status.STATUS_MARKED_ROLLBACK;
+                assertThrows(RollbackException.class, () -> tm.commit());
+                return "victim:" + markedRollbackOnly + ":" + e.getMessage();
+            }
+        });
+        String v = younger.get(30, TimeUnit.SECONDS);
+        assertTrue(v.startsWith("victim:true:") && v.contains("Deadlock") && v.contains("'A'") && v.contains(" -> "), v);
+        assertEquals("committed", older.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aTransactionTimedOutWhileWaitingGetsNoLock() throws Exception {
+        tm.begin();
+        locks.lock("slow");
+        Future<LockGrant> waiter = pool.submit(() -> {
+            tm.setTransactionTimeout(1);
+            tm.begin();
+            try {
+                return locks.tryLock("slow", LockMode.EXCLUSIVE, Duration.ofSeconds(20));
+            } finally {
+                try {
+                    tm.rollback();
+                } catch (Exception ignored) {
+                    // already rolled back by the reaper
+                }
+            }
+        });
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> waiter.get(15, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof LockException && e.getCause().getMessage().contains("ended while"), e.getCause().toString());
+        tm.commit();
+        inTransaction("slow", LockMode.EXCLUSIVE, Duration.ofMillis(500)).get(10, TimeUnit.SECONDS);
+    }
+}
