@@ -99,6 +99,7 @@ class ConfigurationAndLastResourceTest {
             CountDownLatch release = new CountDownLatch(1);
             Thread holder = new Thread(() -> {
                 try (Connection c = ds.getConnection()) {
+                    assertTrue(c.isValid(2));
                     taken.countDown();
                     release.await();
                 } catch (Exception e) {
@@ -130,6 +131,7 @@ class ConfigurationAndLastResourceTest {
         try (TransactionalDataSource ds = TransactionalDataSource.builder(svc).name("housekeeping").xaDataSource(h2("hk"))
                 .maxPoolSize(3).leakDetection(Duration.ofMillis(200)).idleTimeout(Duration.ofMillis(200)).build()) {
             try (Connection held = ds.getConnection()) {
+                assertTrue(held.isValid(2));
                 Thread.sleep(700);
                 assertTrue(ds.metrics().leakDetectionCount() >= 1, "a connection held past the leak threshold is reported: "
                         + ds.metrics());

@@ -1,6 +1,7 @@
 package dev.pledge.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pledge.tm.RecoveryReport;
@@ -108,6 +109,7 @@ class CoordinatorKilledDuringTwoPhaseCommitTest {
                         .build();
                 TransactionalDataSource p = TransactionalDataSource.builder(svc).name("P").xaDataSource(Servers.postgres()).maxPoolSize(1)
                         .build()) {
+            assertFalse(m.joinable() || p.joinable());
             return svc.recovery().runPass();
         }
     }

@@ -135,6 +135,7 @@ final class Servers {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             try (Connection c = mariaDbConnection()) {
+                c.isValid(1);
                 Thread.sleep(200);
             } catch (SQLException down) {
                 return;
@@ -150,11 +151,13 @@ final class Servers {
         SQLException last = null;
         while (System.nanoTime() < deadline) {
             try (Connection c = mariaDbConnection()) {
-                return;
+                if (c.isValid(2)) {
+                    return;
+                }
             } catch (SQLException e) {
                 last = e;
-                Thread.sleep(250);
             }
+            Thread.sleep(250);
         }
         throw new AssertionError("MariaDB did not answer within 60 s of being started", last);
     }
