@@ -12,8 +12,10 @@ import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.h2.jdbcx.JdbcDataSource;
@@ -123,6 +125,48 @@ class ConfigurationAndLastResourceTest {
                 assertTrue(c.isValid(2), "the pool serves again once the connection is back");
             }
             assertEquals(1, ds.metrics().maxUsedCount());
+        }
+    }
+
+    @Test
+    void pooledConnectionKilledOnTheServerFailsEnlistmentClearlyAndIsReplaced() throws Exception {
+        Accounts accounts = new Accounts("pledge_it_killed", Servers::mariaDbConnection).create(1, 100);
+        try (TransactionalDataSource ds = TransactionalDataSource.builder(svc).name("killed").xaDataSource(Servers.mariaDb())
+                .maxPoolSize(1).acquisitionTimeout(Duration.ofSeconds(2)).build()) {
+            long id;
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            try (Connection admin = Servers.mariaDbConnection(); Statement s = admin.createStatement()) {
+                s.execute("KILL " + id);
+            }
+            tm.begin();
+            SQLException e = assertThrows(SQLException.class, ds::getConnection);
+            assertTrue(e.getMessage().contains("Data source 'killed' could not enlist"), e.getMessage());
+            assertEquals(0, ds.metrics().activeCount());
+
+            // The pool validates its idle connections after a failed enlistment: the dead one goes, a new one comes.
+            Connection c = null;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (c == null) {
+                try {
+                    c = ds.getConnection();
+                } catch (SQLException stillDead) {
+                    if (System.nanoTime() > deadline) {
+                        throw stillDead;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            try (Connection fresh = c) {
+                accounts.add(fresh, 0, 5);
+            }
+            tm.commit();
+            assertEquals(105, accounts.balance(0));
+            assertTrue(ds.metrics().invalidCount() + ds.metrics().flushCount() >= 1, ds.metrics().toString());
+        } finally {
+            accounts.drop();
         }
     }
 

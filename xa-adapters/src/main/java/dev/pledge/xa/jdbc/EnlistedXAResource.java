@@ -34,19 +34,28 @@ final class EnlistedXAResource implements PledgeXAResource {
         return joinable;
     }
 
+    /**
+     * Starts the branch, then tells Agroal the connection is enlisted (auto-commit off). In that
+     * order, a branch the database refuses leaves the connection untouched and idle in the pool, and
+     * the data source has the pool validate it (see {@link EnlistmentException}); a connection that
+     * cannot switch auto-commit off gets its branch rolled back before the error is raised.
+     */
     @Override
     public void start(Xid xid, int flags) throws XAException {
+        delegate.start(xid, flags);
+        if (flags != TMNOFLAGS) {
+            return;
+        }
         try {
-            if (flags == TMNOFLAGS) {
-                connection.transactionStart();
-            }
-            delegate.start(xid, flags);
-        } catch (XAException e) {
-            connection.setFlushOnly();
-            throw e;
+            connection.transactionStart();
         } catch (Exception e) {
-            connection.setFlushOnly();
-            throw xa(XAException.XAER_RMFAIL, "could not start the branch on data source '" + name + "'", e);
+            try {
+                delegate.end(xid, TMFAIL);
+                delegate.rollback(xid);
+            } catch (XAException | RuntimeException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+            }
+            throw xa(XAException.XAER_RMFAIL, "could not switch auto-commit off on data source '" + name + "'", e);
         }
     }
 

@@ -41,7 +41,6 @@ final class LocalLastResource implements LastResource, PledgeXAResource {
             try {
                 connection.transactionStart();
             } catch (Exception e) {
-                connection.setFlushOnly();
                 throw EnlistedXAResource.xa(XAException.XAER_RMERR, "could not start a local transaction on '" + name + "'", e);
             }
             current = xid;

@@ -91,7 +91,7 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
             }
         } catch (RollbackException | SystemException | RuntimeException e) {
             tsr.putResource(key, null);
-            throw new SQLException("Data source '" + name + "' could not enlist in " + tx + ": " + e.getMessage(), e);
+            throw new EnlistmentException("Data source '" + name + "' could not enlist in " + tx + ": " + e.getMessage(), e);
         }
         returner.arm();
         connection.transactionCheckCallback(() -> isRunning(tx));

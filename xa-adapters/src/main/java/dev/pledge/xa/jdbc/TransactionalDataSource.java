@@ -74,6 +74,10 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
     public Connection getConnection() throws SQLException {
         try {
             return pool.getConnection();
+        } catch (EnlistmentException e) {
+            // The connection is back in the pool as idle; if it is broken (its server restarted, say), validation removes it.
+            pool.flush(AgroalDataSource.FlushMode.INVALID);
+            throw e;
         } catch (SQLException e) {
             throw translate(e);
         }
