@@ -3,6 +3,9 @@ package dev.pledge.xa.jdbc;
 import dev.pledge.tm.LastResource;
 import dev.pledge.tm.PledgeXAResource;
 import io.agroal.api.transaction.TransactionAware;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -70,7 +73,11 @@ final class LocalLastResource implements LastResource, PledgeXAResource {
             connection.transactionCommit();
         } catch (Exception e) {
             connection.setFlushOnly();
-            // The local commit failed: with JDBC the work is then rolled back (or the connection is gone with it).
+            if (lostConnection(e)) {
+                // The commit may or may not have reached the database: Pledge reports the outcome as unknown.
+                throw EnlistedXAResource.xa(XAException.XAER_RMFAIL, "local commit on '" + name + "' lost its connection;"
+                        + " whether it committed is unknown", e);
+            }
             throw EnlistedXAResource.xa(XAException.XA_RBROLLBACK, "local commit on '" + name + "' failed", e);
         }
     }
@@ -85,6 +92,17 @@ final class LocalLastResource implements LastResource, PledgeXAResource {
             connection.setFlushOnly();
             throw EnlistedXAResource.xa(XAException.XAER_RMERR, "local rollback on '" + name + "' failed", e);
         }
+    }
+
+    /** A broken connection (SQLState class 08) during commit leaves the outcome unknown; other failures roll back. */
+    static boolean lostConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLRecoverableException || t instanceof SQLNonTransientConnectionException
+                    || (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private synchronized void check(Xid xid) throws XAException {
