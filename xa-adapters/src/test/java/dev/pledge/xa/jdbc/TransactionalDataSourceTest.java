@@ -2,6 +2,7 @@ package dev.pledge.xa.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pledge.tm.RecoveryReport;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
@@ -70,6 +72,10 @@ class TransactionalDataSourceTest {
                     s.executeUpdate("UPDATE t SET v = v + 1");
                 }
                 assertEquals(1, ds.metrics().activeCount());
+            }
+            try (Connection c = ds.getConnection()) {
+                assertThrows(SQLException.class, c::commit, "the transaction manager commits, not the application");
+                assertThrows(SQLException.class, () -> c.setAutoCommit(true));
             }
             tm.commit();
             assertEquals(0, ds.metrics().activeCount());
