@@ -1,0 +1,172 @@
+package dev.pledge.itests;
+
+import com.mysql.cj.jdbc.MysqlXADataSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.xa.PGXADataSource;
+
+/**
+ * The real database servers of the integration tests, and what the tests check on them. A server
+ * that is not reachable fails the test with how to start it: these tests never skip.
+ */
+final class Servers {
+    static final String MARIADB_URL = "jdbc:mysql://127.0.0.1:3306/test";
+    static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    /** Pledge's Xid format id (the bytes "PLDG"). */
+    static final int PLEDGE_FORMAT_ID = 0x504C4447;
+
+    private Servers() {
+    }
+
+    static MysqlXADataSource mariaDb() {
+        requireMariaDb();
+        return mariaDbUnchecked();
+    }
+
+    static MysqlXADataSource mariaDbUnchecked() {
+        MysqlXADataSource ds = new MysqlXADataSource();
+        ds.setUrl(MARIADB_URL);
+        ds.setUser("root");
+        ds.setPassword("");
+        try {
+            ds.setConnectTimeout(3000);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return ds;
+    }
+
+    static PGXADataSource postgres() {
+        requirePostgres();
+        PGXADataSource ds = new PGXADataSource();
+        ds.setUrl(POSTGRES_URL);
+        ds.setUser("postgres");
+        ds.setConnectTimeout(3);
+        return ds;
+    }
+
+    static Connection mariaDbConnection() throws SQLException {
+        return DriverManager.getConnection(MARIADB_URL + "?connectTimeout=3000", "root", "");
+    }
+
+    static Connection postgresConnection() throws SQLException {
+        return DriverManager.getConnection(POSTGRES_URL + "?connectTimeout=3", "postgres", "");
+    }
+
+    static void requireMariaDb() {
+        try (Connection c = mariaDbConnection()) {
+            c.isValid(2);
+        } catch (SQLException e) {
+            throw new AssertionError("MariaDB is not reachable at 127.0.0.1:3306 (user root, empty password, database test): "
+                    + e.getMessage() + ". Start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`"
+                    + " and `mariadb -uroot -e 'create database if not exists test'`, or run .ci/run, which does both", e);
+        }
+    }
+
+    static void requirePostgres() {
+        try (Connection c = postgresConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW max_prepared_transactions")) {
+            rs.next();
+            if (rs.getInt(1) <= 0) {
+                throw new AssertionError("PostgreSQL at 127.0.0.1:5432 has max_prepared_transactions = 0; the XA tests need it > 0."
+                        + " Run .ci/run (ensure_postgres writes conf.d/95-pledge-xa.conf and restarts the cluster)");
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, trust auth, database test): "
+                    + e.getMessage() + ". Start it with `pg_ctlcluster --skip-systemctl-redirect 15 main start`, or run .ci/run"
+                    + " (which also creates the database test and enables prepared transactions)", e);
+        }
+    }
+
+    /** Prepared XA branches on MariaDB whose gtrid was made by Pledge node {@code node}, as readable strings. */
+    static List<String> mariaDbXidsOf(String node) throws SQLException {
+        List<String> ours = new ArrayList<>();
+        try (Connection c = mariaDbConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("XA RECOVER")) {
+            while (rs.next()) {
+                int format = rs.getInt("formatID");
+                int gtridLength = rs.getInt("gtrid_length");
+                byte[] data = rs.getBytes("data");
+                byte[] gtrid = Arrays.copyOf(data, gtridLength);
+                if (format == PLEDGE_FORMAT_ID && isFromNode(gtrid, node)) {
+                    ours.add(new String(gtrid, StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+        return ours;
+    }
+
+    /** Prepared transactions on PostgreSQL (database test) whose gtrid was made by Pledge node {@code node}. */
+    static List<String> postgresXidsOf(String node) throws SQLException {
+        List<String> ours = new ArrayList<>();
+        try (Connection c = postgresConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT gid FROM pg_prepared_xacts")) {
+            while (rs.next()) {
+                String gid = rs.getString(1);
+                String[] parts = gid.split("_");
+                if (parts.length == 3 && parts[0].equals(Integer.toString(PLEDGE_FORMAT_ID))) {
+                    byte[] gtrid = Base64.getDecoder().decode(parts[1]);
+                    if (isFromNode(gtrid, node)) {
+                        ours.add(gid);
+                    }
+                }
+            }
+        }
+        return ours;
+    }
+
+    private static boolean isFromNode(byte[] gtrid, String node) {
+        byte[] prefix = (node + ":").getBytes(StandardCharsets.UTF_8);
+        return gtrid.length == prefix.length + 16 && Arrays.equals(gtrid, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** Stops MariaDB and waits until it no longer answers. */
+    static void stopMariaDb() throws IOException, InterruptedException {
+        run("mariadb-admin", "-uroot", "shutdown");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (Connection c = mariaDbConnection()) {
+                c.isValid(1);
+                Thread.sleep(200);
+            } catch (SQLException down) {
+                return;
+            }
+        }
+        throw new AssertionError("MariaDB still answers 30 s after mariadb-admin shutdown");
+    }
+
+    /** Starts MariaDB (if it is not running) and waits until it answers. */
+    static void startMariaDb() throws IOException, InterruptedException {
+        run("start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        SQLException last = null;
+        while (System.nanoTime() < deadline) {
+            try (Connection c = mariaDbConnection()) {
+                if (c.isValid(2)) {
+                    return;
+                }
+            } catch (SQLException e) {
+                last = e;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("MariaDB did not answer within 60 s of being started", last);
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.pledge.xa.jdbc;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+
+/**
+ * What the adapter must know about the database behind a data source before it hands out
+ * connections: which product it is (MariaDB, MySQL and PostgreSQL cannot join a branch from another
+ * connection) and, for PostgreSQL, whether prepared transactions are enabled at all.
+ */
+final class DatabaseProbe {
+    /** What one connection told us. */
+    record Facts(String product, String url) {
+        /** MariaDB/MySQL reject {@code XA START … JOIN}; PostgreSQL joins only on the same connection. */
+        boolean joinable() {
+            String p = product.toLowerCase(Locale.ROOT);
+            return !(p.contains("mysql") || p.contains("mariadb") || p.contains("postgresql"));
+        }
+
+        boolean isPostgres() {
+            return product.toLowerCase(Locale.ROOT).contains("postgresql");
+        }
+    }
+
+    private DatabaseProbe() {
+    }
+
+    static Facts facts(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
+        return new Facts(md.getDatabaseProductName(), md.getURL());
+    }
+
+    /**
+     * Fails with the fix when PostgreSQL's {@code max_prepared_transactions} is 0: every
+     * {@code PREPARE TRANSACTION} would fail, so 2PC cannot work at all.
+     */
+    static void requirePreparedTransactions(Connection c, String url) throws SQLException {
+        int max;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW max_prepared_transactions")) {
+            if (!rs.next()) {
+                throw new SQLException("PostgreSQL at " + url + " did not answer SHOW max_prepared_transactions");
+            }
+            max = Integer.parseInt(rs.getString(1).trim());
+        }
+        if (max <= 0) {
+            throw new IllegalStateException("PostgreSQL at " + url + " has max_prepared_transactions = " + max
+                    + "; set it > 0 (e.g. in conf.d) and restart the server: XA needs PREPARE TRANSACTION");
+        }
+    }
+}

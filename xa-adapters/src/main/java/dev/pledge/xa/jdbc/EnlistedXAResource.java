@@ -1,0 +1,145 @@
+package dev.pledge.xa.jdbc;
+
+import dev.pledge.tm.PledgeXAResource;
+import io.agroal.api.transaction.TransactionAware;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+
+/**
+ * The branch of one pooled XA connection: the driver's {@link XAResource}, named after the data
+ * source, that also tells Agroal's connection handler when its transaction starts and ends (so
+ * auto-commit is switched off, and a failed connection is flushed from the pool instead of reused).
+ */
+final class EnlistedXAResource implements PledgeXAResource {
+    private final String name;
+    private final boolean joinable;
+    private final TransactionAware connection;
+    private final XAResource delegate;
+
+    EnlistedXAResource(String name, boolean joinable, TransactionAware connection, XAResource delegate) {
+        this.name = name;
+        this.joinable = joinable;
+        this.connection = connection;
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String resourceName() {
+        return name;
+    }
+
+    @Override
+    public boolean joinable() {
+        return joinable;
+    }
+
+    /**
+     * Starts the branch, then tells Agroal the connection is enlisted (auto-commit off). In that
+     * order, a branch the database refuses leaves the connection untouched and idle in the pool, and
+     * the data source has the pool validate it (see {@link EnlistmentException}); a connection that
+     * cannot switch auto-commit off gets its branch rolled back before the error is raised.
+     */
+    @Override
+    public void start(Xid xid, int flags) throws XAException {
+        delegate.start(xid, flags);
+        if (flags != TMNOFLAGS) {
+            return;
+        }
+        try {
+            connection.transactionStart();
+        } catch (Exception e) {
+            try {
+                delegate.end(xid, TMFAIL);
+                delegate.rollback(xid);
+            } catch (XAException | RuntimeException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+            }
+            throw xa(XAException.XAER_RMFAIL, "could not switch auto-commit off on data source '" + name + "'", e);
+        }
+    }
+
+    @Override
+    public void end(Xid xid, int flags) throws XAException {
+        try {
+            delegate.end(xid, flags);
+        } catch (XAException e) {
+            if (!(flags == TMFAIL && e.errorCode >= XAException.XA_RBBASE && e.errorCode <= XAException.XA_RBEND)) {
+                connection.setFlushOnly();
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            connection.setFlushOnly();
+            throw xa(XAException.XAER_RMFAIL, "could not end the branch on data source '" + name + "'", e);
+        }
+    }
+
+    @Override
+    public int prepare(Xid xid) throws XAException {
+        try {
+            return delegate.prepare(xid);
+        } catch (XAException e) {
+            connection.setFlushOnly();
+            throw e;
+        }
+    }
+
+    @Override
+    public void commit(Xid xid, boolean onePhase) throws XAException {
+        try {
+            connection.transactionBeforeCompletion(true);
+            delegate.commit(xid, onePhase);
+        } catch (XAException e) {
+            connection.setFlushOnly();
+            throw e;
+        }
+    }
+
+    @Override
+    public void rollback(Xid xid) throws XAException {
+        try {
+            connection.transactionBeforeCompletion(false);
+            delegate.rollback(xid);
+        } catch (XAException e) {
+            connection.setFlushOnly();
+            throw e;
+        }
+    }
+
+    @Override
+    public void forget(Xid xid) throws XAException {
+        delegate.forget(xid);
+    }
+
+    @Override
+    public Xid[] recover(int flag) throws XAException {
+        return delegate.recover(flag);
+    }
+
+    @Override
+    public boolean isSameRM(XAResource other) throws XAException {
+        return delegate.isSameRM(other instanceof EnlistedXAResource e ? e.delegate : other);
+    }
+
+    @Override
+    public int getTransactionTimeout() throws XAException {
+        return delegate.getTransactionTimeout();
+    }
+
+    @Override
+    public boolean setTransactionTimeout(int seconds) throws XAException {
+        return delegate.setTransactionTimeout(seconds);
+    }
+
+    static XAException xa(int code, String message, Throwable cause) {
+        XAException e = new XAException(message + ": " + cause);
+        e.errorCode = code;
+        e.initCause(cause);
+        return e;
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + delegate + ")";
+    }
+}
