@@ -19,8 +19,12 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(Duration defaultTimeout) {
+        this("unit-" + NODES.incrementAndGet(), defaultTimeout);
+    }
+
+    Fixture(String nodeName, Duration defaultTimeout) {
         svc = TransactionService.builder()
-                .nodeName("unit-" + NODES.incrementAndGet())
+                .nodeName(nodeName)
                 .logDirectory(Path.of("unused"))
                 .defaultTimeout(defaultTimeout)
                 .recoveryInterval(Duration.ZERO)
