@@ -532,7 +532,7 @@ final class TransactionImpl implements Transaction {
         }
         if (heuristic > 0) {
             tm.counters.heuristic.increment();
-            if (committed == 0 && heuristicRolledBack == heuristic && lastResource == null) {
+            if (committed == 0 && leftToRecovery == 0 && heuristicRolledBack == heuristic && lastResource == null) {
                 finish(Status.STATUS_ROLLEDBACK);
                 throw new HeuristicRollbackException("Every branch of transaction " + gtrid + " rolled back on its own after the commit decision: "
                         + heuristicSummary());
