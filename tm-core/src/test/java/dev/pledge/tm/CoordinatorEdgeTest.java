@@ -28,15 +28,6 @@ class CoordinatorEdgeTest {
         f.close();
     }
 
-    private Transaction begin(XAResource... resources) throws Exception {
-        f.tm.begin();
-        Transaction t = f.tm.getTransaction();
-        for (XAResource r : resources) {
-            t.enlistResource(r);
-        }
-        return t;
-    }
-
     /** One branch rolled back on its own, the other will be committed by recovery: that is mixed, not all rolled back. */
     @Test
     void heurrbOnOneBranchAndRmfailOnTheOtherIsHeuristicMixed() throws Exception {
@@ -44,7 +35,7 @@ class CoordinatorEdgeTest {
         ScriptedXAResource b = f.resource("b");
         a.commitError = XAException.XA_HEURRB;
         b.commitError = XAException.XAER_RMFAIL;
-        Transaction t = begin(a, b);
+        Transaction t = f.begin(a, b);
         HeuristicMixedException e = assertThrows(HeuristicMixedException.class, f.tm::commit);
         assertTrue(e.getMessage().contains("a=heuristic") && e.getMessage().contains("b=left to recovery"), e.getMessage());
         assertEquals(Status.STATUS_UNKNOWN, t.getStatus());
@@ -81,7 +72,7 @@ class CoordinatorEdgeTest {
                 return super.prepare(xid);
             }
         };
-        begin(a, b);
+        f.begin(a, b);
         f.tm.commit();
         assertEquals(2, seen.size(), seen.toString());
         seen.forEach(e -> assertInstanceOf(IllegalStateException.class, e));
@@ -92,7 +83,7 @@ class CoordinatorEdgeTest {
     @Test
     void enlistingOnATimedOutTransactionThrowsRollbackException() throws Exception {
         f.tm.setTransactionTimeout(1);
-        Transaction t = begin(f.resource("a"));
+        Transaction t = f.begin(f.resource("a"));
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (t.getStatus() != Status.STATUS_ROLLEDBACK && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -106,7 +97,7 @@ class CoordinatorEdgeTest {
     void aSuspendedBranchIsEndedBeforePrepare() throws Exception {
         ScriptedXAResource a = f.resource("a");
         ScriptedXAResource b = f.resource("b");
-        Transaction t = begin(a, b);
+        Transaction t = f.begin(a, b);
         t.delistResource(a, XAResource.TMSUSPEND);
         f.tm.commit();
         int end = f.log.indexOf("a.end(TMSUCCESS)");
