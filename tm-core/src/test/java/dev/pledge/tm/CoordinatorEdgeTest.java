@@ -104,4 +104,28 @@ class CoordinatorEdgeTest {
         assertTrue(f.log.indexOf("a.end(TMSUSPEND)") < end && end < f.log.indexOf("a.prepare"), f.log.toString());
         assertEquals(1, f.log.count("a.commit(false)"));
     }
+
+    /** The deadline passes while commit is preparing: the reaper must not roll back a transaction commit has taken. */
+    @Test
+    void theReaperLeavesATransactionAloneOnceCommitHasTakenIt() throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("a", f.log) {
+            @Override
+            public int prepare(Xid xid) throws XAException {
+                try {
+                    Thread.sleep(1500); // past the 1 s timeout, with the reaper running every 20 ms
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return super.prepare(xid);
+            }
+        };
+        ScriptedXAResource b = f.resource("b");
+        f.tm.setTransactionTimeout(1);
+        Transaction t = f.begin(a, b);
+        f.tm.commit();
+        assertEquals(Status.STATUS_COMMITTED, t.getStatus());
+        assertEquals(0, f.log.count("a.rollback") + f.log.count("b.rollback"), f.log.toString());
+        assertEquals(1, f.log.count("b.commit(false)"));
+        assertEquals(0, f.svc.metrics().getTimedOut());
+    }
 }

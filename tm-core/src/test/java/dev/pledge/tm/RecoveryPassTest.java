@@ -278,4 +278,34 @@ class RecoveryPassTest {
         assertEquals(1, second.committed(), second.toString());
         assertTrue(f.journal.pending.isEmpty());
     }
+
+    /** Between the last prepare and the commit record, a pass sees prepared branches without a decision: they are not its to roll back. */
+    @Test
+    void aPassBetweenPrepareAndTheDecisionLeavesTheTransactionAlone() throws Exception {
+        AtomicReference<RecoveryReport> during = new AtomicReference<>();
+        ScriptedXAResource a = f.resource("a");
+        ScriptedXAResource b = new ScriptedXAResource("b", f.log) {
+            @Override
+            public int prepare(Xid xid) throws XAException {
+                int vote = super.prepare(xid);
+                try {
+                    during.set(pool.submit(() -> f.svc.recovery().runPass()).get(10, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return vote;
+            }
+        };
+        f.svc.recovery().register("a", () -> a);
+        f.svc.recovery().register("b", () -> b);
+        f.tm.begin();
+        f.tm.getTransaction().enlistResource(a);
+        f.tm.getTransaction().enlistResource(b);
+        f.tm.commit();
+        assertEquals(0, during.get().rolledBack() + during.get().committed(), during.get().toString());
+        assertEquals(0, f.log.count("a.rollback") + f.log.count("b.rollback"), f.log.toString());
+        assertEquals(1, f.log.count("a.commit(false)"));
+        assertEquals(1, f.log.count("b.commit(false)"));
+        assertTrue(f.journal.pending.isEmpty());
+    }
 }
