@@ -128,4 +128,20 @@ class CoordinatorEdgeTest {
         assertEquals(1, f.log.count("b.commit(false)"));
         assertEquals(0, f.svc.metrics().getTimedOut());
     }
+
+    /** Once the last resource committed, the outcome is decided: a log failure must not roll back the XA branches (nor the last resource). */
+    @Test
+    void aLogFailureAfterTheLastResourceCommittedStillCommitsTheXaBranches() throws Exception {
+        ScriptedXAResource a = f.resource("a");
+        ScriptedXAResource b = f.resource("b");
+        ScriptedXAResource.Last lr = new ScriptedXAResource.Last("local", f.log);
+        f.journal.failWrites = true;
+        Transaction t = f.begin(a, lr, b);
+        f.tm.commit();
+        assertEquals(Status.STATUS_COMMITTED, t.getStatus());
+        assertEquals(1, f.log.count("local.commit(true)"));
+        assertEquals(1, f.log.count("a.commit(false)"), f.log.toString());
+        assertEquals(1, f.log.count("b.commit(false)"), f.log.toString());
+        assertEquals(0, f.log.count("a.rollback") + f.log.count("b.rollback") + f.log.count("local.rollback"), f.log.toString());
+    }
 }
