@@ -48,8 +48,16 @@ final class FileJournal implements Journal {
     private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
     static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
     private static final int BUFFER_BYTES = 256 * 1024;
+    /**
+     * Log directories locked by services of this JVM. The one piece of JVM-wide state, because the
+     * lock it mirrors is per process too: POSIX drops a process's lock on a file when the process
+     * closes ANY channel on that file, so a second service must be refused before it opens the lock
+     * file, or its failed attempt would silently unlock the first service's log.
+     */
+    private static final Set<Path> LOCKED_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
     private final Path directory;
+    private final Path lockKey;
     private final boolean fsync;
     private final long maxSegmentBytes;
     private final FileChannel lockChannel;
@@ -81,8 +89,9 @@ final class FileJournal implements Journal {
     private volatile IOException failure;
     private volatile boolean closed;
 
-    private FileJournal(Path directory, boolean fsync, long maxSegmentBytes, FileChannel lockChannel, FileLock lock) {
+    private FileJournal(Path directory, Path lockKey, boolean fsync, long maxSegmentBytes, FileChannel lockChannel, FileLock lock) {
         this.directory = directory;
+        this.lockKey = lockKey;
         this.fsync = fsync;
         this.maxSegmentBytes = maxSegmentBytes;
         this.lockChannel = lockChannel;
@@ -97,11 +106,21 @@ final class FileJournal implements Journal {
     static FileJournal open(Path directory, boolean fsync, long maxSegmentBytes) {
         Path dir = directory.toAbsolutePath();
         createOwnerOnly(dir);
+        Path lockKey;
+        try {
+            lockKey = dir.toRealPath();
+        } catch (IOException e) {
+            throw new JournalException("Cannot resolve recovery log directory " + dir + ": " + e, e);
+        }
+        if (!LOCKED_IN_THIS_JVM.add(lockKey)) {
+            throw inUse(dir, "by another service in this JVM");
+        }
         FileChannel lockChannel;
         FileLock lock;
         try {
             lockChannel = FileChannel.open(dir.resolve("pledge.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
+            LOCKED_IN_THIS_JVM.remove(lockKey);
             throw new JournalException("Cannot open the lock file of recovery log " + dir + ": " + e + ". Check that the directory is writable.", e);
         }
         try {
@@ -111,11 +130,10 @@ final class FileJournal implements Journal {
         }
         if (lock == null) {
             closeQuietly(lockChannel);
-            throw new JournalException("Recovery log " + dir + " is in use by another Pledge transaction service (its lock file "
-                    + dir.resolve("pledge.lock") + " is held). Each service needs its own log directory; stop the other one or give"
-                    + " this one another logDirectory.");
+            LOCKED_IN_THIS_JVM.remove(lockKey);
+            throw inUse(dir, "by another process");
         }
-        FileJournal j = new FileJournal(dir, fsync, maxSegmentBytes, lockChannel, lock);
+        FileJournal j = new FileJournal(dir, lockKey, fsync, maxSegmentBytes, lockChannel, lock);
         try {
             JournalReplay replay = JournalReplay.replay(dir);
             j.pending.putAll(replay.pending);
@@ -141,6 +159,12 @@ final class FileJournal implements Journal {
             j.close();
             throw e;
         }
+    }
+
+    private static JournalException inUse(Path dir, String where) {
+        return new JournalException("Recovery log " + dir + " is in use by another Pledge transaction service (" + where
+                + "; its lock file " + dir.resolve("pledge.lock") + " is held). Each service needs its own log directory; stop the"
+                + " other one or give this one another logDirectory.");
     }
 
     /** Reads a journal without locking or changing it: for operators' tools. */
@@ -204,7 +228,13 @@ final class FileJournal implements Journal {
             end = appended;
             pending.put(record.gtrid(), record);
         }
-        awaitDurable(end);
+        try {
+            awaitDurable(end);
+        } catch (IOException | RuntimeException e) {
+            // The caller rolls back: this process's recovery must not commit branches on a decision that is not made.
+            pending.remove(record.gtrid());
+            throw e;
+        }
     }
 
     @Override
@@ -511,6 +541,7 @@ final class FileJournal implements Journal {
                 log.debug("releasing lock of {} failed", directory, e);
             }
             closeQuietly(lockChannel);
+            LOCKED_IN_THIS_JVM.remove(lockKey);
         } finally {
             forceLock.unlock();
             wakeWaiters();

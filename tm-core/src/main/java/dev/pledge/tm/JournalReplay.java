@@ -21,8 +21,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every segment of a journal directory in order and rebuilds the live state: decisions not
- * completed and heuristic outcomes not resolved. A torn or zero-filled tail of the newest segment
- * is ignored; damage anywhere else stops the replay with the file, the offset and what to do.
+ * completed and heuristic outcomes not resolved. A torn or zero-filled tail, or a header that was
+ * never completely written, is ignored; damage anywhere else (a bad record with a valid one after
+ * it) stops the replay with the file, the offset and what to do.
+ * <p>
+ * A torn end is accepted in any segment, not only the newest: every segment is forced before the
+ * next one is created, so an older segment ends torn only when a crash hit a start-up after it
+ * had written its new segment and checkpoint but before it deleted the older ones. That
+ * checkpoint holds everything the torn segment held that was still live, and older segments are
+ * deleted oldest first, so replaying what is left in order gives the state again.
  */
 final class JournalReplay {
     private static final Logger log = LoggerFactory.getLogger(JournalReplay.class);
@@ -70,16 +77,16 @@ final class JournalReplay {
     static JournalReplay replay(Path dir) throws IOException {
         JournalReplay r = new JournalReplay(segments(dir));
         for (int i = 0; i < r.segments.size(); i++) {
-            r.readSegment(r.segments.get(i), i == r.segments.size() - 1);
+            r.readSegment(r.segments.get(i));
         }
         return r;
     }
 
-    private void readSegment(Path file, boolean newest) throws IOException {
+    private void readSegment(Path file) throws IOException {
         byte[] data = Files.readAllBytes(file);
         lastSegmentNumber = Math.max(lastSegmentNumber, number(file));
         if (data.length < SEGMENT_HEADER || !startsWithMagic(data)) {
-            if (newest && isAllZero(data, Math.min(data.length, MAGIC.length))) {
+            if (isAllZero(data, 0) || (data.length < SEGMENT_HEADER && startsWithMagicPrefix(data))) {
                 log.warn("Ignoring {}: its header was never completely written (a crash while the segment was created)", file);
                 return;
             }
@@ -95,9 +102,8 @@ final class JournalReplay {
             }
             String reason = ((Invalid) f).reason();
             int later = findValidFrameAfter(data, offset);
-            if (later >= 0 || !newest) {
-                throw corrupt(file, offset, reason + (later >= 0 ? ", with a valid record at offset " + later + " after it" : "")
-                        + (newest ? "" : " in a segment that is not the newest"));
+            if (later >= 0) {
+                throw corrupt(file, offset, reason + ", with a valid record at offset " + later + " after it");
             }
             if (isAllZero(data, offset)) {
                 log.debug("{}: zero-filled tail from offset {} ignored", file, offset);
@@ -150,6 +156,16 @@ final class JournalReplay {
             }
         }
         return true;
+    }
+
+    /** A header cut short: the bytes present are the start of the magic (the segment number may be partly there). */
+    private static boolean startsWithMagicPrefix(byte[] data) {
+        for (int i = 0; i < Math.min(data.length, MAGIC.length); i++) {
+            if (data[i] != MAGIC[i]) {
+                return false;
+            }
+        }
+        return data.length > 0;
     }
 
     private static boolean isAllZero(byte[] data, int from) {

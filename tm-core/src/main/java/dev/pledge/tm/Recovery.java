@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * {@code XAER_NOTA} means the branch is already finished; {@code XAER_RMFAIL}, an exception or an
  * unreachable resource leaves it pending for the next pass. A commit record is completed once
- * every branch in it is resolved.
+ * every branch in it is resolved; a branch counts as resolved when the pass finished it, or when a
+ * scan that started after the decision was logged no longer lists it (and the transaction was not
+ * still finishing in this process).
  * <p>
  * Heuristic policy: a heuristic outcome that matches the decision ({@code XA_HEURCOM} on commit,
  * {@code XA_HEURRB} on rollback) is forgotten at the resource and counted as done. Any other
@@ -81,7 +83,7 @@ public final class Recovery {
         synchronized (resources) {
             snapshot = new LinkedHashMap<>(resources);
         }
-        Pass pass = new Pass();
+        Pass pass = new Pass(decidedBeforeScans());
         for (Map.Entry<String, Supplier<? extends XAResource>> e : snapshot.entrySet()) {
             pass.recoverResource(e.getKey(), e.getValue());
         }
@@ -95,6 +97,15 @@ public final class Recovery {
         return report;
     }
 
+    /** The decisions already logged before any scan starts: only their branches can be judged by what the scans find. */
+    private Set<Gtrid> decidedBeforeScans() {
+        Set<Gtrid> out = new HashSet<>();
+        for (CommitRecord c : journal.pendingCommits()) {
+            out.add(c.gtrid());
+        }
+        return out;
+    }
+
     /** One pass's bookkeeping. */
     private final class Pass {
         int committed;
@@ -106,6 +117,14 @@ public final class Recovery {
         final Map<String, Set<Xid>> scanned = new HashMap<>();
         /** Branches of commit records resolved by this pass: gtrid → bquals. */
         final Map<Gtrid, Set<BranchKey>> resolved = new HashMap<>();
+        /** Decisions logged before the first scan. A younger one may have prepared a branch after its resource was scanned. */
+        final Set<Gtrid> decidedBefore;
+        /** Transactions a scan found prepared but left to their own thread: the scan says nothing about how they end. */
+        final Set<Gtrid> seenLive = new HashSet<>();
+
+        Pass(Set<Gtrid> decidedBefore) {
+            this.decidedBefore = decidedBefore;
+        }
 
         void recoverResource(String name, Supplier<? extends XAResource> supplier) {
             XAResource xares;
@@ -128,6 +147,7 @@ public final class Recovery {
                     }
                     Gtrid gtrid = Gtrid.of(xid.getGlobalTransactionId());
                     if (tm.isLive(gtrid)) {
+                        seenLive.add(gtrid);
                         continue; // running in this process: its own thread finishes it
                     }
                     PledgeXid ours = new PledgeXid(gtrid.bytes(), xid.getBranchQualifier());
@@ -275,8 +295,9 @@ public final class Recovery {
         /** Completes every decision whose branches are all known to be done; reports the rest. */
         void completeDecisions() {
             for (CommitRecord decision : journal.pendingCommits()) {
-                if (tm.isLive(decision.gtrid())) {
-                    continue;
+                Gtrid g = decision.gtrid();
+                if (!decidedBefore.contains(g) || seenLive.contains(g) || tm.isLive(g)) {
+                    continue; // decided or finishing in this process while the pass ran: the next pass judges it
                 }
                 List<String> open = new ArrayList<>();
                 Set<BranchKey> done = resolved.getOrDefault(decision.gtrid(), Set.of());

@@ -479,11 +479,18 @@ final class TransactionImpl implements Transaction {
             tm.journal.logCommit(new CommitRecord(gtrid, toCommit, System.currentTimeMillis()));
             tm.counters.decisionsLogged.increment();
         } catch (IOException | RuntimeException e) {
-            log.error("Could not write the commit decision of {} to the recovery log; rolling back", gtrid, e);
-            status = Status.STATUS_ROLLING_BACK;
-            rollbackEverything();
-            throw rollbackException("Transaction " + gtrid + " rolled back: the commit decision could not be written to the recovery log ("
-                    + e + ")", e);
+            if (lastResource != null) {
+                // The last resource has committed: that was the decision. Rolling back now would make the outcome mixed for sure.
+                log.error("Could not write the commit decision of {} to the recovery log after its last resource {} committed;"
+                        + " committing the XA branches without a durable decision (a crash now leaves them to presumed abort)",
+                        gtrid, lastResource.resourceName, e);
+            } else {
+                log.error("Could not write the commit decision of {} to the recovery log; rolling back", gtrid, e);
+                status = Status.STATUS_ROLLING_BACK;
+                rollbackEverything();
+                throw rollbackException("Transaction " + gtrid + " rolled back: the commit decision could not be written to the recovery log ("
+                        + e + ")", e);
+            }
         }
 
         // Phase two.
@@ -532,7 +539,7 @@ final class TransactionImpl implements Transaction {
         }
         if (heuristic > 0) {
             tm.counters.heuristic.increment();
-            if (committed == 0 && heuristicRolledBack == heuristic && lastResource == null) {
+            if (committed == 0 && leftToRecovery == 0 && heuristicRolledBack == heuristic && lastResource == null) {
                 finish(Status.STATUS_ROLLEDBACK);
                 throw new HeuristicRollbackException("Every branch of transaction " + gtrid + " rolled back on its own after the commit decision: "
                         + heuristicSummary());

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,6 +28,9 @@ final class CrashChild {
     static final String NODE = "crash-node";
     static final int CRASH_AT = 5;
     static final int HALT_STATUS = 99;
+    /** What {@code recover} prints first: how many branches the crash left prepared. */
+    static final String IN_DOUBT = "prepared branches at start: ";
+    private static final CountDownLatch FIRST_COMMIT = new CountDownLatch(1);
 
     public static void main(String[] args) throws Exception {
         Path log = Path.of(args[1]);
@@ -39,7 +43,8 @@ final class CrashChild {
         }
     }
 
-    private static void recover(Path log, FileResourceManager a, FileResourceManager b) {
+    private static void recover(Path log, FileResourceManager a, FileResourceManager b) throws IOException {
+        System.out.println(IN_DOUBT + (a.preparedBranches().size() + b.preparedBranches().size()));
         try (TransactionService svc = TransactionService.builder()
                 .nodeName(NODE)
                 .logDirectory(log)
@@ -71,6 +76,7 @@ final class CrashChild {
                 long millis = Long.parseLong(crash.substring("random:".length()));
                 Thread killer = new Thread(() -> {
                     try {
+                        FIRST_COMMIT.await(); // halt under load, not during start-up
                         Thread.sleep(millis);
                     } catch (InterruptedException ignored) {
                         return;
@@ -113,6 +119,7 @@ final class CrashChild {
                             }
                             tm.commit();
                             ack(ackChannel, id);
+                            FIRST_COMMIT.countDown();
                         } catch (Exception e) {
                             System.err.println(id + " failed: " + e);
                             Runtime.getRuntime().halt(3);

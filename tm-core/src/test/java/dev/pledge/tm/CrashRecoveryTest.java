@@ -53,19 +53,28 @@ class CrashRecoveryTest {
         Random random = new Random();
         long seed = random.nextLong();
         random.setSeed(seed);
-        Dirs d = new Dirs(tmp);
         int rounds = 20;
         int committedTotal = 0;
+        int inDoubtTotal = 0;
         for (int round = 1; round <= rounds; round++) {
             int threads = 4 + random.nextInt(13);
-            long delay = 150 + random.nextInt(700);
+            long delay = 50 + random.nextInt(450); // counted from the first commit, so every halt lands under load
             String what = "round " + round + " (seed " + seed + ", " + threads + " threads, halt after " + delay + " ms)";
+            // the same log through every crash; fresh resource managers per round keep the checks cheap
+            Path r = tmp.resolve("round-" + round);
+            Dirs d = new Dirs(tmp.resolve("log"), r.resolve("rm-a"), r.resolve("rm-b"), r.resolve("acks.txt"));
+            long w0 = System.nanoTime();
             ChildJvm.Result work = ChildJvm.run(tmp.resolve("work-" + round + ".out"), 120, CrashChild.class, "work",
                     d.log.toString(), d.a.toString(), d.b.toString(), String.valueOf(threads), "random:" + delay, d.acks.toString(), "r" + round + "-");
             assertEquals(CrashChild.HALT_STATUS, work.exitCode(), what + ": the coordinator must be halted, output:\n" + work.output());
-            committedTotal = recoverAndVerify(d, what).size();
+            long t0 = System.nanoTime();
+            committedTotal += recoverAndVerify(d, what).size();
+            System.out.printf("%s: %d committed so far; work %d ms, recovery and checks %d ms%n", what, committedTotal,
+                    (t0 - w0) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+            inDoubtTotal += inDoubt(tmp.resolve("recover.out"));
         }
         assertTrue(committedTotal > 0, "the load must have committed something");
+        assertTrue(inDoubtTotal > 0, "the halts must catch transactions in flight, leaving prepared branches for recovery");
     }
 
     /** Runs transactions one by one until the chosen crash point halts the coordinator; recovers; verifies. */
@@ -102,6 +111,13 @@ class CrashRecoveryTest {
         lost.removeAll(committedA);
         assertTrue(lost.isEmpty(), what + ": commits acknowledged to the application were lost: " + lost);
         return committedA;
+    }
+
+    private static int inDoubt(Path recoverOutput) throws IOException {
+        String out = Files.readString(recoverOutput);
+        int at = out.indexOf(CrashChild.IN_DOUBT);
+        assertTrue(at >= 0, out);
+        return Integer.parseInt(out.substring(at + CrashChild.IN_DOUBT.length()).lines().findFirst().orElseThrow().trim());
     }
 
     private static Set<String> acked(Path acks) throws IOException {

@@ -201,8 +201,10 @@ class FileJournalTest {
     @Test
     void aMillionTransactionsLeaveOnlyAFewSmallSegments() throws Exception {
         CommitRecord stuck = decision(); // one decision that never completes must survive every checkpoint
+        HeuristicRecord unresolved = new HeuristicRecord(stuck.gtrid(), stuck.branches().get(1), XAException.XA_HEURMIX, true, 7);
         try (FileJournal j = FileJournal.open(log(), false, 4L * 1024 * 1024)) {
             j.logCommit(stuck);
+            j.logHeuristic(unresolved); // and so must a heuristic outcome nobody resolved
             for (int i = 0; i < 1_000_000; i++) {
                 CommitRecord d = decision();
                 j.logCommit(d);
@@ -215,9 +217,12 @@ class FileJournalTest {
             }
             assertTrue(segments.size() <= 2, "segments: " + segments);
             assertTrue(bytes <= 2 * 4L * 1024 * 1024 + 64 * 1024, "bytes: " + bytes);
+            assertTrue(JournalReplay.number(segments.get(segments.size() - 1)) > 10, "the log was recycled many times: " + segments);
+            assertEquals(0, j.forceCount(), "unsafeDisableFsync's journal never forces");
         }
         try (FileJournal j = FileJournal.open(log(), false)) {
             assertEquals(List.of(stuck), List.copyOf(j.pendingCommits()));
+            assertEquals(List.of(unresolved), List.copyOf(j.heuristics()));
         }
         try (Stream<Path> files = Files.list(log())) {
             assertTrue(files.count() <= 3, "segments plus the lock file");

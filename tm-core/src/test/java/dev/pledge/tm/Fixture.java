@@ -1,9 +1,11 @@
 package dev.pledge.tm;
 
+import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.transaction.xa.XAResource;
 
 /** A service on a recording journal, with background recovery off and a fast reaper. */
 final class Fixture implements AutoCloseable {
@@ -19,8 +21,12 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(Duration defaultTimeout) {
+        this("unit-" + NODES.incrementAndGet(), defaultTimeout);
+    }
+
+    Fixture(String nodeName, Duration defaultTimeout) {
         svc = TransactionService.builder()
-                .nodeName("unit-" + NODES.incrementAndGet())
+                .nodeName(nodeName)
                 .logDirectory(Path.of("unused"))
                 .defaultTimeout(defaultTimeout)
                 .recoveryInterval(Duration.ZERO)
@@ -32,6 +38,16 @@ final class Fixture implements AutoCloseable {
 
     ScriptedXAResource resource(String name) {
         return new ScriptedXAResource(name, log);
+    }
+
+    /** Begins a transaction on this thread and enlists {@code resources} in it. */
+    Transaction begin(XAResource... resources) throws Exception {
+        tm.begin();
+        Transaction t = tm.getTransaction();
+        for (XAResource r : resources) {
+            t.enlistResource(r);
+        }
+        return t;
     }
 
     TransactionImpl current() {

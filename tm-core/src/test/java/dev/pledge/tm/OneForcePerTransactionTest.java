@@ -3,8 +3,8 @@ package dev.pledge.tm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -30,8 +30,6 @@ class OneForcePerTransactionTest {
 
     @Test
     void straceSeesOneSyncCallPerTransaction() throws Exception {
-        assertTrue(Files.isExecutable(Path.of("/usr/bin/strace")),
-                "this test needs strace (/usr/bin/strace): install it with 'apt-get install strace' (.ci/run does)");
         long withTransactions = syncCalls(tmp.resolve("a"), N);
         long without = syncCalls(tmp.resolve("b"), 0);
         assertEquals(N, withTransactions - without, "fsync+fdatasync calls: " + withTransactions + " with " + N + " transactions, "
@@ -39,17 +37,11 @@ class OneForcePerTransactionTest {
     }
 
     private long syncCalls(Path dir, int n) throws Exception {
-        Files.createDirectories(dir);
-        Path straceOut = dir.resolve("strace.txt");
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/strace", "-f", "-c", "-o", straceOut.toString(), "-e", "trace=fsync,fdatasync",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), ForceCountChild.class.getName(), dir.resolve("log").toString(), String.valueOf(n))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
-        Process p = pb.start();
-        assertEquals(0, p.waitFor(), Files.readString(dir.resolve("out")));
+        String summary = Strace.run(dir, List.of("-c"), "fsync,fdatasync", ForceCountChild.class, dir.resolve("log").toString(),
+                String.valueOf(n));
         long calls = 0;
         Matcher m = Pattern.compile("^\\s*[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+(\\d+)\\s+(?:\\d+\\s+)?(fsync|fdatasync)\\s*$", Pattern.MULTILINE)
-                .matcher(Files.readString(straceOut));
+                .matcher(summary);
         while (m.find()) {
             calls += Long.parseLong(m.group(1));
         }

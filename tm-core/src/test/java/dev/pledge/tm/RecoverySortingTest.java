@@ -21,11 +21,7 @@ class RecoverySortingTest {
     }
 
     private PledgeXid ours(long seq, int branch) {
-        byte[] node = f.svc.nodeName().getBytes(StandardCharsets.UTF_8);
-        byte[] g = java.util.Arrays.copyOf(node, node.length + 17);
-        g[node.length] = ':';
-        g[g.length - 1] = (byte) seq;
-        return new PledgeXid(g, PledgeXid.bqual(branch));
+        return TestXids.ours(f.svc.nodeName(), seq, branch);
     }
 
     private static Xid foreign(int format, byte[] gtrid) {

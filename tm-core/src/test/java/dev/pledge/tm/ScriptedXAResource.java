@@ -103,6 +103,7 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
     @Override
     public void forget(Xid xid) {
         log.add(name + ".forget");
+        prepared.remove(xid); // a forgotten heuristic branch is no longer listed by recover
     }
 
     @Override

@@ -24,27 +24,18 @@ class TwoPhaseCommitTest {
         f.close();
     }
 
-    private Transaction begin(XAResource... resources) throws Exception {
-        f.tm.begin();
-        Transaction t = f.tm.getTransaction();
-        for (XAResource r : resources) {
-            t.enlistResource(r);
-        }
-        return t;
-    }
-
     @Test
     void oneGtridPerTransactionAndOneBqualPerBranch() throws Exception {
         ScriptedXAResource a = f.resource("a");
         ScriptedXAResource b = f.resource("b");
-        begin(a, b);
+        f.begin(a, b);
         f.tm.commit();
         Xid xa = a.started.get(0);
         Xid xb = b.started.get(0);
         assertEquals(PledgeXid.FORMAT_ID, xa.getFormatId());
         assertArrayEquals(xa.getGlobalTransactionId(), xb.getGlobalTransactionId());
         assertNotEquals(new Gtrid(xa.getBranchQualifier()), new Gtrid(xb.getBranchQualifier()));
-        begin(a);
+        f.begin(a);
         f.tm.commit();
         assertNotEquals(new Gtrid(xa.getGlobalTransactionId()), new Gtrid(a.started.get(1).getGlobalTransactionId()));
     }
@@ -54,7 +45,7 @@ class TwoPhaseCommitTest {
         ScriptedXAResource a = f.resource("a");
         ScriptedXAResource b = f.resource("b");
         ScriptedXAResource c = f.resource("c");
-        begin(a, b, c);
+        f.begin(a, b, c);
         f.tm.commit();
         int lastPrepare = f.log.lastIndexStartingWith("c.prepare");
         int decision = f.log.indexOf("journal.commit");
@@ -74,7 +65,7 @@ class TwoPhaseCommitTest {
         ScriptedXAResource b = f.resource("b");
         ScriptedXAResource c = f.resource("c");
         b.prepareError = XAException.XA_RBINTEGRITY;
-        begin(a, b, c);
+        f.begin(a, b, c);
         RollbackException e = assertThrows(RollbackException.class, f.tm::commit);
         assertTrue(e.getMessage().contains("b voted no"), e.getMessage());
         assertEquals(1, f.log.count("a.rollback"));
@@ -89,7 +80,7 @@ class TwoPhaseCommitTest {
         ScriptedXAResource a = f.resource("a");
         ScriptedXAResource b = f.resource("b");
         b.prepareError = XAException.XAER_RMERR;
-        begin(a, b);
+        f.begin(a, b);
         assertThrows(RollbackException.class, f.tm::commit);
         assertEquals(1, f.log.count("a.rollback"));
         assertEquals(1, f.log.count("b.rollback"));
@@ -99,7 +90,7 @@ class TwoPhaseCommitTest {
     @Test
     void oneBranchCommitsInOnePhaseAndLogsNothing() throws Exception {
         ScriptedXAResource a = f.resource("a");
-        begin(a);
+        f.begin(a);
         f.tm.commit();
         assertEquals(List.of("a.start(TMNOFLAGS)", "a.end(TMSUCCESS)", "a.commit(true)"), f.log.all());
         assertTrue(f.journal.commits.isEmpty());
@@ -111,7 +102,7 @@ class TwoPhaseCommitTest {
         ScriptedXAResource b = f.resource("b");
         ScriptedXAResource c = f.resource("c");
         b.vote = XAResource.XA_RDONLY;
-        begin(a, b, c);
+        f.begin(a, b, c);
         f.tm.commit();
         assertEquals(0, f.log.count("b.commit"));
         assertEquals(List.of("a", "c"), f.journal.commits.get(0).branches().stream().map(LogRecords.BranchRecord::resourceName).toList());
@@ -123,7 +114,7 @@ class TwoPhaseCommitTest {
         ScriptedXAResource b = f.resource("b");
         a.vote = XAResource.XA_RDONLY;
         b.vote = XAResource.XA_RDONLY;
-        begin(a, b);
+        f.begin(a, b);
         f.tm.commit();
         assertEquals(0, f.log.count("a.commit") + f.log.count("b.commit"));
         assertTrue(f.journal.commits.isEmpty());
@@ -133,7 +124,7 @@ class TwoPhaseCommitTest {
     void rollbackLogsNothing() throws Exception {
         ScriptedXAResource a = f.resource("a");
         ScriptedXAResource b = f.resource("b");
-        begin(a, b);
+        f.begin(a, b);
         f.tm.rollback();
         assertEquals(List.of("a.start(TMNOFLAGS)", "b.start(TMNOFLAGS)", "a.end(TMFAIL)", "b.end(TMFAIL)", "a.rollback", "b.rollback"),
                 f.log.all());
@@ -146,7 +137,7 @@ class TwoPhaseCommitTest {
         ScriptedXAResource a = f.resource("a");
         ScriptedXAResource b = f.resource("b");
         f.journal.failWrites = true;
-        begin(a, b);
+        f.begin(a, b);
         RollbackException e = assertThrows(RollbackException.class, f.tm::commit);
         assertTrue(e.getMessage().contains("could not be written to the recovery log"), e.getMessage());
         assertEquals(0, f.log.count("a.commit"));
