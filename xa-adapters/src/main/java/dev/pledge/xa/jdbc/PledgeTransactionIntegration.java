@@ -1,6 +1,5 @@
 package dev.pledge.xa.jdbc;
 
-import dev.pledge.tm.PledgeXAResource;
 import dev.pledge.tm.Recovery;
 import io.agroal.api.transaction.TransactionAware;
 import io.agroal.api.transaction.TransactionIntegration;
@@ -13,7 +12,6 @@ import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,15 +106,7 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         if (!factory.isRecoverable()) {
             return; // a non-XA data source: nothing to recover
         }
-        recovery.register(name, () -> {
-            XAConnection xac;
-            try {
-                xac = factory.getRecoveryConnection();
-                return PledgeXAResource.named(name, joinable, xac.getXAResource(), xac::close);
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot connect to data source '" + name + "' for recovery: " + e.getMessage(), e);
-            }
-        });
+        recovery.register(name, RecoveryXAResource.supplier(name, factory::getRecoveryConnection));
     }
 
     @Override
