@@ -31,16 +31,19 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
     private final TransactionManager tm;
     private final TransactionSynchronizationRegistry tsr;
     private final Recovery recovery;
+    /** H2's recovery resources need a scan before each rollback ({@link RecoveryXAResource}). */
+    private final boolean h2;
     /** This data source's key in the registry; one per data source, compared by identity. */
     private final Object key = new Object();
 
     PledgeTransactionIntegration(String name, boolean joinable, TransactionManager tm, TransactionSynchronizationRegistry tsr,
-            Recovery recovery) {
+            Recovery recovery, boolean h2) {
         this.name = name;
         this.joinable = joinable;
         this.tm = tm;
         this.tsr = tsr;
         this.recovery = recovery;
+        this.h2 = h2;
     }
 
     @Override
@@ -106,7 +109,7 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         if (!factory.isRecoverable()) {
             return; // a non-XA data source: nothing to recover
         }
-        recovery.register(name, RecoveryXAResource.supplier(name, factory::getRecoveryConnection));
+        recovery.register(name, RecoveryXAResource.supplier(name, factory::getRecoveryConnection, h2));
     }
 
     @Override

@@ -22,7 +22,13 @@ final class RecoveryXAResource {
     private RecoveryXAResource() {
     }
 
-    static Supplier<PledgeXAResource> supplier(String name, Callable<XAConnection> connections) {
+    /** True for H2's data source class, whose resources need {@link RescanBeforeRollback}. */
+    static boolean isH2(Object dataSource) {
+        return dataSource.getClass().getName().startsWith("org.h2.");
+    }
+
+    /** {@code h2}: wrap the resources in {@link RescanBeforeRollback} (pools may wrap H2's resource, so the caller says). */
+    static Supplier<PledgeXAResource> supplier(String name, Callable<XAConnection> connections, boolean h2) {
         return () -> {
             XAConnection xac;
             try {
@@ -32,7 +38,7 @@ final class RecoveryXAResource {
             }
             try {
                 XAResource raw = xac.getXAResource();
-                XAResource fixed = raw.getClass().getName().startsWith("org.h2.") ? new RescanBeforeRollback(raw) : raw;
+                XAResource fixed = h2 ? new RescanBeforeRollback(raw) : raw;
                 return PledgeXAResource.named(name, false, fixed, xac::close);
             } catch (SQLException | RuntimeException e) {
                 try {

@@ -160,7 +160,7 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
      */
     public static Supplier<PledgeXAResource> recoveryResource(String name, XADataSource dataSource) {
         Objects.requireNonNull(dataSource, "dataSource");
-        return RecoveryXAResource.supplier(Objects.requireNonNull(name, "name"), dataSource::getXAConnection);
+        return RecoveryXAResource.supplier(Objects.requireNonNull(name, "name"), dataSource::getXAConnection, RecoveryXAResource.isH2(dataSource));
     }
 
     /**
@@ -281,7 +281,7 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
             DatabaseProbe.Facts facts = probe(xa);
             boolean join = joinable != null ? joinable : facts.joinable();
             PledgeTransactionIntegration integration = new PledgeTransactionIntegration(name, join, service.transactionManager(),
-                    service.synchronizationRegistry(), service.recovery());
+                    service.synchronizationRegistry(), service.recovery(), facts.isH2());
             AgroalDataSourceConfigurationSupplier config = new AgroalDataSourceConfigurationSupplier()
                     .metricsEnabled(true)
                     .connectionPoolConfiguration(cp -> cp

@@ -3,11 +3,15 @@ package dev.pledge.xa.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.pledge.tm.PledgeXAResource;
+import dev.pledge.tm.RecoveryReport;
+import dev.pledge.tm.TransactionService;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.XAConnection;
@@ -30,7 +34,7 @@ class H2RecoveryTest {
         }
         List<XAConnection> preparers = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            preparers.add(prepare(ds, i));
+            preparers.add(prepare(ds, xid(4711, ByteBuffer.allocate(8).putLong(i).array())));
         }
         assertEquals(3, inDoubt(ds));
 
@@ -44,13 +48,36 @@ class H2RecoveryTest {
         raw.close();
         assertEquals(2, inDoubt(ds), "H2 behaviour the workaround exists for; if this changed, RescanBeforeRollback may go");
 
-        PledgeXAResource fixed = RecoveryXAResource.supplier("db", ds::getXAConnection).get();
+        PledgeXAResource fixed = TransactionalDataSource.recoveryResource("db", ds).get();
         for (Xid x : fixed.recover(XAResource.TMSTARTRSCAN)) {
             fixed.rollback(x);
         }
         ((AutoCloseable) fixed).close();
         assertEquals(0, inDoubt(ds));
         assertEquals(0, rows(ds), "the rolled-back inserts are gone");
+        for (XAConnection p : preparers) {
+            p.close();
+        }
+    }
+
+    @Test
+    void recoveryThroughAPooledDataSourceRollsBackEveryInDoubtBranch() throws Exception {
+        JdbcDataSource ds = h2("pooled");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
+        }
+        List<XAConnection> preparers = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            preparers.add(prepare(ds, pledgeXid("xa-h2-test", i)));
+        }
+        assertEquals(3, inDoubt(ds));
+        try (TransactionService svc = TransactionService.builder().nodeName("xa-h2-test").logDirectory(tmp.resolve("log"))
+                .recoveryInterval(Duration.ZERO).build();
+             TransactionalDataSource pooled = TransactionalDataSource.builder(svc).name("db").xaDataSource(ds).build()) {
+            RecoveryReport report = svc.recovery().runPass();
+            assertEquals(3, report.rolledBack(), report.toString());
+        }
+        assertEquals(0, inDoubt(ds), "presumed abort: no decision in the log, so all three roll back");
         for (XAConnection p : preparers) {
             p.close();
         }
@@ -64,13 +91,13 @@ class H2RecoveryTest {
     }
 
     /**
-     * Inserts a row in branch {@code n} and prepares it, leaving the connection open: H2 lists it in
+     * Inserts a row in branch {@code xid} (keyed by the gtrid's last four bytes) and prepares it, leaving the connection open: H2 lists it in
      * doubt to every other session (closing the connection normally would roll it back).
      */
-    private static XAConnection prepare(JdbcDataSource ds, int n) throws Exception {
+    private static XAConnection prepare(JdbcDataSource ds, Xid xid) throws Exception {
         XAConnection xac = ds.getXAConnection();
         XAResource r = xac.getXAResource();
-        Xid xid = xid(n);
+        int n = ByteBuffer.wrap(xid.getGlobalTransactionId(), xid.getGlobalTransactionId().length - 4, 4).getInt();
         r.start(xid, XAResource.TMNOFLAGS);
         try (Statement s = xac.getConnection().createStatement()) {
             s.execute("INSERT INTO t VALUES (" + n + ")");
@@ -95,12 +122,17 @@ class H2RecoveryTest {
         }
     }
 
-    private static Xid xid(int n) {
-        byte[] gtrid = ByteBuffer.allocate(8).putLong(n).array();
+    /** A Pledge Xid of {@code node} as its coordinator makes them: format "PLDG", gtrid {@code node:} and 16 bytes. */
+    private static Xid pledgeXid(String node, int n) {
+        byte[] name = node.getBytes(StandardCharsets.UTF_8);
+        return xid(0x504C4447, ByteBuffer.allocate(name.length + 17).put(name).put((byte) ':').putLong(42).putLong(n).array());
+    }
+
+    private static Xid xid(int format, byte[] gtrid) {
         return new Xid() {
             @Override
             public int getFormatId() {
-                return 4711;
+                return format;
             }
 
             @Override
