@@ -1,174 +1,184 @@
 package dev.pledge.cli;
 
-import dev.pledge.tm.PledgeXAResource;
+import dev.pledge.cli.DemoChecks.Check;
+import dev.pledge.tm.RecoveryLog;
 import dev.pledge.tm.RecoveryReport;
-import dev.pledge.tm.TransactionService;
-import jakarta.transaction.RollbackException;
+import dev.pledge.xa.lock.LockTimeoutException;
 import jakarta.transaction.TransactionManager;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.XAConnection;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Money transfers between two embedded H2 databases, each transfer one XA transaction over both,
- * then a check that no money appeared or vanished and nothing stayed in doubt.
+ * The end-to-end demo on embedded resources: money transfers over two H2 databases, an Artemis
+ * broker and a lock service, each transfer one XA transaction; then a real coordinator crash in a
+ * child JVM in mid-commit, recovery in this one, and checks of the end state.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Runs XA money transfers between two embedded H2 databases and verifies the balances.")
+        description = {"Runs XA money transfers on embedded resources (two H2 databases, an Artemis broker, in-process locks),",
+                "crashes a coordinator JVM in mid-commit, recovers it, and verifies the end state. Exit 0 when every check passes."})
 final class DemoCommand implements Callable<Integer> {
-    private static final int ACCOUNTS = 100;
-    private static final long OPENING_BALANCE = 1_000;
+    private static final String MARKER = ".pledge-demo";
+    private static final int CRASH_FROM = 40;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--transfers", defaultValue = "2000", description = "How many transfers to run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--transfers", defaultValue = "1000", description = "Transfers to run before the crash (default ${DEFAULT-VALUE}).")
     int transfers;
 
-    @Option(names = "--threads", defaultValue = "4", description = "Concurrent clients (default ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "8", description = "Concurrent clients (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--dir", description = "Where the databases and the recovery log go (default: a new temporary directory).")
+    @Option(names = "--dir", description = "Directory for the databases, broker journal and recovery log, kept afterwards"
+            + " (default: a temporary directory, removed when every check passed).")
     Path dir;
 
     @Override
     public Integer call() throws Exception {
+        if (transfers < 1 || threads < 1 || threads > 64) {
+            throw new IllegalArgumentException("--transfers must be at least 1 and --threads between 1 and 64");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        if (transfers < 1 || threads < 1) {
-            throw new IllegalArgumentException("--transfers and --threads must be at least 1");
-        }
-        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("pledge-demo-");
-        Bank a = new Bank("bank-a", work);
-        Bank b = new Bank("bank-b", work);
-        a.create(ACCOUNTS, OPENING_BALANCE);
-        b.create(ACCOUNTS, OPENING_BALANCE);
-        long before = a.total() + b.total();
-        out.printf("pledge demo: %d transfers on %d threads between two H2 databases in %s%n", transfers, threads, work);
+        PrintWriter err = spec.commandLine().getErr();
+        Path work = workDirectory();
+        out.printf("pledge demo in %s%n", work);
+        out.println("  each transfer is one XA transaction: lock both accounts, debit one H2 bank, credit the other, send one JMS message");
 
-        AtomicLong committed = new AtomicLong();
-        AtomicLong refused = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong next = new AtomicLong();
-        long started;
-        long elapsed;
-        try (TransactionService svc = TransactionService.builder()
-                .nodeName("demo")
-                .logDirectory(work.resolve("pledge-log"))
-                .defaultTimeout(Duration.ofSeconds(30))
-                .build()) {
-            svc.recovery().register(a.name, () -> xaResourceFor(a));
-            svc.recovery().register(b.name, () -> xaResourceFor(b));
-            TransactionManager tm = svc.transactionManager();
-            List<Thread> workers = new ArrayList<>();
-            started = System.nanoTime();
-            for (int t = 0; t < threads; t++) {
-                int seed = t;
-                Thread w = new Thread(() -> transferLoop(tm, a, b, seed, next, committed, refused, failed), "demo-" + t);
-                workers.add(w);
-                w.start();
-            }
-            for (Thread w : workers) {
-                w.join();
-            }
-            elapsed = System.nanoTime() - started;
-            RecoveryReport report = svc.recovery().runPass();
-            out.printf("recovery pass afterwards: %s%n", report);
+        out.printf("1. %d transfers on %d threads%n", transfers, threads);
+        Transfers.Result run;
+        try (DemoSystem sys = DemoSystem.open(work, threads)) {
+            sys.a.create(DemoSystem.ACCOUNTS, DemoSystem.OPENING_BALANCE);
+            sys.b.create(DemoSystem.ACCOUNTS, DemoSystem.OPENING_BALANCE);
+            Progress progress = new Progress(out, Progress.onTerminal(), transfers);
+            run = Transfers.normal(sys, "t", progress, err::println).run(transfers, threads, 1);
         }
+        out.printf("  %d committed, %d refused for lack of funds, %d failed in %.2f s%n", run.committed(), run.refused(), run.failed(),
+                run.nanos() / 1e9);
 
-        long after = a.total() + b.total();
-        int inDoubt = a.inDoubt() + b.inDoubt();
-        double seconds = elapsed / 1e9;
-        out.printf("transactions: %d   committed: %d   rolled back (insufficient funds): %d   failed: %d%n",
-                committed.get() + refused.get() + failed.get(), committed.get(), refused.get(), failed.get());
-        out.printf("throughput: %.0f tx/s (durable log, two XA branches each)%n", committed.get() / seconds);
-        out.printf("balance check: before %d, after %d -> %s; in-doubt branches left: %d%n", before, after,
-                before == after ? "conserved" : "MISMATCH", inDoubt);
-        boolean ok = before == after && inDoubt == 0 && failed.get() == 0 && committed.get() > 0;
-        out.println(ok ? "OK" : "FAILED");
+        out.println("2. coordinator crash in mid-commit");
+        crashChild(work, out);
+        RecoveryLog.Contents logAfterCrash = RecoveryLog.inspect(DemoSystem.logDirectory(work));
+        out.printf("  the log holds %d commit decision(s) whose branches did not all finish:%n", logAfterCrash.inDoubt().size());
+        logAfterCrash.inDoubt().forEach(d -> out.printf("    %s  branches: %s%n", d.gtrid(),
+                d.branches().stream().map(RecoveryLog.Branch::resource).collect(Collectors.joining(", "))));
+
+        out.println("3. recovery in a new coordinator on the same log");
+        List<Check> checks = new ArrayList<>();
+        checks.add(DemoChecks.noFailedTransfer(run));
+        try (DemoSystem sys = DemoSystem.open(work, 2)) {
+            out.printf("  prepared branches the crash left: %s%n", DemoChecks.describe(sys.preparedBranches()));
+            RecoveryReport report = sys.svc.recovery().runPass();
+            out.printf("  %s%n", report);
+
+            out.println("4. verification");
+            long expected = 2L * DemoSystem.ACCOUNTS * DemoSystem.OPENING_BALANCE;
+            checks.add(DemoChecks.moneyConserved(expected, sys.a.total() + sys.b.total()));
+            Set<String> inA = sys.a.transfers();
+            checks.add(DemoChecks.allOrNothing(inA, sys.b.transfers()));
+            checks.add(DemoChecks.oneMessagePerTransfer(inA, sys.broker.drain(DemoSystem.QUEUE)));
+            checks.add(DemoChecks.noPreparedBranch(sys.preparedBranches()));
+            checks.add(DemoChecks.noLockHeld(DemoSystem.ACCOUNTS * 2, heldLocks(sys)));
+        }
+        checks.add(DemoChecks.logEmpty(RecoveryLog.inspect(DemoSystem.logDirectory(work))));
+        checks.forEach(c -> out.println(c.line()));
+        out.printf("throughput: %.0f tx/s (%d transfers committed on %d threads; forced log, four XA branches each)%n", run.perSecond(),
+                run.committed(), threads);
+        boolean ok = checks.stream().allMatch(Check::ok);
+        if (ok && dir == null) {
+            deleteTree(work);
+        }
+        out.println(ok ? "OK" : "FAILED (the demo directory " + work + " is kept for inspection)");
         return ok ? 0 : 1;
     }
 
-    private void transferLoop(TransactionManager tm, Bank a, Bank b, int seed, AtomicLong next, AtomicLong committed,
-                              AtomicLong refused, AtomicLong failed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        try (XaSession sa = new XaSession(a); XaSession sb = new XaSession(b)) {
-            while (next.getAndIncrement() < transfers) {
-                int from = random.nextInt(ACCOUNTS);
-                int to = random.nextInt(ACCOUNTS);
-                long amount = 1 + random.nextInt(400);
-                boolean aToB = random.nextBoolean();
-                XaSession debit = aToB ? sa : sb;
-                XaSession credit = aToB ? sb : sa;
-                try {
-                    tm.begin();
-                    tm.getTransaction().enlistResource(debit.resource);
-                    tm.getTransaction().enlistResource(credit.resource);
-                    if (!Bank.apply(debit.connection, from, -amount)) {
-                        tm.rollback();
-                        refused.incrementAndGet();
-                        continue;
-                    }
-                    Bank.apply(credit.connection, to, amount);
-                    tm.commit();
-                    committed.incrementAndGet();
-                } catch (RollbackException e) {
-                    failed.incrementAndGet();
-                    spec.commandLine().getErr().println("transfer rolled back: " + e.getMessage());
-                } catch (Exception e) {
-                    failed.incrementAndGet();
-                    spec.commandLine().getErr().println("transfer failed: " + e);
+    /** Runs transfers in a child JVM on the same directory until one of them halts it in phase two. */
+    private void crashChild(Path work, PrintWriter out) throws IOException, InterruptedException {
+        Path output = work.resolve("crashed-coordinator.out");
+        ChildJvm.Exit exit = ChildJvm.run(CrashChild.class, output, 120, work.toString(), "100000", Integer.toString(threads),
+                Integer.toString(CRASH_FROM));
+        String halted = exit.output().lines().filter(l -> l.startsWith("halting in phase two")).findFirst().orElse(null);
+        if (exit.status() != CrashPoint.HALT_STATUS || halted == null) {
+            throw new IllegalStateException("the coordinator JVM that should have crashed exited with status " + exit.status()
+                    + " instead of halting in mid-commit; its output is in " + output);
+        }
+        out.printf("  a coordinator JVM (pid %d) on the same directory ran transfers on %d threads, then Runtime.halt(%d):%n", exit.pid(),
+                threads, exit.status());
+        out.printf("    %s%n", halted);
+    }
+
+    /** Tries every account lock without waiting, in one transaction that is then rolled back. */
+    private static int heldLocks(DemoSystem sys) throws Exception {
+        TransactionManager tm = sys.svc.transactionManager();
+        int held = 0;
+        tm.begin();
+        try {
+            for (Bank bank : List.of(sys.a, sys.b)) {
+                for (int i = 0; i < DemoSystem.ACCOUNTS; i++) {
                     try {
-                        if (tm.getTransaction() != null) {
-                            tm.rollback();
-                        }
-                    } catch (Exception ignored) {
-                        // already reported
+                        sys.locks.tryLock(DemoSystem.lockKey(bank, i), Duration.ZERO);
+                    } catch (LockTimeoutException e) {
+                        held++;
                     }
                 }
             }
-        } catch (Exception e) {
-            failed.incrementAndGet();
-            spec.commandLine().getErr().println("demo worker failed: " + e);
+        } finally {
+            tm.rollback();
         }
+        return held;
     }
 
-    private static PledgeXAResource xaResourceFor(Bank bank) {
-        try {
-            XAConnection xa = bank.openXa();
-            return PledgeXAResource.named(bank.name, false, xa.getXAResource(), xa::close);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot open " + bank.name + ": " + e.getMessage(), e);
+    /** The --dir directory (empty, new, or an earlier demo's, which is cleared) or a new temporary one. */
+    private Path workDirectory() throws IOException {
+        if (dir == null) {
+            Path tmp = Files.createTempDirectory("pledge-demo-");
+            Files.createFile(tmp.resolve(MARKER));
+            return tmp;
         }
+        Path d = dir.toAbsolutePath();
+        if (Files.exists(d) && !Files.isDirectory(d)) {
+            throw new IllegalArgumentException("--dir " + d + " is a file; give a new or empty directory");
+        }
+        if (Files.isDirectory(d)) {
+            boolean empty;
+            try (Stream<Path> s = Files.list(d)) {
+                empty = s.findAny().isEmpty();
+            }
+            if (!empty && !Files.exists(d.resolve(MARKER))) {
+                throw new IllegalArgumentException("--dir " + d + " is not empty and was not made by 'pledge demo'; give a new or empty directory");
+            }
+            try (Stream<Path> s = Files.list(d)) {
+                for (Path p : s.toList()) {
+                    deleteTree(p);
+                }
+            }
+        }
+        Files.createDirectories(d);
+        Files.createFile(d.resolve(MARKER));
+        return d;
     }
 
-    /** One thread's XA connection to one bank, reused for every transfer. */
-    private static final class XaSession implements AutoCloseable {
-        final XAConnection xa;
-        final Connection connection;
-        final PledgeXAResource resource;
-
-        XaSession(Bank bank) throws Exception {
-            this.xa = bank.openXa();
-            this.connection = xa.getConnection();
-            this.resource = PledgeXAResource.named(bank.name, false, xa.getXAResource());
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
         }
-
-        @Override
-        public void close() throws Exception {
-            connection.close();
-            xa.close();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 }

@@ -32,19 +32,33 @@ public final class PledgeCli {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("pledge: " + oneLine(ex));
+            PrintWriter e = commandLine.getErr();
+            e.println("pledge: " + oneLine(ex) + (root.verbose ? "" : " (--verbose shows the stack trace)"));
             if (root.verbose) {
-                ex.printStackTrace(commandLine.getErr());
-            } else {
-                commandLine.getErr().println("(run with --verbose for the stack trace)");
+                ex.printStackTrace(e);
             }
+            e.flush();
             return 1;
         });
         return cl.execute(args);
     }
 
-    private static String oneLine(Throwable t) {
+    /** The error as one line: its message, or for an exception without one (a bug) its type and a plea to report it. */
+    static String oneLine(Throwable t) {
         String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+        if (m == null || m.isBlank()) {
+            return t.getClass().getName() + " (an unexpected error: please report it with the output of --verbose)";
+        }
+        return firstLine(m);
+    }
+
+    /** Driver messages span lines; the first says what happened, the rest is detail for --verbose. */
+    static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        String s = message.strip();
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 }

@@ -1,14 +1,14 @@
 package dev.pledge.cli;
 
-import dev.pledge.tm.PledgeXAResource;
 import dev.pledge.tm.RecoveryReport;
 import dev.pledge.tm.TransactionService;
+import dev.pledge.xa.jdbc.TransactionalDataSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import javax.sql.XAConnection;
-import javax.sql.XADataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,36 +16,45 @@ import picocli.CommandLine.Spec;
 
 /** One recovery pass against the configured resources, with its report. Exit 0 when nothing is left, 2 otherwise. */
 @Command(name = "recover", mixinStandardHelpOptions = true,
-        description = "Runs one recovery pass for a node's log against the XA data sources in a configuration file.")
+        description = {"Runs one recovery pass for a node's log against the XA data sources in a configuration file,",
+                "and prints what it committed, rolled back and left pending. Exit 0 when nothing is left, 2 otherwise.",
+                "The node's own transaction service must be stopped (it holds the log)."})
 final class RecoverCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "Properties file: node-name, log-directory, resource.NAME.*")
+    @Option(names = "--config", required = true, paramLabel = "FILE",
+            description = "Properties file: node-name, log-directory, resource.NAME.xa-datasource and the data source's settings"
+                    + " (resource.NAME.url, .user, .password, ...).")
     Path config;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         RecoveryConfig cfg = RecoveryConfig.load(config);
-        TransactionService.Builder builder = TransactionService.builder()
+        for (RecoveryConfig.Resource r : cfg.resources().values()) {
+            requireReachable(cfg, r);
+        }
+        try (TransactionService svc = TransactionService.builder()
                 .nodeName(cfg.nodeName())
                 .logDirectory(cfg.logDirectory())
-                .recoveryInterval(Duration.ZERO);
-        try (TransactionService svc = builder.build()) {
-            cfg.resources().forEach((name, ds) -> svc.recovery().register(name, () -> open(name, ds)));
+                .recoveryInterval(Duration.ZERO)
+                .build()) {
+            cfg.resources().forEach((name, r) -> svc.recovery().register(name, TransactionalDataSource.recoveryResource(name, r.dataSource())));
             RecoveryReport report = svc.recovery().runPass();
             out.println(report);
             return report.isClean() ? 0 : 2;
         }
     }
 
-    private static PledgeXAResource open(String name, XADataSource ds) {
+    /** Connects once, so that a wrong URL or a stopped server is one clear error and not a pending pass. */
+    private static void requireReachable(RecoveryConfig cfg, RecoveryConfig.Resource r) {
         try {
-            XAConnection xa = ds.getXAConnection();
-            return PledgeXAResource.named(name, false, xa.getXAResource(), xa::close);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot connect to " + name + ": " + e.getMessage(), e);
+            XAConnection xa = r.dataSource().getXAConnection();
+            xa.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect to resource '" + r.name() + "' at " + r.url() + ": " + PledgeCli.firstLine(e.getMessage())
+                    + ". Check that the database is running and resource." + r.name() + ".url/user/password in " + cfg.file(), e);
         }
     }
 }

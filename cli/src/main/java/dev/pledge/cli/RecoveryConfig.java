@@ -24,11 +24,16 @@ import javax.sql.XADataSource;
  * Every {@code resource.NAME.KEY} other than {@code xa-datasource} is set with the data source's
  * bean setter ({@code url} → {@code setUrl} or {@code setURL}).
  */
-record RecoveryConfig(String nodeName, Path logDirectory, Map<String, XADataSource> resources) {
+record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String, Resource> resources) {
+
+    /** One configured resource: its XA data source and, for messages, the URL it was given. */
+    record Resource(String name, XADataSource dataSource, String url) {
+    }
 
     static RecoveryConfig load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("configuration file " + file + " does not exist");
+            throw new IllegalArgumentException("configuration file " + file.toAbsolutePath() + " does not exist; create it with node-name,"
+                    + " log-directory and resource.NAME.xa-datasource/url/user/password ('pledge recover --help', README 'Command line')");
         }
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file)) {
@@ -52,9 +57,12 @@ record RecoveryConfig(String nodeName, Path logDirectory, Map<String, XADataSour
         if (byResource.isEmpty()) {
             throw new IllegalArgumentException(file + " names no resource: add resource.NAME.xa-datasource=CLASS and its settings");
         }
-        Map<String, XADataSource> resources = new LinkedHashMap<>();
-        byResource.forEach((name, settings) -> resources.put(name, dataSource(file, name, settings)));
-        return new RecoveryConfig(node, log, resources);
+        Map<String, Resource> resources = new LinkedHashMap<>();
+        byResource.forEach((name, settings) -> {
+            String url = settings.getOrDefault("url", settings.getOrDefault("URL", "(no url given)"));
+            resources.put(name, new Resource(name, dataSource(file, name, settings), url));
+        });
+        return new RecoveryConfig(file, node, log, resources);
     }
 
     private static String required(Properties p, Path file, String key) {

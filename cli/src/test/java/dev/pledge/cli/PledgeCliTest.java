@@ -12,7 +12,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.transaction.xa.XAException;
@@ -36,19 +42,68 @@ class PledgeCliTest {
     }
 
     @Test
-    void demoRunsTransfersAndConservesMoney() {
-        Run r = run("demo", "--transfers", "60", "--threads", "2", "--dir", tmp.resolve("demo").toString());
+    void demoRunsTransfersCrashesACoordinatorInMidCommitAndRecoversItWithEveryCheckPassing() {
+        Run r = run("demo", "--transfers", "120", "--threads", "4", "--dir", tmp.resolve("demo").toString());
         assertEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.out().contains("-> conserved; in-doubt branches left: 0"), r.out());
-        Matcher m = Pattern.compile("transactions: (\\d+)\\s+committed: (\\d+)\\s+rolled back \\(insufficient funds\\): (\\d+)\\s+failed: 0")
-                .matcher(r.out());
-        assertTrue(m.find(), r.out());
-        assertEquals(60, Integer.parseInt(m.group(1)));
-        assertEquals(60, Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(3)));
+        for (String check : List.of("every transfer committed or was refused for lack of funds", "money conserved",
+                "each transfer in both banks or in neither", "one message per committed transfer", "no prepared branch left",
+                "no lock held", "recovery log empty of completed work")) {
+            assertTrue(r.out().contains("[ok] " + check + ": "), check + " in\n" + r.out());
+        }
+        assertFalse(r.out().contains("FAILED"), r.out());
+        assertTrue(r.out().contains("120/120 100%"), "progress reached the end: " + r.out());
+        assertFalse(r.out().contains("\r"), "no terminal here, so plain progress lines: " + r.out());
+        assertTrue(Pattern.compile("then Runtime.halt\\(99\\):\\s+halting in phase two of transfer crash-\\d+").matcher(r.out()).find(), r.out());
+        Matcher decisions = Pattern.compile("the log holds (\\d+) commit decision").matcher(r.out());
+        assertTrue(decisions.find() && Integer.parseInt(decisions.group(1)) >= 1, "the crash left a decision to finish: " + r.out());
+        Matcher pass = Pattern.compile("recovery pass: (\\d+) committed, (\\d+) rolled back, 0 heuristic, 0 pending").matcher(r.out());
+        assertTrue(pass.find(), r.out());
+        assertTrue(Integer.parseInt(pass.group(1)) >= 1, "recovery committed the halted transfer's prepared branches: " + r.out());
+        Matcher throughput = Pattern.compile("throughput: (\\d+) tx/s").matcher(r.out());
+        assertTrue(throughput.find() && Integer.parseInt(throughput.group(1)) > 0, r.out());
+        assertTrue(Files.exists(tmp.resolve("demo").resolve("pledge-log")), "--dir is kept");
     }
 
     @Test
-    void logInspectListsInDoubtAndHeuristicTransactionsAndResolveClearsThem() throws Exception {
+    void demoRefusesADirectoryItDidNotMake() throws Exception {
+        Path foreign = Files.createDirectories(tmp.resolve("precious"));
+        Files.writeString(foreign.resolve("notes.txt"), "keep me");
+        Run r = run("demo", "--dir", foreign.toString());
+        assertEquals(1, r.code());
+        assertEquals("pledge: --dir " + foreign.toAbsolutePath() + " is not empty and was not made by 'pledge demo'; give a new or empty"
+                + " directory (--verbose shows the stack trace)", r.err().strip());
+        assertTrue(Files.exists(foreign.resolve("notes.txt")));
+    }
+
+    @Test
+    void progressIsOneRedrawnLineOnATerminalAndPlainLinesElsewhere() {
+        StringWriter plain = new StringWriter();
+        Progress p = new Progress(new PrintWriter(plain), false, 50);
+        for (int i = 0; i < 50; i++) {
+            p.step();
+        }
+        p.finish();
+        List<String> lines = plain.toString().lines().toList();
+        assertEquals(10, lines.size(), plain.toString());
+        assertTrue(lines.get(0).contains(" 5/50  10%"), lines.get(0));
+        assertTrue(lines.get(9).contains(" 50/50 100%"), lines.get(9));
+        assertFalse(plain.toString().contains("\r"));
+
+        StringWriter terminal = new StringWriter();
+        Progress t = new Progress(new PrintWriter(terminal), true, 50);
+        for (int i = 0; i < 50; i++) {
+            t.step();
+        }
+        t.finish();
+        String shown = terminal.toString();
+        assertTrue(shown.startsWith("\r  ["), shown);
+        assertEquals(1, shown.chars().filter(c -> c == '\n').count(), "one line, redrawn in place: " + shown);
+        assertTrue(shown.endsWith("\n"), shown);
+        assertTrue(shown.substring(shown.lastIndexOf('\r')).contains("50/50 100%"), "the last drawing is complete: " + shown);
+    }
+
+    @Test
+    void logInspectListsInDoubtAndHeuristicTransactionsWithAgeAndResolveRecordsTheOutcome() throws Exception {
         Path log = tmp.resolve("log");
         try (TransactionService svc = TransactionService.builder().nodeName("cli-test").logDirectory(log)
                 .recoveryInterval(Duration.ZERO).build()) {
@@ -68,50 +123,155 @@ class PledgeCliTest {
                 // reported to the application; kept in the log
             }
         }
+        Thread.sleep(1_100); // so that the age is at least a second
         Run text = run("log", "inspect", log.toString());
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("in doubt (committed, branches unfinished): 1"), text.out());
-        assertTrue(text.out().contains("orders/00000001"), text.out());
-        assertTrue(text.out().contains("XA_HEURMIX on audit/00000001 (decision was commit)"), text.out());
+        assertTrue(Pattern.compile("cli-test:\\p{XDigit}+  age [1-9]\\d*s  branches: orders/00000001, stock/00000002").matcher(text.out()).find(),
+                text.out());
+        assertTrue(Pattern.compile("age [1-9]\\d*s  XA_HEURMIX on audit/00000001 \\(decision was commit\\)").matcher(text.out()).find(),
+                text.out());
 
         Run json = run("log", "inspect", "--json", log.toString());
+        assertEquals(0, json.code(), json.err());
         assertTrue(json.out().contains("\"outcome\":\"XA_HEURMIX\""), json.out());
+        assertTrue(Pattern.compile("\"ageSeconds\":[1-9]").matcher(json.out()).find(), json.out());
+        assertTrue(json.out().contains("\"branches\":[{\"resource\":\"orders\",\"bqual\":\"00000001\"},{\"resource\":\"stock\""), json.out());
         Matcher heuristicGtrid = Pattern.compile("\"heuristics\":\\[\\{\"gtrid\":\"([^\"]+)\"").matcher(json.out());
         assertTrue(heuristicGtrid.find(), json.out());
+        Matcher inDoubtGtrid = Pattern.compile("\"inDoubt\":\\[\\{\"gtrid\":\"([^\"]+)\"").matcher(json.out());
+        assertTrue(inDoubtGtrid.find(), json.out());
 
         Run resolved = run("log", "resolve", heuristicGtrid.group(1), "--log-dir", log.toString(), "--rollback");
         assertEquals(0, resolved.code(), resolved.err());
-        assertTrue(resolved.out().contains("resolved by hand as rolled back"), resolved.out());
+        assertTrue(resolved.out().contains("resolved by hand as rolled back: 1 heuristic outcome(s) marked resolved"), resolved.out());
+        Run committed = run("log", "resolve", inDoubtGtrid.group(1), "--log-dir", log.toString(), "--commit");
+        assertEquals(0, committed.code(), committed.err());
+        assertTrue(committed.out().contains("resolved by hand as committed: its commit decision marked complete"), committed.out());
+
+        // the resolutions are in the log: a service reopening it has nothing left to do, and inspect shows nothing
+        try (TransactionService svc = TransactionService.builder().nodeName("cli-test").logDirectory(log)
+                .recoveryInterval(Duration.ZERO).build()) {
+            assertEquals(0, svc.metrics().getPendingDecisions());
+        }
         Run after = run("log", "inspect", log.toString());
+        assertTrue(after.out().contains("in doubt (committed, branches unfinished): 0"), after.out());
         assertTrue(after.out().contains("heuristic outcomes awaiting resolution: 0"), after.out());
-        assertTrue(after.out().contains("in doubt (committed, branches unfinished): 1"), after.out());
+        Run again = run("log", "resolve", heuristicGtrid.group(1), "--log-dir", log.toString(), "--commit");
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("holds no in-doubt or heuristic transaction " + heuristicGtrid.group(1)), again.err());
     }
 
     @Test
-    void errorsAreOneClearLineWithoutStackTraceUnlessVerbose() {
-        Run r = run("log", "resolve", "nobody:00000000000000000000000000000000", "--log-dir", tmp.resolve("empty").toString(), "--commit");
-        assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("pledge: the log in"), r.err());
-        assertTrue(r.err().contains("holds no in-doubt or heuristic transaction"), r.err());
-        assertFalse(r.err().contains("\tat "), r.err());
-        Run verbose = run("--verbose", "log", "resolve", "nobody:00000000000000000000000000000000", "--log-dir",
-                tmp.resolve("empty").toString(), "--commit");
-        assertTrue(verbose.err().contains("\tat "), verbose.err());
-    }
+    void recoverCommitsAndRollsBackRealInDoubtH2BranchesLeftByAHaltedCoordinator() throws Exception {
+        Path banks = Files.createDirectories(tmp.resolve("banks"));
+        Path log = tmp.resolve("rlog");
+        Bank a = new Bank("bank-a", banks);
+        Bank b = new Bank("bank-b", banks);
+        a.create(3, 1_000);
+        b.create(3, 1_000);
+        ChildJvm.Exit child = ChildJvm.run(H2InDoubtChild.class, tmp.resolve("child.out"), 120, log.toString(), banks.toString());
+        assertEquals(CrashPoint.HALT_STATUS, child.status(), child.output());
+        assertEquals(1, inDoubt(a), "tx-undecided is prepared in bank-a");
+        assertEquals(2, inDoubt(b), "tx-undecided and tx-decided are prepared in bank-b");
 
-    @Test
-    void recoverWithAConfigFileRunsOnePassAgainstH2() throws Exception {
         Path cfg = tmp.resolve("pledge.properties");
-        Files.writeString(cfg, "node-name=cli-recover\nlog-directory=" + tmp.resolve("rlog") + "\n"
-                + "resource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\nresource.db.url=jdbc:h2:file:" + tmp.resolve("db") + "\nresource.db.user=sa\n");
+        Files.writeString(cfg, "node-name=" + H2InDoubtChild.NODE + "\nlog-directory=" + log + "\n"
+                + "resource.bank-a.xa-datasource=org.h2.jdbcx.JdbcDataSource\nresource.bank-a.url=jdbc:h2:file:" + banks.resolve("bank-a")
+                + "\nresource.bank-a.user=sa\n"
+                + "resource.bank-b.xa-datasource=org.h2.jdbcx.JdbcDataSource\nresource.bank-b.url=jdbc:h2:file:" + banks.resolve("bank-b")
+                + "\nresource.bank-b.user=sa\n");
         Run r = run("recover", "--config", cfg.toString());
         assertEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.out().contains("recovery pass: 0 committed, 0 rolled back, 0 heuristic, 0 pending"), r.out());
+        assertEquals("recovery pass: 1 committed, 2 rolled back, 0 heuristic, 0 pending", r.out().strip());
 
-        Files.writeString(cfg, "node-name=x\nlog-directory=" + tmp.resolve("rlog2") + "\nresource.db.xa-datasource=java.lang.String\n");
-        Run bad = run("recover", "--config", cfg.toString());
-        assertEquals(1, bad.code());
-        assertTrue(bad.err().contains("java.lang.String is not a javax.sql.XADataSource"), bad.err());
+        assertEquals(0, inDoubt(a));
+        assertEquals(0, inDoubt(b));
+        assertEquals(Set.of("tx-decided"), a.transfers(), "the decided transfer committed in both, the undecided in neither");
+        assertEquals(Set.of("tx-decided"), b.transfers());
+        assertEquals(List.of(1_000L, 1_000L, 950L), balances(a));
+        assertEquals(List.of(1_000L, 1_000L, 1_050L), balances(b));
+
+        Run second = run("recover", "--config", cfg.toString());
+        assertEquals("recovery pass: 0 committed, 0 rolled back, 0 heuristic, 0 pending", second.out().strip());
+        Run inspect = run("log", "inspect", log.toString());
+        assertTrue(inspect.out().contains("in doubt (committed, branches unfinished): 0"), inspect.out());
+    }
+
+    @Test
+    void errorsAreOneLineWithTheRemedyAndVerboseAddsTheStackTrace() throws Exception {
+        // log directory held by a running service
+        Path held = tmp.resolve("held");
+        try (TransactionService svc = TransactionService.builder().nodeName("cli-err").logDirectory(held).recoveryInterval(Duration.ZERO).build()) {
+            Run locked = run("log", "resolve", "cli-err:00000000000000000000000000000001", "--log-dir", held.toString(), "--commit");
+            assertOneLine(locked, "pledge: Recovery log " + held.toAbsolutePath() + " is in use by another Pledge transaction service",
+                    "stop the other one");
+        }
+        // corrupt log: names the file and the offset
+        Path corrupt = Files.createDirectories(tmp.resolve("corrupt"));
+        Files.write(corrupt.resolve("pledge-0000000000000001.log"), new byte[] {'n', 'o', 't', ' ', 'a', ' ', 'l', 'o', 'g', 1, 2, 3, 4, 5, 6, 7,
+                8, 9, 10, 11, 12, 13, 14, 15});
+        assertOneLine(run("log", "inspect", corrupt.toString()), "pledge: Recovery log " + corrupt.resolve("pledge-0000000000000001.log")
+                + " is corrupt at offset 0", "Restore the directory from a backup");
+        // missing configuration file
+        Path missing = tmp.resolve("nowhere.properties");
+        assertOneLine(run("recover", "--config", missing.toString()), "pledge: configuration file " + missing.toAbsolutePath() + " does not exist",
+                "create it with node-name, log-directory and resource.NAME.xa-datasource");
+        // a key the file must not have
+        Path cfg = tmp.resolve("bad.properties");
+        Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nlog-dir=oops\n");
+        assertOneLine(run("recover", "--config", cfg.toString()), "pledge: " + cfg + ": unknown key 'log-dir'",
+                "expected node-name, log-directory or resource.NAME.KEY");
+        // a data source setting its class does not have
+        Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
+                + "resource.db.colour=blue\n");
+        assertOneLine(run("recover", "--config", cfg.toString()), "pledge: " + cfg + ": resource 'db': org.h2.jdbcx.JdbcDataSource has no setter for 'colour'",
+                "");
+        // an unreachable database: nothing listens on port 1
+        Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nresource.db.xa-datasource=com.mysql.cj.jdbc.MysqlXADataSource\n"
+                + "resource.db.url=jdbc:mysql://127.0.0.1:1/pledge_cli\nresource.db.user=root\n");
+        Run unreachable = run("recover", "--config", cfg.toString());
+        assertOneLine(unreachable, "pledge: cannot connect to resource 'db' at jdbc:mysql://127.0.0.1:1/pledge_cli: Communications link failure",
+                "Check that the database is running and resource.db.url/user/password in " + cfg);
+        assertFalse(Files.exists(tmp.resolve("l")), "no log was created for a pass that could not run");
+
+        // --verbose, before or after the subcommand, adds the stack trace
+        for (String[] args : List.of(new String[] {"--verbose", "recover", "--config", missing.toString()},
+                new String[] {"recover", "--config", missing.toString(), "--verbose"})) {
+            Run verbose = run(args);
+            assertEquals(1, verbose.code());
+            assertTrue(verbose.err().startsWith("pledge: configuration file "), verbose.err());
+            assertTrue(verbose.err().contains("\tat dev.pledge.cli.RecoveryConfig.load"), verbose.err());
+        }
+    }
+
+    private static void assertOneLine(Run r, String start, String remedy) {
+        assertEquals(1, r.code(), r.out() + r.err());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(err.startsWith(start), err);
+        assertTrue(err.contains(remedy), err);
+        assertTrue(err.endsWith("(--verbose shows the stack trace)"), err);
+        assertFalse(err.contains("\tat "), err);
+    }
+
+    private static int inDoubt(Bank bank) throws Exception {
+        try (Connection c = bank.dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.IN_DOUBT")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static List<Long> balances(Bank bank) throws Exception {
+        List<Long> out = new ArrayList<>();
+        try (Connection c = bank.dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT balance FROM account ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
     }
 
     /** Votes yes; commit fails with the given XA code (0: succeeds). */

@@ -16,13 +16,19 @@ final class ChildJvm {
     }
 
     static Result run(Path outputFile, long timeoutSeconds, Class<?> main, String... args) throws IOException, InterruptedException {
+        return run(System.getProperty("java.class.path"), outputFile, timeoutSeconds, main, args);
+    }
+
+    /** Same, on the given class path. */
+    static Result run(String classPath, Path outputFile, long timeoutSeconds, Class<?> main, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(outputFile.toFile()).start();

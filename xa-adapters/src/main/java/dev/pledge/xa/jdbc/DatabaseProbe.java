@@ -21,6 +21,10 @@ final class DatabaseProbe {
             return !(p.contains("mysql") || p.contains("mariadb") || p.contains("postgresql"));
         }
 
+        boolean isH2() {
+            return product.equalsIgnoreCase("H2");
+        }
+
         boolean isPostgres() {
             return product.toLowerCase(Locale.ROOT).contains("postgresql");
         }

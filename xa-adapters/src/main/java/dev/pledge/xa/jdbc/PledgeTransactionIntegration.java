@@ -1,6 +1,5 @@
 package dev.pledge.xa.jdbc;
 
-import dev.pledge.tm.PledgeXAResource;
 import dev.pledge.tm.Recovery;
 import io.agroal.api.transaction.TransactionAware;
 import io.agroal.api.transaction.TransactionIntegration;
@@ -13,7 +12,6 @@ import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,16 +31,19 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
     private final TransactionManager tm;
     private final TransactionSynchronizationRegistry tsr;
     private final Recovery recovery;
+    /** H2's recovery resources need a scan before each rollback ({@link RecoveryXAResource}). */
+    private final boolean h2;
     /** This data source's key in the registry; one per data source, compared by identity. */
     private final Object key = new Object();
 
     PledgeTransactionIntegration(String name, boolean joinable, TransactionManager tm, TransactionSynchronizationRegistry tsr,
-            Recovery recovery) {
+            Recovery recovery, boolean h2) {
         this.name = name;
         this.joinable = joinable;
         this.tm = tm;
         this.tsr = tsr;
         this.recovery = recovery;
+        this.h2 = h2;
     }
 
     @Override
@@ -108,15 +109,7 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         if (!factory.isRecoverable()) {
             return; // a non-XA data source: nothing to recover
         }
-        recovery.register(name, () -> {
-            XAConnection xac;
-            try {
-                xac = factory.getRecoveryConnection();
-                return PledgeXAResource.named(name, joinable, xac.getXAResource(), xac::close);
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot connect to data source '" + name + "' for recovery: " + e.getMessage(), e);
-            }
-        });
+        recovery.register(name, RecoveryXAResource.supplier(name, factory::getRecoveryConnection, h2));
     }
 
     @Override

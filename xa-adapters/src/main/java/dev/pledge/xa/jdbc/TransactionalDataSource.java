@@ -1,5 +1,6 @@
 package dev.pledge.xa.jdbc;
 
+import dev.pledge.tm.PledgeXAResource;
 import dev.pledge.tm.TransactionService;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.AgroalDataSourceMetrics;
@@ -13,6 +14,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import javax.sql.XAConnection;
@@ -151,6 +153,17 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
     }
 
     /**
+     * How recovery reaches an XA data source that no pool of this process serves (for example an
+     * operator's one-off recovery pass): each call opens a fresh XA connection and returns its
+     * resource under {@code name}, closed after the pass, with the driver workarounds the data
+     * source itself uses for recovery. Register it with {@code svc.recovery().register(name, ...)}.
+     */
+    public static Supplier<PledgeXAResource> recoveryResource(String name, XADataSource dataSource) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        return RecoveryXAResource.supplier(Objects.requireNonNull(name, "name"), dataSource::getXAConnection, RecoveryXAResource.isH2(dataSource));
+    }
+
+    /**
      * Configures one data source. {@link #build()} connects once to check the database (a wrong URL
      * or a PostgreSQL without prepared transactions fails there, with the fix in the message),
      * starts the pool and registers the data source for recovery.
@@ -268,7 +281,7 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
             DatabaseProbe.Facts facts = probe(xa);
             boolean join = joinable != null ? joinable : facts.joinable();
             PledgeTransactionIntegration integration = new PledgeTransactionIntegration(name, join, service.transactionManager(),
-                    service.synchronizationRegistry(), service.recovery());
+                    service.synchronizationRegistry(), service.recovery(), facts.isH2());
             AgroalDataSourceConfigurationSupplier config = new AgroalDataSourceConfigurationSupplier()
                     .metricsEnabled(true)
                     .connectionPoolConfiguration(cp -> cp
