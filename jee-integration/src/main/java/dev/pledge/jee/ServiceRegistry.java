@@ -37,6 +37,14 @@ public final class ServiceRegistry {
         SERVICES.remove(service.nodeName(), service);
     }
 
+    /** Unregisters and closes the service registered under {@code nodeName}, if there is one (for a JNDI-started service). */
+    public static void close(String nodeName) {
+        TransactionService svc = SERVICES.remove(nodeName);
+        if (svc != null) {
+            svc.close();
+        }
+    }
+
     /** The service registered under {@code nodeName}, building and registering it first if there is none. */
     public static TransactionService computeIfAbsent(String nodeName, Supplier<TransactionService> build) {
         return SERVICES.computeIfAbsent(nodeName, n -> {
