@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Starts a test main class in a new JVM on the test class path, its output going to a file. */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {
     }
 
-    static Process start(Path output, Class<?> main, String... args) throws IOException {
+    public static Process start(Path output, Class<?> main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -26,7 +26,7 @@ final class ChildJvm {
     }
 
     /** Waits until the child printed {@code line}; fails with its output if it exits or times out first. */
-    static void awaitLine(Process child, Path output, String line, int timeoutSeconds) throws IOException, InterruptedException {
+    public static void awaitLine(Process child, Path output, String line, int timeoutSeconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (System.nanoTime() < deadline) {
             if (Files.readAllLines(output).contains(line)) {

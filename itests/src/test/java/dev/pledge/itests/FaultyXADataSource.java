@@ -19,8 +19,8 @@ import javax.transaction.xa.Xid;
  * {@code nth} call of {@code prepare} or {@code commit} across all its connections, before or after
  * the real call. The crash test halts the JVM there; the restart test stops the database server.
  */
-final class FaultyXADataSource implements XADataSource {
-    enum Point {
+public final class FaultyXADataSource implements XADataSource {
+    public enum Point {
         BEFORE_PREPARE, AFTER_PREPARE, BEFORE_COMMIT, AFTER_COMMIT
     }
 
@@ -30,7 +30,7 @@ final class FaultyXADataSource implements XADataSource {
     private final Runnable action;
     private final AtomicInteger calls = new AtomicInteger();
 
-    FaultyXADataSource(XADataSource delegate, Point point, int nth, Runnable action) {
+    public FaultyXADataSource(XADataSource delegate, Point point, int nth, Runnable action) {
         this.delegate = delegate;
         this.point = point;
         this.nth = nth;

@@ -19,13 +19,21 @@ import org.postgresql.xa.PGXADataSource;
  * The real database servers of the integration tests, and what the tests check on them. A server
  * that is not reachable fails the test with how to start it: these tests never skip.
  */
-final class Servers {
-    static final String MARIADB_URL = "jdbc:mysql://127.0.0.1:3306/test";
-    static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+public final class Servers {
+    static final String MARIADB_URL = mariaDbUrl("test");
+    static final String POSTGRES_URL = postgresUrl("test");
     /** Pledge's Xid format id (the bytes "PLDG"). */
     static final int PLEDGE_FORMAT_ID = 0x504C4447;
 
     private Servers() {
+    }
+
+    private static String mariaDbUrl(String database) {
+        return "jdbc:mysql://127.0.0.1:3306/" + database;
+    }
+
+    private static String postgresUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:5432/" + database;
     }
 
     static MysqlXADataSource mariaDb() {
@@ -34,8 +42,18 @@ final class Servers {
     }
 
     static MysqlXADataSource mariaDbUnchecked() {
+        return mariaDbUnchecked("test");
+    }
+
+    /** An XA data source on MariaDB database {@code database} (see {@link #createDatabases}). */
+    public static MysqlXADataSource mariaDb(String database) {
+        requireMariaDb();
+        return mariaDbUnchecked(database);
+    }
+
+    private static MysqlXADataSource mariaDbUnchecked(String database) {
         MysqlXADataSource ds = new MysqlXADataSource();
-        ds.setUrl(MARIADB_URL);
+        ds.setUrl(mariaDbUrl(database));
         ds.setUser("root");
         ds.setPassword("");
         try {
@@ -47,23 +65,51 @@ final class Servers {
     }
 
     static PGXADataSource postgres() {
+        return postgres("test");
+    }
+
+    /** An XA data source on PostgreSQL database {@code database} (see {@link #createDatabases}). */
+    public static PGXADataSource postgres(String database) {
         requirePostgres();
         PGXADataSource ds = new PGXADataSource();
-        ds.setUrl(POSTGRES_URL);
+        ds.setUrl(postgresUrl(database));
         ds.setUser("postgres");
         ds.setConnectTimeout(3);
         return ds;
     }
 
     static Connection mariaDbConnection() throws SQLException {
-        return DriverManager.getConnection(MARIADB_URL + "?connectTimeout=3000", "root", "");
+        return mariaDbConnection("test");
     }
 
     static Connection postgresConnection() throws SQLException {
-        return DriverManager.getConnection(POSTGRES_URL + "?connectTimeout=3", "postgres", "");
+        return postgresConnection("test");
     }
 
-    static void requireMariaDb() {
+    public static Connection mariaDbConnection(String database) throws SQLException {
+        return DriverManager.getConnection(mariaDbUrl(database) + "?connectTimeout=3000", "root", "");
+    }
+
+    public static Connection postgresConnection(String database) throws SQLException {
+        return DriverManager.getConnection(postgresUrl(database) + "?connectTimeout=3", "postgres", "");
+    }
+
+    /** Creates database {@code name} on MariaDB and on PostgreSQL where it is missing; fails with how to start a missing server. */
+    public static void createDatabases(String name) throws SQLException {
+        requireMariaDb();
+        requirePostgres();
+        try (Connection c = mariaDbConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS " + name);
+        }
+        try (Connection c = postgresConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+            if (!rs.next()) {
+                s.execute("CREATE DATABASE " + name);
+            }
+        }
+    }
+
+    public static void requireMariaDb() {
         try (Connection c = mariaDbConnection()) {
             c.isValid(2);
         } catch (SQLException e) {
@@ -73,7 +119,7 @@ final class Servers {
         }
     }
 
-    static void requirePostgres() {
+    public static void requirePostgres() {
         try (Connection c = postgresConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SHOW max_prepared_transactions")) {
             rs.next();
@@ -89,7 +135,7 @@ final class Servers {
     }
 
     /** Prepared XA branches on MariaDB whose gtrid was made by Pledge node {@code node}, as readable strings. */
-    static List<String> mariaDbXidsOf(String node) throws SQLException {
+    public static List<String> mariaDbXidsOf(String node) throws SQLException {
         List<String> ours = new ArrayList<>();
         try (Connection c = mariaDbConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("XA RECOVER")) {
             while (rs.next()) {
@@ -105,8 +151,8 @@ final class Servers {
         return ours;
     }
 
-    /** Prepared transactions on PostgreSQL (database test) whose gtrid was made by Pledge node {@code node}. */
-    static List<String> postgresXidsOf(String node) throws SQLException {
+    /** Prepared transactions on PostgreSQL (all databases) whose gtrid was made by Pledge node {@code node}. */
+    public static List<String> postgresXidsOf(String node) throws SQLException {
         List<String> ours = new ArrayList<>();
         try (Connection c = postgresConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT gid FROM pg_prepared_xacts")) {

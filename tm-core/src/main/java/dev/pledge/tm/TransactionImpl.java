@@ -259,7 +259,8 @@ final class TransactionImpl implements Transaction {
         if (sync == null) {
             throw new IllegalArgumentException("registerInterposedSynchronization(null)");
         }
-        if (status != Status.STATUS_ACTIVE) {
+        // a rollback-only transaction still runs afterCompletion: frameworks (CDI's @TransactionScoped) need it to clean up
+        if (status != Status.STATUS_ACTIVE && status != Status.STATUS_MARKED_ROLLBACK) {
             throw new IllegalStateException("Cannot register an interposed synchronization with transaction " + gtrid
                     + " in status " + statusName(status) + (timedOut ? " (it timed out)" : ""));
         }

@@ -53,6 +53,16 @@ class SynchronizationTest {
     }
 
     @Test
+    void anInterposedSynchronizationRegisteredAfterSetRollbackOnlyRunsOnlyAfterCompletion() throws Exception {
+        f.tm.begin();
+        f.tm.setRollbackOnly();
+        tsr.registerInterposedSynchronization(sync("late", () -> { }));
+        assertThrows(RollbackException.class, () -> f.tm.getTransaction().registerSynchronization(sync("regular", () -> { })));
+        f.tm.rollback();
+        assertEquals(List.of("late.after(" + Status.STATUS_ROLLEDBACK + ")"), f.log.all());
+    }
+
+    @Test
     void aSynchronizationMayEnlistAndRegisterMoreDuringBeforeCompletion() throws Exception {
         ScriptedXAResource a = f.resource("a");
         ScriptedXAResource late = f.resource("late");

@@ -1,0 +1,65 @@
+package dev.pledge.itests.jee;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.jee.ServiceRegistry;
+import dev.pledge.jee.cdi.PledgeExtension;
+import dev.pledge.tm.TransactionService;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Start and shutdown of the extension's service, on Weld SE: Arquillian deploys once per test
+ * class, and these tests need to start and stop containers themselves.
+ */
+class ExtensionLifecycleTest {
+    static final String NODE = "jee-lifecycle";
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearSystemProperties() {
+        System.clearProperty("pledge.nodeName");
+        System.clearProperty("pledge.logDirectory");
+        System.clearProperty("pledge.defaultTimeout");
+    }
+
+    private WeldContainer container() {
+        return new Weld().disableDiscovery().addExtension(new PledgeExtension()).addBeanClasses(ScopeEvents.class).initialize();
+    }
+
+    @Test
+    void theServiceIsConfiguredFromSystemPropertiesAndClosedAtContainerShutdown() {
+        Path log = dir.resolve("log");
+        System.setProperty("pledge.nodeName", NODE);
+        System.setProperty("pledge.logDirectory", log.toString());
+        try (WeldContainer weld = container()) {
+            TransactionService svc = weld.select(TransactionService.class).get();
+            assertEquals(NODE, svc.nodeName(), "system properties override pledge.properties");
+            assertTrue(ServiceRegistry.find(NODE).isPresent());
+        }
+        assertTrue(ServiceRegistry.find(NODE).isEmpty(), "unregistered at shutdown");
+        // the journal is locked by one open service only: opening it again proves it was closed
+        TransactionService.builder().nodeName(NODE).logDirectory(log).recoveryInterval(Duration.ZERO).build().close();
+    }
+
+    @Test
+    void aMalformedSettingFailsTheDeploymentWithTheKeyTheValueAndItsSource() {
+        System.setProperty("pledge.nodeName", NODE);
+        System.setProperty("pledge.logDirectory", dir.resolve("log").toString());
+        System.setProperty("pledge.defaultTimeout", "soon");
+        RuntimeException e = assertThrows(RuntimeException.class, this::container);
+        String all = String.valueOf(e.getMessage()) + " / " + e.getCause();
+        assertTrue(all.contains("Pledge could not start its transaction service: Pledge setting defaultTimeout = 'soon'"
+                + " (system property, pledge.defaultTimeout) is not a duration"), all);
+        assertTrue(ServiceRegistry.find(NODE).isEmpty());
+    }
+}

@@ -1,0 +1,202 @@
+package dev.pledge.jee;
+
+import dev.pledge.tm.TransactionService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The settings of a {@link TransactionService} as text, as containers hand them over: MicroProfile
+ * Config, system properties, a {@code pledge.properties} file, or the attributes of a JNDI reference.
+ * Keys are the builder's option names ({@code nodeName}, {@code logDirectory}, {@code defaultTimeout},
+ * {@code recoveryInterval}, {@code unsafeDisableFsync}); an unknown key or a malformed value fails
+ * with the key, the value and where it came from.
+ */
+public final class ServiceConfiguration {
+    /** Prefix of the keys in MicroProfile Config, system properties and {@code pledge.properties}. */
+    public static final String PREFIX = "pledge.";
+    /** The class-path resource read when MicroProfile Config is absent. */
+    public static final String PROPERTIES_RESOURCE = "pledge.properties";
+    /** The keys, without prefix. */
+    public static final List<String> KEYS = List.of("nodeName", "logDirectory", "defaultTimeout", "recoveryInterval",
+            "unsafeDisableFsync");
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+    /** One setting and where it came from, for error messages. */
+    public record Setting(String key, String value, String origin) {
+        @Override
+        public String toString() {
+            return key + " = '" + value + "' (" + origin + ")";
+        }
+    }
+
+    private final Map<String, Setting> settings;
+
+    private ServiceConfiguration(Map<String, Setting> settings) {
+        this.settings = settings;
+    }
+
+    /** Settings keyed without prefix; every key must be one of {@link #KEYS}. */
+    public static ServiceConfiguration of(Map<String, Setting> settings) {
+        for (Setting s : settings.values()) {
+            if (!KEYS.contains(s.key())) {
+                throw new IllegalArgumentException("Unknown Pledge setting " + s + "; the known settings are " + KEYS);
+            }
+        }
+        return new ServiceConfiguration(new LinkedHashMap<>(settings));
+    }
+
+    /**
+     * The {@code pledge.*} settings of the environment: MicroProfile Config when an implementation
+     * is on the class path, else system properties over {@code pledge.properties} on the class path.
+     */
+    public static ServiceConfiguration fromEnvironment(ClassLoader loader) {
+        Map<String, Setting> found = MicroProfile.isPresent(loader) ? MicroProfile.read(loader) : systemAndFile(loader);
+        Map<String, Setting> bare = new LinkedHashMap<>();
+        for (Setting s : found.values()) {
+            String key = s.key().substring(PREFIX.length());
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("Unknown Pledge setting " + s + "; the known settings are "
+                        + KEYS.stream().map(k -> PREFIX + k).toList());
+            }
+            bare.put(key, new Setting(key, s.value(), s.origin() + ", " + s.key()));
+        }
+        return new ServiceConfiguration(bare);
+    }
+
+    /** The node name set, or null when the host name default applies. */
+    public String nodeName() {
+        Setting s = settings.get("nodeName");
+        return s == null ? null : s.value().trim();
+    }
+
+    /** A builder with every setting applied; {@code build()} validates the combination. */
+    public TransactionService.Builder builder() {
+        TransactionService.Builder b = TransactionService.builder();
+        for (Setting s : settings.values()) {
+            String v = s.value().trim();
+            try {
+                switch (s.key()) {
+                    case "nodeName" -> b.nodeName(v);
+                    case "logDirectory" -> b.logDirectory(Path.of(v));
+                    case "defaultTimeout" -> b.defaultTimeout(duration(s));
+                    case "recoveryInterval" -> b.recoveryInterval(duration(s));
+                    case "unsafeDisableFsync" -> {
+                        if (bool(s)) {
+                            b.unsafeDisableFsync();
+                        }
+                    }
+                    default -> throw new IllegalStateException(s.key());
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException("Pledge setting " + s + " is not a valid path: " + e.getMessage(), e);
+            }
+        }
+        return b;
+    }
+
+    private static Duration duration(Setting s) {
+        String v = s.value().trim();
+        if (v.toUpperCase(Locale.ROOT).startsWith("P")) {
+            try {
+                return Duration.parse(v);
+            } catch (DateTimeParseException e) {
+                throw malformedDuration(s);
+            }
+        }
+        Matcher m = DURATION.matcher(v);
+        if (!m.matches()) {
+            throw malformedDuration(s);
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    private static IllegalArgumentException malformedDuration(Setting s) {
+        return new IllegalArgumentException("Pledge setting " + s + " is not a duration; write seconds (30), "
+                + "a number with a unit (500ms, 30s, 2m, 1h) or ISO-8601 (PT30S)");
+    }
+
+    private static boolean bool(Setting s) {
+        return switch (s.value().trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("Pledge setting " + s + " must be true or false");
+        };
+    }
+
+    private static Map<String, Setting> systemAndFile(ClassLoader loader) {
+        Map<String, Setting> found = new LinkedHashMap<>();
+        URL file = loader.getResource(PROPERTIES_RESOURCE);
+        if (file != null) {
+            Properties p = new Properties();
+            try (InputStream in = file.openStream()) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + file, e);
+            }
+            // every key of this file is Pledge's: the file name says so, the prefix is optional
+            p.stringPropertyNames().forEach(k -> {
+                String key = k.startsWith(PREFIX) ? k : PREFIX + k;
+                found.put(key, new Setting(key, p.getProperty(k), file.toString()));
+            });
+        }
+        Properties system = System.getProperties();
+        system.stringPropertyNames().stream().filter(k -> k.startsWith(PREFIX))
+                .forEach(k -> found.put(k, new Setting(k, system.getProperty(k), "system property")));
+        return found;
+    }
+
+    /** Kept apart so that the class loads without the MicroProfile Config API. */
+    private static final class MicroProfile {
+        static boolean isPresent(ClassLoader loader) {
+            try {
+                Class.forName("org.eclipse.microprofile.config.ConfigProvider", false, loader);
+                Class.forName("org.eclipse.microprofile.config.spi.ConfigProviderResolver", true, loader);
+                return org.eclipse.microprofile.config.spi.ConfigProviderResolver.instance() != null;
+            } catch (ClassNotFoundException | LinkageError | IllegalStateException absent) {
+                return false; // no API or no implementation
+            }
+        }
+
+        static Map<String, Setting> read(ClassLoader loader) {
+            org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig(loader);
+            Map<String, Setting> found = new LinkedHashMap<>();
+            for (String name : config.getPropertyNames()) {
+                if (!name.startsWith(PREFIX)) {
+                    continue;
+                }
+                String origin = originOf(config, name);
+                config.getOptionalValue(name, String.class).ifPresent(v -> found.put(name, new Setting(name, v, origin)));
+            }
+            return found;
+        }
+
+        private static String originOf(org.eclipse.microprofile.config.Config config, String name) {
+            for (org.eclipse.microprofile.config.spi.ConfigSource source : config.getConfigSources()) {
+                if (source.getValue(name) != null) {
+                    return "MicroProfile Config source " + source.getName();
+                }
+            }
+            return "MicroProfile Config";
+        }
+    }
+}

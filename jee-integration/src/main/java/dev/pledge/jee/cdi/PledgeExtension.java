@@ -1,0 +1,106 @@
+package dev.pledge.jee.cdi;
+
+import dev.pledge.jee.PledgeUserTransaction;
+import dev.pledge.jee.ServiceConfiguration;
+import dev.pledge.jee.ServiceRegistry;
+import dev.pledge.tm.TransactionService;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
+import jakarta.enterprise.inject.spi.BeforeShutdown;
+import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.util.Nonbinding;
+import jakarta.inject.Singleton;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.UserTransaction;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CDI portable extension of Pledge, found through {@code META-INF/services}: it starts one
+ * {@link TransactionService} from configuration when the container has validated the deployment
+ * (see {@link ServiceConfiguration#fromEnvironment}), makes it and its {@link TransactionManager},
+ * {@link UserTransaction} and {@link TransactionSynchronizationRegistry} injectable, enables the
+ * {@code @Transactional} interceptor and the {@code @TransactionScoped} context, and closes the
+ * service when the container shuts down.
+ */
+public final class PledgeExtension implements Extension {
+    private static final Logger log = LoggerFactory.getLogger(PledgeExtension.class);
+
+    private volatile TransactionService service;
+    private boolean owned;
+    private final UserTransactionGuard guard = new UserTransactionGuard();
+
+    void registerInterceptor(@Observes BeforeBeanDiscovery bbd, BeanManager beans) {
+        // one interceptor for the six TxTypes: it reads the TxType from the annotation itself
+        bbd.configureInterceptorBinding(Transactional.class).methods().stream()
+                .filter(m -> m.getAnnotated().getJavaMember().getName().equals("value"))
+                .forEach(m -> m.add(Nonbinding.Literal.INSTANCE));
+        bbd.addAnnotatedType(TransactionalInterceptor.class, TransactionalInterceptor.class.getName());
+    }
+
+    void addBeans(@Observes AfterBeanDiscovery abd, BeanManager beans) {
+        abd.addContext(new TransactionScopedContext(this::service, beans));
+        bean(abd, TransactionService.class, svc -> svc);
+        bean(abd, TransactionManager.class, TransactionService::transactionManager);
+        bean(abd, TransactionSynchronizationRegistry.class, TransactionService::synchronizationRegistry);
+        bean(abd, UserTransaction.class, svc -> PledgeUserTransaction.refusingWhen(svc, guard::refusal));
+    }
+
+    private <T> void bean(AfterBeanDiscovery abd, Class<T> type, Function<TransactionService, T> instance) {
+        abd.addBean().beanClass(PledgeExtension.class).types(type, Object.class).scope(Singleton.class)
+                .id("pledge-" + type.getSimpleName()).createWith(c -> instance.apply(service()));
+    }
+
+    void start(@Observes AfterDeploymentValidation adv) {
+        try {
+            ServiceConfiguration config = ServiceConfiguration.fromEnvironment(classLoader());
+            String name = config.nodeName();
+            TransactionService running = name == null ? null : ServiceRegistry.find(name).orElse(null);
+            if (running != null) {
+                log.info("CDI uses the running Pledge transaction service '{}'", name);
+                service = running;
+                return;
+            }
+            TransactionService svc = config.builder().build();
+            ServiceRegistry.register(svc);
+            owned = true;
+            service = svc;
+        } catch (RuntimeException e) {
+            adv.addDeploymentProblem(new IllegalStateException("Pledge could not start its transaction service: " + e.getMessage(), e));
+        }
+    }
+
+    void stop(@Observes BeforeShutdown shutdown) {
+        TransactionService svc = service;
+        service = null;
+        if (svc != null && owned) {
+            ServiceRegistry.unregister(svc);
+            svc.close();
+        }
+    }
+
+    /** The running service; fails outside the container's lifetime. */
+    TransactionService service() {
+        TransactionService svc = service;
+        if (svc == null) {
+            throw new IllegalStateException("The Pledge transaction service is not running: the CDI container has not"
+                    + " finished deployment validation, failed to start it, or has shut down");
+        }
+        return svc;
+    }
+
+    UserTransactionGuard guard() {
+        return guard;
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+        return tccl != null ? tccl : PledgeExtension.class.getClassLoader();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.pledge.jee;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.TransactionService;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceConfigurationTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearSystemProperties() {
+        System.clearProperty("pledge.nodeName");
+        System.clearProperty("pledge.defaultTimeout");
+    }
+
+    /** A class loader that sees only {@code pledge.properties} in the temp directory, and no MicroProfile Config. */
+    private ClassLoader withPropertiesFile(String content) throws Exception {
+        Files.writeString(dir.resolve("pledge.properties"), content);
+        return new URLClassLoader(new URL[] {dir.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+    }
+
+    @Test
+    void withoutMicroProfileConfigThePropertiesFileBuildsTheServiceAndSystemPropertiesOverrideIt() throws Exception {
+        Path log = dir.resolve("log");
+        ClassLoader loader = withPropertiesFile("nodeName=jee-conf-file\nlogDirectory=" + log + "\nrecoveryInterval=0\ndefaultTimeout=PT5S\n");
+        assertEquals("jee-conf-file", ServiceConfiguration.fromEnvironment(loader).nodeName());
+        System.setProperty("pledge.nodeName", "jee-conf-sys");
+        try (TransactionService svc = ServiceConfiguration.fromEnvironment(loader).builder().build()) {
+            assertEquals("jee-conf-sys", svc.nodeName());
+            assertTrue(Files.isDirectory(log), "the log directory of the file is used");
+        }
+    }
+
+    @Test
+    void aMalformedDurationNamesTheKeyTheValueAndTheFile() throws Exception {
+        ClassLoader loader = withPropertiesFile("defaultTimeout=ten seconds\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(loader).builder());
+        assertTrue(e.getMessage().startsWith("Pledge setting defaultTimeout = 'ten seconds' (file:"), e.getMessage());
+        assertTrue(e.getMessage().contains("pledge.properties") && e.getMessage().contains("30s"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedWithTheKnownOnes() throws Exception {
+        ClassLoader loader = withPropertiesFile("nodname=jee-typo\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(loader));
+        assertTrue(e.getMessage().startsWith("Unknown Pledge setting pledge.nodname = 'jee-typo'"), e.getMessage());
+        assertTrue(e.getMessage().contains("pledge.nodeName"), e.getMessage());
+    }
+
+    @Test
+    void aBooleanMustBeTrueOrFalse() throws Exception {
+        ClassLoader loader = withPropertiesFile("unsafeDisableFsync=yes\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(loader).builder());
+        assertTrue(e.getMessage().contains("unsafeDisableFsync = 'yes'") && e.getMessage().endsWith("must be true or false"),
+                e.getMessage());
+    }
+
+    @Test
+    void withMicroProfileConfigItsSourcesAreReadAndNamedInErrors() {
+        System.setProperty("pledge.nodeName", "jee-conf-mp"); // SmallRye reads system properties once, on first use
+        System.setProperty("pledge.defaultTimeout", "-3s");
+        ServiceConfiguration config = ServiceConfiguration.fromEnvironment(getClass().getClassLoader());
+        assertEquals("jee-conf-mp", config.nodeName());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, config::builder);
+        assertTrue(e.getMessage().contains("defaultTimeout = '-3s' (MicroProfile Config source"), e.getMessage());
+    }
+}

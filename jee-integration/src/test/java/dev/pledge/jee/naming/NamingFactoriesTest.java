@@ -1,0 +1,141 @@
+package dev.pledge.jee.naming;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.jee.PledgeUserTransaction;
+import dev.pledge.jee.ServiceRegistry;
+import dev.pledge.xa.jdbc.TransactionalDataSource;
+import jakarta.transaction.Status;
+import jakarta.transaction.UserTransaction;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import javax.naming.Reference;
+import javax.naming.StringRefAddr;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NamingFactoriesTest {
+    static final String NODE = "jee-naming";
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void closeService() {
+        ServiceRegistry.close(NODE);
+    }
+
+    private Reference userTransactionReference() {
+        Reference ref = new Reference(UserTransaction.class.getName(), UserTransactionFactory.class.getName(), null);
+        ref.add(new StringRefAddr("factory", UserTransactionFactory.class.getName())); // as Tomcat adds it
+        ref.add(new StringRefAddr("nodeName", NODE));
+        ref.add(new StringRefAddr("logDirectory", dir.resolve("log").toString()));
+        ref.add(new StringRefAddr("recoveryInterval", "0"));
+        return ref;
+    }
+
+    private Reference dataSourceReference(String... extra) {
+        Reference ref = new Reference(javax.sql.DataSource.class.getName(), DataSourceFactory.class.getName(), null);
+        ref.add(new StringRefAddr("nodeName", NODE));
+        ref.add(new StringRefAddr("dataSourceName", "jee-naming-h2"));
+        ref.add(new StringRefAddr("xaDataSourceClass", "org.h2.jdbcx.JdbcDataSource"));
+        ref.add(new StringRefAddr("xa.URL", "jdbc:h2:file:" + dir.resolve("h2") + ";DB_CLOSE_DELAY=-1"));
+        ref.add(new StringRefAddr("maxPoolSize", "3"));
+        for (int i = 0; i < extra.length; i += 2) {
+            ref.add(new StringRefAddr(extra[i], extra[i + 1]));
+        }
+        return ref;
+    }
+
+    @Test
+    void theUserTransactionFactoryStartsTheServiceOnceAndSharesItByNodeName() throws Exception {
+        UserTransaction first = (UserTransaction) new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        UserTransaction second = (UserTransaction) new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        first.begin();
+        assertEquals(Status.STATUS_ACTIVE, second.getStatus(), "both are views of one service");
+        second.rollback();
+        assertEquals(NODE, ServiceRegistry.require(NODE).nodeName());
+    }
+
+    @Test
+    void aSerializedUserTransactionReachesTheSameService() throws Exception {
+        PledgeUserTransaction ut = (PledgeUserTransaction) new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(ut);
+        }
+        UserTransaction copy;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (UserTransaction) in.readObject();
+        }
+        copy.begin();
+        assertEquals(Status.STATUS_ACTIVE, ServiceRegistry.require(NODE).transactionManager().getStatus());
+        copy.rollback();
+    }
+
+    @Test
+    void theReferenceOfAUserTransactionTurnsBackIntoOneOfTheSameService() throws Exception {
+        PledgeUserTransaction ut = (PledgeUserTransaction) new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        Reference ref = ut.getReference();
+        assertEquals(UserTransactionFactory.class.getName(), ref.getFactoryClassName());
+        UserTransaction again = (UserTransaction) new UserTransactionFactory().getObjectInstance(ref, null, null, null);
+        again.begin();
+        assertEquals(Status.STATUS_ACTIVE, ut.getStatus());
+        ut.rollback();
+    }
+
+    @Test
+    void aReferenceThatOnlyNamesAServiceThatIsNotRunningIsRefused() {
+        Reference ref = dataSourceReference();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new DataSourceFactory().getObjectInstance(ref, null, null, null));
+        assertTrue(e.getMessage().startsWith("No Pledge transaction service 'jee-naming' is running"), e.getMessage());
+    }
+
+    @Test
+    void theDataSourceFactoryBuildsAnEnlistingDataSourceFromXaProperties() throws Exception {
+        UserTransaction ut = (UserTransaction) new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        try (TransactionalDataSource ds = (TransactionalDataSource) new DataSourceFactory().getObjectInstance(dataSourceReference(), null, null, null)) {
+            assertEquals("jee-naming-h2", ds.name());
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS t (v INT)");
+            }
+            ut.begin();
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO t VALUES (1)");
+            }
+            ut.rollback();
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "the insert was rolled back with the user transaction");
+            }
+        }
+    }
+
+    @Test
+    void anUnknownAttributeIsRefusedWithTheKnownOnes() throws Exception {
+        new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSourceFactory().getObjectInstance(dataSourceReference("maxPoolsize", "4"), null, null, null));
+        assertTrue(e.getMessage().startsWith("Unknown attribute maxPoolsize = '4' (JNDI reference"), e.getMessage());
+        assertTrue(e.getMessage().contains("maxPoolSize"), e.getMessage());
+    }
+
+    @Test
+    void anXaPropertyWithoutASetterIsRefused() throws Exception {
+        new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSourceFactory().getObjectInstance(dataSourceReference("xa.colour", "blue"), null, null, null));
+        assertEquals("org.h2.jdbcx.JdbcDataSource has no setter for xa.colour = 'blue' (JNDI reference javax.sql.DataSource)"
+                + " taking a string, number or boolean", e.getMessage());
+    }
+}
