@@ -185,6 +185,44 @@ class JmsBridgeTest {
     }
 
     @Test
+    void batchSizeCapsEachTransactionAndMaxBatchWaitCommitsTheShortLastOne() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 120);
+        bridge = new JmsBridge(svc, config().batchSize(50).maxBatchWait(Duration.ofSeconds(1)).build());
+        bridge.start();
+        // without a batch wait the last 20 would wait for 30 more that never come
+        await("120 forwarded", Duration.ofSeconds(30), () -> bridge.metrics().forwarded() >= 120);
+        bridge.stop();
+        JmsBridgeMetrics m = bridge.metrics();
+        assertEquals(3, m.batches(), "50 + 50 + 20, one transaction each: " + m);
+        assertEquals(120, m.forwarded());
+        assertEquals(IntStream.range(0, 120).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300));
+    }
+
+    @Test
+    void stoppedBridgeMovesNothingUntilStartedAgainAndReportsTheLagOfWaitingMessages() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 100);
+        bridge = new JmsBridge(svc, config().build());
+        bridge.start();
+        await("100 forwarded", Duration.ofSeconds(30), () -> bridge.metrics().forwarded() >= 100);
+        bridge.stop();
+        assertFalse(bridge.metrics().running());
+
+        Messages.send(Messages.plain(source), "in", 100, 100);
+        Thread.sleep(1_200);
+        assertEquals(100, bridge.metrics().forwarded(), "a stopped bridge moves nothing");
+        assertEquals(100, source.messageCount("in"));
+
+        bridge.start();
+        assertTrue(bridge.metrics().running());
+        await("200 forwarded", Duration.ofSeconds(30), () -> bridge.metrics().forwarded() >= 200);
+        Duration lag = bridge.metrics().lastMessageAge();
+        assertTrue(lag.compareTo(Duration.ofMillis(1_200)) >= 0, "the last batch moved messages that waited >= 1.2 s; lag " + lag);
+        bridge.stop();
+        assertEquals(IntStream.range(0, 200).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300));
+        assertEquals(0, source.messageCount("in"));
+    }
+
+    @Test
     void configRejectsSettingsThatCannotWork() {
         assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().batchSize(0));
         assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().maxDeliveries(0));
