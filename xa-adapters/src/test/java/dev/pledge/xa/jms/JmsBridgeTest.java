@@ -160,6 +160,23 @@ class JmsBridgeTest {
     }
 
     @Test
+    void withDefaultSettingsOnBothSidesTheBridgeDeadLettersBeforeTheSourceBrokerDropsTheMessage() throws Exception {
+        source.close();
+        source = TestBroker.startWithArtemisRedeliveryDefaults("default-source", tmp.resolve("default-source"));
+        target.close();
+        target = TestBroker.start("picky-target", tmp.resolve("picky-target"), new PoisonRefusingPlugin());
+        Messages.send(Messages.plain(source), "in", 0, 10, i -> i == 5 ? "poison" : null);
+        bridge = new JmsBridge(svc, JmsBridgeConfig.builder().name("defaults").source(source.xaConnectionFactory(), "in")
+                .target(target.xaConnectionFactory(), "out").retryDelay(Duration.ofMillis(20), Duration.ofMillis(100)).build());
+        bridge.start();
+        await("9 forwarded, 1 dead-lettered", Duration.ofSeconds(60),
+                () -> bridge.metrics().forwarded() == 9 && bridge.metrics().deadLettered() == 1);
+        bridge.stop();
+        assertEquals(List.of(5), Messages.drain(Messages.plain(source), "in.DLQ", 300), "the rejected message is kept, not dropped");
+        assertEquals(0, source.messageCount("in"));
+    }
+
+    @Test
     void retriesWhileTheTargetBrokerIsDownAndThenMovesEverything() throws Exception {
         Messages.send(Messages.plain(source), "in", 0, 300);
         target.stop();
