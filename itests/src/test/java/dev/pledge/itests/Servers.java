@@ -208,7 +208,15 @@ public final class Servers {
         throw new AssertionError("MariaDB did not answer within 60 s of being started", last);
     }
 
-    private static void run(String... command) throws IOException, InterruptedException {
+    /** A TCP port of 127.0.0.1 that nothing listens on right now. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Runs a command to completion (at most 60 s); fails with its output unless it exits 0. */
+    static void run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -35,7 +35,19 @@ final class DatabaseProbe {
 
     static Facts facts(Connection c) throws SQLException {
         DatabaseMetaData md = c.getMetaData();
-        return new Facts(md.getDatabaseProductName(), md.getURL());
+        return new Facts(md.getDatabaseProductName(), withoutParameters(md.getURL()));
+    }
+
+    /**
+     * The URL a driver reports, without its {@code ?query}: pgjdbc lists every connection property
+     * there (two kilobytes of defaults), which buries the host and database an error must name.
+     */
+    static String withoutParameters(String url) {
+        if (url == null) {
+            return "(no URL)";
+        }
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
     }
 
     /**

@@ -16,6 +16,8 @@ final class EnlistedXAResource implements PledgeXAResource {
     private final boolean joinable;
     private final TransactionAware connection;
     private final XAResource delegate;
+    /** Whether Agroal was told that the connection is in the transaction (on its first successful start). */
+    private volatile boolean connectionEnlisted;
 
     EnlistedXAResource(String name, boolean joinable, TransactionAware connection, XAResource delegate) {
         this.name = name;
@@ -35,7 +37,8 @@ final class EnlistedXAResource implements PledgeXAResource {
     }
 
     /**
-     * Starts the branch, then tells Agroal the connection is enlisted (auto-commit off). In that
+     * Starts the branch (or joins another connection's), then, the first time, tells Agroal the
+     * connection is enlisted (auto-commit off, kept out of the pool until completion). In that
      * order, a branch the database refuses leaves the connection untouched and idle in the pool, and
      * the data source has the pool validate it (see {@link EnlistmentException}); a connection that
      * cannot switch auto-commit off gets its branch rolled back before the error is raised.
@@ -43,15 +46,20 @@ final class EnlistedXAResource implements PledgeXAResource {
     @Override
     public void start(Xid xid, int flags) throws XAException {
         delegate.start(xid, flags);
-        if (flags != TMNOFLAGS) {
-            return;
+        if (connectionEnlisted) {
+            return; // the same connection again (resume or re-join of its own branch)
         }
+        // The connection's first start, of a branch of its own (TMNOFLAGS) or joining another
+        // connection's branch of the same database (TMJOIN): either way it now belongs to the transaction.
         try {
             connection.transactionStart();
+            connectionEnlisted = true;
         } catch (Exception e) {
             try {
                 delegate.end(xid, TMFAIL);
-                delegate.rollback(xid);
+                if (flags == TMNOFLAGS) {
+                    delegate.rollback(xid); // a joined branch is the other connection's to finish
+                }
             } catch (XAException | RuntimeException rollbackFailed) {
                 e.addSuppressed(rollbackFailed);
             }

@@ -342,14 +342,14 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
             return facts;
         }
 
-        /** The URL of a driver's data source when it has a getter for it, else its class. */
+        /** The URL (without its parameters) of a driver's data source when it has a getter for it, else its class. */
         static String describe(Object dataSource) {
             for (String getter : new String[] {"getUrl", "getURL"}) {
                 try {
                     Method m = dataSource.getClass().getMethod(getter);
                     Object url = m.invoke(dataSource);
                     if (url != null) {
-                        return url.toString();
+                        return DatabaseProbe.withoutParameters(url.toString());
                     }
                 } catch (ReflectiveOperationException | RuntimeException ignored) {
                     // try the next spelling

@@ -157,7 +157,7 @@ public final class JmsBridgeConfig {
         private String selector;
         private int batchSize = 100;
         private Duration maxBatchWait = Duration.ofMillis(500);
-        private int maxDeliveries = 10;
+        private int maxDeliveries = 5;
         private String deadLetterQueue;
         private Duration retryInitialDelay = Duration.ofMillis(200);
         private Duration retryMaxDelay = Duration.ofSeconds(10);
@@ -224,7 +224,12 @@ public final class JmsBridgeConfig {
             return this;
         }
 
-        /** Default 10: the 11th delivery of a message sends it to the dead-letter queue. */
+        /**
+         * Default 5: the 6th delivery of a message sends it to the dead-letter queue. Keep it below
+         * the source broker's own redelivery limit (Artemis: {@code max-delivery-attempts}, 10 by
+         * default), or set that to -1: a broker that reaches its limit first moves the message to its
+         * own dead-letter address, or drops it when it has none, and the bridge never sees it again.
+         */
         public Builder maxDeliveries(int maxDeliveries) {
             if (maxDeliveries < 1) {
                 throw new IllegalArgumentException("maxDeliveries must be at least 1, not " + maxDeliveries);

@@ -274,6 +274,17 @@ final class InProcessLockBackend implements LockBackend {
         }
     }
 
+    /** Requests (granted and waiting) queued on {@code key}; for tests. */
+    int queueLength(String key) {
+        mutex.lock();
+        try {
+            List<Request> queue = keys.get(key);
+            return queue == null ? 0 : queue.size();
+        } finally {
+            mutex.unlock();
+        }
+    }
+
     @Override
     public void close() {
         // memory only; prepared grants are on disk if a store is configured

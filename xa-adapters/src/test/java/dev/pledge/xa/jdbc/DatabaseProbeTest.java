@@ -62,4 +62,12 @@ class DatabaseProbeTest {
         assertTrue(new DatabaseProbe.Facts("H2", "u").joinable());
         assertTrue(new DatabaseProbe.Facts("PostgreSQL", "u").isPostgres());
     }
+
+    @Test
+    void reportedUrlKeepsHostAndDatabaseButNotTheDriversPropertyList() {
+        assertEquals("jdbc:postgresql://127.0.0.1:5432/shop",
+                DatabaseProbe.withoutParameters("jdbc:postgresql://127.0.0.1:5432/shop?adaptiveFetch=false&ApplicationName=x&password=y"));
+        assertEquals("jdbc:h2:file:/tmp/db;LOCK_TIMEOUT=10000", DatabaseProbe.withoutParameters("jdbc:h2:file:/tmp/db;LOCK_TIMEOUT=10000"));
+        assertEquals("(no URL)", DatabaseProbe.withoutParameters(null));
+    }
 }

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -88,6 +89,33 @@ class TransactionalDataSourceTest {
             }
             tm.rollback();
             assertEquals(3, committedValue());
+        }
+    }
+
+    @Test
+    void connectionJoinedToAnotherBranchStaysCheckedOutUntilTheTransactionEnds() throws Exception {
+        JoiningXADataSource joining = new JoiningXADataSource();
+        try (TransactionalDataSource one = TransactionalDataSource.builder(svc).name("one").xaDataSource(joining.wrap(h2)).build();
+                TransactionalDataSource two = TransactionalDataSource.builder(svc).name("two").xaDataSource(joining.wrap(h2)).build()) {
+            assertTrue(one.joinable() && two.joinable());
+            tm.begin();
+            try (Connection a = one.getConnection(); Statement s = a.createStatement()) {
+                s.executeUpdate("UPDATE t SET v = v + 1");
+            }
+            Connection b = two.getConnection();
+            assertEquals(List.of(XAResource.TMNOFLAGS, XAResource.TMJOIN), joining.startFlags, "the second connection joined");
+            assertFalse(b.getAutoCommit(), "a joined connection takes part in the transaction, it does not auto-commit");
+            b.close();
+            assertEquals(1, two.metrics().activeCount(), "closed inside the transaction, the joined connection must stay checked out");
+            try (Connection again = two.getConnection()) {
+                assertEquals(1, two.metrics().activeCount(), "the same transaction gets the same joined connection again");
+                assertFalse(again.getAutoCommit());
+            }
+            tm.commit();
+            assertEquals(0, one.metrics().activeCount());
+            assertEquals(0, two.metrics().activeCount());
+            assertEquals(1, two.metrics().availableCount(), "returned to the pool exactly once");
+            assertEquals(1, committedValue());
         }
     }
 

@@ -20,11 +20,12 @@ import org.apache.activemq.artemis.jms.client.ActiveMQQueue;
  * same number of persistent messages between two fresh persistent embedded brokers over TCP with
  * the same batch size and batch time. Both transaction managers force their logs to disk. Not a
  * test: run it by hand. Args: [messages, default 20000] [batchSize, default 100] [concurrency of the
- * second Pledge run, default 4]; Pledge runs once one batch at a time, as the Artemis bridge does.
+ * second Pledge run, default 4] [rounds, default 3]; each round runs the Artemis bridge, Pledge one
+ * batch at a time (as the Artemis bridge does) and Pledge with concurrent batches; medians are reported.
  * <pre>
  * mvn -q -pl xa-adapters -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
  * java -cp xa-adapters/target/test-classes:xa-adapters/target/classes:$(cat xa-adapters/target/cp.txt) \
- *     dev.pledge.xa.jms.BridgeThroughputComparison 20000 100 8
+ *     dev.pledge.xa.jms.BridgeThroughputComparison 20000 100 8 3
  * </pre>
  * The brokers run in the same JVM as the bridges, so on a small machine the figures are bound by
  * CPU and disk as much as by the transaction managers: compare within one run.
@@ -41,6 +42,7 @@ public final class BridgeThroughputComparison {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Path root = Files.createTempDirectory("bridge-bench");
         try {
             BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class).setObjectStoreDir(root.resolve("narayana").toString());
@@ -53,19 +55,37 @@ public final class BridgeThroughputComparison {
             // warm-up of both, then the measured runs
             run("warm-up pledge", root.resolve("w1"), messages / 10, (s, t) -> pledge(root.resolve("w1-log"), s, t, batch, concurrency));
             run("warm-up artemis", root.resolve("w2"), messages / 10, (s, t) -> artemis(narayana, s, t, batch));
-            double artemis = run("artemis JMSBridgeImpl+narayana", root.resolve("a"), messages, (s, t) -> artemis(narayana, s, t, batch));
-            double pledge1 = run("pledge JmsBridge, 1 batch at a time (ordered)", root.resolve("p1"), messages,
-                    (s, t) -> pledge(root.resolve("p1-log"), s, t, batch, 1));
-            double pledgeN = run("pledge JmsBridge, " + concurrency + " concurrent batches", root.resolve("pn"), messages,
-                    (s, t) -> pledge(root.resolve("pn-log"), s, t, batch, concurrency));
-            System.out.printf("RESULT messages=%d batch=%d artemis=%.0f msg/s pledge(1)=%.0f msg/s (x%.2f) pledge(%d)=%.0f msg/s (x%.2f)%n",
-                    messages, batch, artemis, pledge1, pledge1 / artemis, concurrency, pledgeN, pledgeN / artemis);
+            // rounds alternate the three contenders, so that load from elsewhere and JIT warm-up hit each alike
+            double[] artemis = new double[rounds];
+            double[] pledge1 = new double[rounds];
+            double[] pledgeN = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                String round = "r" + r + "-";
+                artemis[r] = run("artemis JMSBridgeImpl+narayana", root.resolve(round + "a"), messages,
+                        (s, t) -> artemis(narayana, s, t, batch));
+                pledge1[r] = run("pledge JmsBridge, 1 batch at a time (ordered)", root.resolve(round + "p1"), messages,
+                        (s, t) -> pledge(root.resolve(round + "p1-log"), s, t, batch, 1));
+                pledgeN[r] = run("pledge JmsBridge, " + concurrency + " concurrent batches", root.resolve(round + "pn"), messages,
+                        (s, t) -> pledge(root.resolve(round + "pn-log"), s, t, batch, concurrency));
+            }
+            double a = median(artemis);
+            double p1 = median(pledge1);
+            double pn = median(pledgeN);
+            System.out.printf("RESULT messages=%d batch=%d rounds=%d (medians) artemis=%.0f msg/s pledge(1)=%.0f msg/s (x%.2f)"
+                    + " pledge(%d)=%.0f msg/s (x%.2f)%n", messages, batch, rounds, a, p1, p1 / a, concurrency, pn, pn / a);
         } finally {
             try (Stream<Path> files = Files.walk(root)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         System.exit(0);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     interface BridgeMaker {

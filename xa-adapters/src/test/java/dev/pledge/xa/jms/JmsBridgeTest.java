@@ -160,6 +160,23 @@ class JmsBridgeTest {
     }
 
     @Test
+    void withDefaultSettingsOnBothSidesTheBridgeDeadLettersBeforeTheSourceBrokerDropsTheMessage() throws Exception {
+        source.close();
+        source = TestBroker.startWithArtemisRedeliveryDefaults("default-source", tmp.resolve("default-source"));
+        target.close();
+        target = TestBroker.start("picky-target", tmp.resolve("picky-target"), new PoisonRefusingPlugin());
+        Messages.send(Messages.plain(source), "in", 0, 10, i -> i == 5 ? "poison" : null);
+        bridge = new JmsBridge(svc, JmsBridgeConfig.builder().name("defaults").source(source.xaConnectionFactory(), "in")
+                .target(target.xaConnectionFactory(), "out").retryDelay(Duration.ofMillis(20), Duration.ofMillis(100)).build());
+        bridge.start();
+        await("9 forwarded, 1 dead-lettered", Duration.ofSeconds(60),
+                () -> bridge.metrics().forwarded() == 9 && bridge.metrics().deadLettered() == 1);
+        bridge.stop();
+        assertEquals(List.of(5), Messages.drain(Messages.plain(source), "in.DLQ", 300), "the rejected message is kept, not dropped");
+        assertEquals(0, source.messageCount("in"));
+    }
+
+    @Test
     void retriesWhileTheTargetBrokerIsDownAndThenMovesEverything() throws Exception {
         Messages.send(Messages.plain(source), "in", 0, 300);
         target.stop();
@@ -182,6 +199,44 @@ class JmsBridgeTest {
         await("the bridge stops itself", Duration.ofSeconds(30), () -> !bridge.metrics().running());
         assertEquals(3, bridge.metrics().failures(), "one attempt and two retries");
         target.restart();
+    }
+
+    @Test
+    void batchSizeCapsEachTransactionAndMaxBatchWaitCommitsTheShortLastOne() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 120);
+        bridge = new JmsBridge(svc, config().batchSize(50).maxBatchWait(Duration.ofSeconds(1)).build());
+        bridge.start();
+        // without a batch wait the last 20 would wait for 30 more that never come
+        await("120 forwarded", Duration.ofSeconds(30), () -> bridge.metrics().forwarded() >= 120);
+        bridge.stop();
+        JmsBridgeMetrics m = bridge.metrics();
+        assertEquals(3, m.batches(), "50 + 50 + 20, one transaction each: " + m);
+        assertEquals(120, m.forwarded());
+        assertEquals(IntStream.range(0, 120).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300));
+    }
+
+    @Test
+    void stoppedBridgeMovesNothingUntilStartedAgainAndReportsTheLagOfWaitingMessages() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 100);
+        bridge = new JmsBridge(svc, config().build());
+        bridge.start();
+        await("100 forwarded", Duration.ofSeconds(30), () -> bridge.metrics().forwarded() >= 100);
+        bridge.stop();
+        assertFalse(bridge.metrics().running());
+
+        Messages.send(Messages.plain(source), "in", 100, 100);
+        Thread.sleep(1_200);
+        assertEquals(100, bridge.metrics().forwarded(), "a stopped bridge moves nothing");
+        assertEquals(100, source.messageCount("in"));
+
+        bridge.start();
+        assertTrue(bridge.metrics().running());
+        await("200 forwarded", Duration.ofSeconds(30), () -> bridge.metrics().forwarded() >= 200);
+        Duration lag = bridge.metrics().lastMessageAge();
+        assertTrue(lag.compareTo(Duration.ofMillis(1_200)) >= 0, "the last batch moved messages that waited >= 1.2 s; lag " + lag);
+        bridge.stop();
+        assertEquals(IntStream.range(0, 200).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300));
+        assertEquals(0, source.messageCount("in"));
     }
 
     @Test

@@ -15,25 +15,34 @@ import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
 
 /**
  * A persistent embedded Artemis broker on a TCP port of 127.0.0.1, its journal under a test
- * directory so that a restart keeps prepared transactions. Redelivery limits are off: the bridge
- * under test decides about dead letters.
+ * directory so that a restart keeps prepared transactions. Redelivery limits are off unless asked
+ * for: the bridge under test decides about dead letters.
  */
 final class TestBroker implements AutoCloseable {
     private final String name;
     private final Path dir;
     private final int port;
     private final ActiveMQServerBasePlugin[] plugins;
+    private final int maxDeliveryAttempts;
     private EmbeddedActiveMQ server;
 
-    private TestBroker(String name, Path dir, int port, ActiveMQServerBasePlugin[] plugins) {
+    private TestBroker(String name, Path dir, int port, int maxDeliveryAttempts, ActiveMQServerBasePlugin[] plugins) {
         this.name = name;
         this.dir = dir;
         this.port = port;
+        this.maxDeliveryAttempts = maxDeliveryAttempts;
         this.plugins = plugins;
     }
 
     static TestBroker start(String name, Path dir, ActiveMQServerBasePlugin... plugins) throws Exception {
-        TestBroker b = new TestBroker(name, dir, freePort(), plugins);
+        TestBroker b = new TestBroker(name, dir, freePort(), -1, plugins);
+        b.startServer();
+        return b;
+    }
+
+    /** A broker with Artemis's own redelivery limit (max-delivery-attempts 10, no dead-letter address): it drops a message after 10 failed deliveries. */
+    static TestBroker startWithArtemisRedeliveryDefaults(String name, Path dir) throws Exception {
+        TestBroker b = new TestBroker(name, dir, freePort(), new AddressSettings().getMaxDeliveryAttempts(), new ActiveMQServerBasePlugin[0]);
         b.startServer();
         return b;
     }
@@ -61,7 +70,7 @@ final class TestBroker implements AutoCloseable {
         c.setCriticalAnalyzer(false);
         c.setJMXManagementEnabled(false);
         c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port);
-        c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(-1).setAutoCreateQueues(true).setAutoCreateAddresses(true));
+        c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(maxDeliveryAttempts).setAutoCreateQueues(true).setAutoCreateAddresses(true));
         for (ActiveMQServerBasePlugin p : plugins) {
             c.registerBrokerPlugin(p);
         }

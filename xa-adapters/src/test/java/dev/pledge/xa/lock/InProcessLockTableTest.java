@@ -26,6 +26,11 @@ class InProcessLockTableTest extends LockTableContract {
         return 300;
     }
 
+    @Override
+    int queueLength(String key) {
+        return ((InProcessLockBackend) table).queueLength(key);
+    }
+
     @Test
     void preparedLocksSurviveARestartOfTheTableUntilReleased() throws Exception {
         Tx a = ids.next();

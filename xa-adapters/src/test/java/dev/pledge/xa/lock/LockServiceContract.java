@@ -107,6 +107,28 @@ abstract class LockServiceContract {
     }
 
     @Test
+    void locksAreHeldThroughPrepareAndTheCommitDecisionUntilTheirOwnBranchCommits() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Future<LockGrant>> next = new java.util.concurrent.atomic.AtomicReference<>();
+        // phase one and phase two run in enlistment order: "before", the locks, "after"
+        RecordingResource before = new RecordingResource("before", call -> seen.add("before " + call + ": next "
+                + (next.get().isDone() ? "granted" : "waiting")));
+        RecordingResource after = new RecordingResource("after", call -> seen.add("after " + call + ": next "
+                + (next.get().isDone() ? "granted" : "waiting")));
+        tm.begin();
+        tm.getTransaction().enlistResource(before);
+        locks.lock("strict");
+        tm.getTransaction().enlistResource(after);
+        next.set(inTransaction("strict", LockMode.SHARED, Duration.ofSeconds(20)));
+        LockTableContract.assertStillWaiting(next.get());
+        tm.commit();
+        next.get().get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("before prepare: next waiting", "after prepare: next waiting", "before commit: next waiting"),
+                seen.subList(0, 3), "the lock is held after it prepared, and after the commit decision until its own branch commits");
+        assertEquals(4, seen.size(), seen.toString());
+    }
+
+    @Test
     void exclusiveHoldersNeverOverlapBetween16Threads() throws Exception {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger overlaps = new AtomicInteger();

@@ -37,6 +37,20 @@ abstract class LockTableContract {
     /** Iterations per thread of the contention test. */
     abstract int contentionRounds();
 
+    /** How many requests (granted or waiting) the table has queued on {@code key} right now. */
+    abstract int queueLength(String key) throws Exception;
+
+    /** Waits until {@code key} has {@code n} queued requests, so that the next request surely arrives after them. */
+    void awaitQueueLength(String key, int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (queueLength(key) != n) {
+            if (System.nanoTime() > deadline) {
+                fail("the queue of '" + key + "' never reached " + n + " requests; it has " + queueLength(key));
+            }
+            Thread.sleep(5);
+        }
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         pool = Executors.newCachedThreadPool();
@@ -109,6 +123,30 @@ abstract class LockTableContract {
         r2.get(10, TimeUnit.SECONDS);
         assertEquals(List.of("writer", "reader2"), order);
         table.release(reader2.xid());
+    }
+
+    @Test
+    void exclusiveWaitersAreGrantedInArrivalOrder() throws Exception {
+        Tx holder = ids.next();
+        table.acquire(holder.owner(), "fifo", LockMode.EXCLUSIVE, SHORT);
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        List<Future<?>> waiters = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Tx w = ids.next();
+            int arrival = i;
+            waiters.add(pool.submit(() -> {
+                table.acquire(w.owner(), "fifo", LockMode.EXCLUSIVE, LONG);
+                order.add(arrival);
+                table.release(w.xid());
+                return null;
+            }));
+            awaitQueueLength("fifo", i + 2); // the holder and every waiter so far
+        }
+        table.release(holder.xid());
+        for (Future<?> f : waiters) {
+            f.get(20, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(0, 1, 2, 3), order, "the oldest request wins each time");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.pledge.xa.lock;
 import dev.pledge.tm.PledgeXAResource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
@@ -12,15 +13,26 @@ final class RecordingResource implements PledgeXAResource {
 
     private final String name;
     private final HaltAt haltAt;
+    private final Consumer<String> observer;
     final List<String> calls = new CopyOnWriteArrayList<>();
 
-    RecordingResource(String name, HaltAt haltAt) {
+    RecordingResource(String name, HaltAt haltAt, Consumer<String> observer) {
         this.name = name;
         this.haltAt = haltAt;
+        this.observer = observer;
+    }
+
+    RecordingResource(String name, HaltAt haltAt) {
+        this(name, haltAt, call -> { });
     }
 
     RecordingResource(String name) {
         this(name, HaltAt.NEVER);
+    }
+
+    /** A resource that tells {@code observer} of each prepare and commit as it happens. */
+    RecordingResource(String name, Consumer<String> observer) {
+        this(name, HaltAt.NEVER, observer);
     }
 
     @Override
@@ -46,6 +58,7 @@ final class RecordingResource implements PledgeXAResource {
     @Override
     public int prepare(Xid xid) {
         calls.add("prepare");
+        observer.accept("prepare");
         if (haltAt == HaltAt.PREPARE) {
             System.out.println("HALT at prepare of " + name);
             System.out.flush();
@@ -62,6 +75,7 @@ final class RecordingResource implements PledgeXAResource {
             Runtime.getRuntime().halt(42);
         }
         calls.add(onePhase ? "commit-1pc" : "commit");
+        observer.accept(onePhase ? "commit-1pc" : "commit");
     }
 
     @Override

@@ -62,6 +62,13 @@ class ZooKeeperLockTableTest extends LockTableContract {
         return 15;
     }
 
+    @Override
+    int queueLength(String key) throws Exception {
+        CuratorFramework c = clients.get(0);
+        String dir = root + "/keys/" + ZkNode.keyDirectory(key);
+        return c.checkExists().forPath(dir) == null ? 0 : c.getChildren().forPath(dir).size();
+    }
+
     @Test
     void exclusiveHoldersNeverOverlapBetweenTwoClients() throws Exception {
         LockBackend other = new ZooKeeperLockBackend(client(), root);
