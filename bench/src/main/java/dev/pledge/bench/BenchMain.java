@@ -1,6 +1,7 @@
 package dev.pledge.bench;
 
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ public final class BenchMain implements Callable<Integer> {
     int rounds;
     @Option(names = "--warmup", defaultValue = "3", description = "seconds")
     double warmup;
-    @Option(names = "--measure", defaultValue = "6", description = "seconds")
+    @Option(names = "--measure", defaultValue = "5", description = "seconds")
     double measure;
     @Option(names = "--heap-transactions", defaultValue = "1000000")
     long heapTransactions;
@@ -63,6 +64,7 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(out);
+        String loadAtStart = loadAverage();
         ChildJvm jvm = new ChildJvm(jvmArgs);
         DbServers servers = new DbServers(mariadb, postgres);
         if (!skipDb) {
@@ -105,7 +107,7 @@ public final class BenchMain implements Callable<Integer> {
         }
         Files.writeString(out.resolve("results.csv"), Report.csv(all));
         Files.writeString(out.resolve("throughput.svg"), Report.svg(all, "two no-op XA resources, durable log"));
-        StringBuilder md = new StringBuilder("### No-op resources\n\n").append(Report.markdown(all, ceiling.get("append"), ceiling.get("preallocated")));
+        StringBuilder md = new StringBuilder(machine(loadAtStart)).append("\n### No-op resources\n\n").append(Report.markdown(all, ceiling.get("append"), ceiling.get("preallocated")));
         if (!skipDb) {
             Files.writeString(out.resolve("db-results.csv"), Report.csv(db));
             Files.writeString(out.resolve("db-throughput.svg"), Report.svg(db, "MariaDB to PostgreSQL transfers"));
@@ -119,6 +121,24 @@ public final class BenchMain implements Callable<Integer> {
         Files.writeString(out.resolve("results.md"), md.toString());
         System.out.println(md);
         return 0;
+    }
+
+    /** What ran it: cores, file system of the logs, JVM, and the load average when the run started and ended. */
+    private String machine(String loadAtStart) throws IOException {
+        FileStore store = Files.getFileStore(Files.createDirectories(work));
+        return String.format(Locale.ROOT, "Machine: %d cores, logs on %s (%s), %s %s, %s; load average (1/5/15 min) %s at the start, %s at the end;"
+                + " %d rounds of %.1f s (after %.1f s warm-up) per cell, medians shown.%n", Runtime.getRuntime().availableProcessors(), store.name(),
+                store.type(), System.getProperty("java.vm.name"), System.getProperty("java.version"), System.getProperty("os.name"), loadAtStart,
+                loadAverage(), rounds, measure, warmup);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + "/" + f[1] + "/" + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private Measurement measurement(String manager, int t, int round, Map<String, Double> r) {
