@@ -41,6 +41,9 @@ final class ChildJvm {
         try {
             Map<String, Double> kv = null;
             for (String l : lines(what, counts, main, args)) {
+                if (l.startsWith("FAILURE ")) {
+                    System.out.println(what + ": " + l);
+                }
                 if (l.startsWith("RESULT ")) {
                     kv = kv == null ? new LinkedHashMap<>() : kv;
                     Matcher m = KV.matcher(l);

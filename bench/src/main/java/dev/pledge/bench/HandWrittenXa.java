@@ -72,25 +72,40 @@ final class HandWrittenXa implements DbContender {
             XAResource a = mariaXa.getXAResource();
             XAResource b = pgXa.getXAResource();
             int account = Transfer.account(thread);
-            a.start(m, XAResource.TMNOFLAGS);
-            b.start(p, XAResource.TMNOFLAGS);
+            boolean decided = false;
             try {
+                a.start(m, XAResource.TMNOFLAGS);
+                b.start(p, XAResource.TMNOFLAGS);
                 Transfer.update(maria, Transfer.DEBIT, account);
                 Transfer.update(pg, Transfer.CREDIT, account);
+                a.end(m, XAResource.TMSUCCESS);
+                b.end(p, XAResource.TMSUCCESS);
+                a.prepare(m);
+                b.prepare(p);
+                decide(gtrid);
+                decided = true;
+                a.commit(m, false);
+                b.commit(p, false);
             } catch (Exception e) {
-                a.end(m, XAResource.TMFAIL);
-                b.end(p, XAResource.TMFAIL);
-                a.rollback(m);
-                b.rollback(p);
+                if (!decided) { // presumed abort: nothing logged, so both branches roll back
+                    rollBackQuietly(a, m, e);
+                    rollBackQuietly(b, p, e);
+                }
                 throw e;
             }
-            a.end(m, XAResource.TMSUCCESS);
-            b.end(p, XAResource.TMSUCCESS);
-            a.prepare(m);
-            b.prepare(p);
-            decide(gtrid);
-            a.commit(m, false);
-            b.commit(p, false);
+        }
+
+        private static void rollBackQuietly(XAResource r, Xid xid, Exception cause) {
+            try {
+                r.end(xid, XAResource.TMFAIL);
+            } catch (Exception ignored) {
+                // not started, or already ended
+            }
+            try {
+                r.rollback(xid);
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+            }
         }
 
         private void decide(byte[] gtrid) throws IOException {

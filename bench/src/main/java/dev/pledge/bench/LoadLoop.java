@@ -78,6 +78,7 @@ final class LoadLoop {
             all.add(h);
         }
         if (!firstFailure.isEmpty()) {
+            System.out.println("FAILURE first of " + failed.sum() + ": " + firstFailure.get(0));
             System.err.println("first failed transaction of " + failed.sum() + ":");
             firstFailure.get(0).printStackTrace();
         }
