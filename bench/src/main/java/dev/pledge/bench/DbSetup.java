@@ -44,6 +44,9 @@ final class DbSetup {
         } catch (SQLException e) {
             throw failed("PostgreSQL", e);
         }
+        // first: a branch a killed run left prepared still holds its row locks, and would block the reset
+        rollBackLeftovers("MariaDB", servers.mariadbXa());
+        rollBackLeftovers("PostgreSQL", servers.postgresXa());
         try (Connection m = connect("MariaDB", servers.mariadb(), servers.mariadbUrl());
                 Connection p = connect("PostgreSQL", servers.postgres(), servers.postgresUrl())) {
             m.createStatement().execute("CREATE TABLE IF NOT EXISTS bench_account (id INT PRIMARY KEY, balance BIGINT NOT NULL) ENGINE=InnoDB");
@@ -54,8 +57,6 @@ final class DbSetup {
         } catch (SQLException e) {
             throw new IllegalStateException("Setting up table bench_account failed: " + e.getMessage(), e);
         }
-        rollBackLeftovers("MariaDB", servers.mariadbXa());
-        rollBackLeftovers("PostgreSQL", servers.postgresXa());
     }
 
     private static void reset(Connection c, int rows) throws SQLException {
