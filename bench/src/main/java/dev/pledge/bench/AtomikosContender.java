@@ -22,7 +22,7 @@ final class AtomikosContender implements Contender {
         System.setProperty("com.atomikos.icatch.max_actives", "-1");
         System.setProperty("com.atomikos.icatch.default_jta_timeout", "60000");
         System.setProperty("com.atomikos.icatch.max_timeout", "300000");
-        System.setProperty("com.atomikos.icatch.tm_unique_name", "bench");
+        System.setProperty("com.atomikos.icatch.tm_unique_name", "bench-atomikos");
         System.setProperty("com.atomikos.icatch.enable_logging", "true");
         System.setProperty("com.atomikos.icatch.force_shutdown_on_vm_exit", "true");
         Configuration.addResource(new Claiming(a));

@@ -1,15 +1,15 @@
 package dev.pledge.bench;
 
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Runs every manager in its own JVM, alternately (round 1: A B C D, round 2: A B C D, …) so that
- * machine drift hits all of them alike, plus the disk's fdatasync ceiling, a heap check and lock
- * throughput; writes {@code results.csv}, {@code results.md} and {@code throughput.svg}.
+ * machine drift hits all of them alike, plus the disk's fdatasync ceiling, the MariaDB → PostgreSQL
+ * transfer workload, a heap check and lock throughput; writes {@code results.csv},
+ * {@code db-results.csv}, {@code results.md}, {@code throughput.svg} and {@code db-throughput.svg}.
  */
 @Command(name = "pledge-bench", mixinStandardHelpOptions = true)
 public final class BenchMain implements Callable<Integer> {
@@ -29,18 +30,32 @@ public final class BenchMain implements Callable<Integer> {
     List<String> managers;
     @Option(names = "--threads", split = ",", defaultValue = "1,4,16,64,256")
     List<Integer> threads;
-    @Option(names = "--rounds", defaultValue = "2")
+    @Option(names = "--rounds", defaultValue = "3")
     int rounds;
     @Option(names = "--warmup", defaultValue = "3", description = "seconds")
     double warmup;
-    @Option(names = "--measure", defaultValue = "6", description = "seconds")
+    @Option(names = "--measure", defaultValue = "5", description = "seconds")
     double measure;
     @Option(names = "--heap-transactions", defaultValue = "1000000")
     long heapTransactions;
     @Option(names = "--work", defaultValue = "bench/target/work", description = "where the logs go (same disk as the build)")
     Path work;
-
-    private static final Pattern KV = Pattern.compile("(\\w+)=(-?[\\d.]+)");
+    @Option(names = "--skip-db", description = "leave out the MariaDB/PostgreSQL transfer workload (by default it runs, and fails when a server is missing)")
+    boolean skipDb;
+    @Option(names = "--db-contenders", split = ",", defaultValue = "pledge,narayana,hand-written")
+    List<String> dbContenders;
+    @Option(names = "--db-threads", split = ",", defaultValue = "1,4,16")
+    List<Integer> dbThreads;
+    @Option(names = "--db-pool", defaultValue = "16", description = "max pool size of each data source (Pledge and Narayana alike)")
+    int dbPool;
+    @Option(names = "--mariadb", defaultValue = "127.0.0.1:3306")
+    String mariadb;
+    @Option(names = "--postgres", defaultValue = "127.0.0.1:5432")
+    String postgres;
+    @Option(names = "--skip-extras", description = "leave out the heap check and the lock throughput")
+    boolean skipExtras;
+    @Option(names = "--jvm-arg", description = "extra option for every child JVM (repeatable), e.g. -XX:StartFlightRecording=...")
+    List<String> jvmArgs = new ArrayList<>();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchMain()).execute(args));
@@ -49,35 +64,105 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(out);
+        String loadAtStart = loadAverage();
+        ChildJvm jvm = new ChildJvm(jvmArgs);
+        DbServers servers = new DbServers(mariadb, postgres);
+        if (!skipDb) {
+            DbSetup.prepare(servers, dbThreads.stream().max(Integer::compare).orElse(1));
+        }
+        System.out.println(jvm.countsSyncs() ? "syncs per transaction: counted by perf (fsync + fdatasync of the whole child JVM)"
+                : "perf cannot count syscalls here: syncs per transaction only where the manager reports its log forces");
         List<Measurement> all = new ArrayList<>();
-        double ceiling = 0;
+        List<Measurement> db = new ArrayList<>();
+        Map<String, Double> ceiling = new java.util.TreeMap<>();
         for (int round = 1; round <= rounds; round++) {
-            Map<String, Double> disk = run("disk", DiskCeiling.class, String.valueOf(measure), dir("disk").toString());
-            ceiling = Math.max(ceiling, disk.get("syncs") / disk.get("seconds"));
-            System.out.printf(Locale.ROOT, "round %d: disk ceiling %.0f fdatasync/s%n", round, disk.get("syncs") / disk.get("seconds"));
+            for (String mode : List.of("append", "preallocated")) {
+                Map<String, Double> disk = jvm.result("disk " + mode, DiskCeiling.class, mode, String.valueOf(measure), dir("disk").toString());
+                double perSecond = disk.get("n") / disk.get("seconds");
+                ceiling.merge(mode, perSecond, Math::max);
+                System.out.printf(Locale.ROOT, "round %d: disk ceiling (%s) %.0f fdatasync/s%s%n", round, mode, perSecond, disk.containsKey("syncs")
+                        ? String.format(Locale.ROOT, " (perf counted %.0f syncs for %.0f writes)", disk.get("syncs"), disk.get("n")) : "");
+            }
             for (int t : threads) {
                 for (String manager : managers) {
-                    Map<String, Double> r = run(manager + " " + t, RunOne.class, manager, String.valueOf(t), String.valueOf(warmup),
+                    Map<String, Double> r = jvm.result(manager + " " + t, RunOne.class, manager, String.valueOf(t), String.valueOf(warmup),
                             String.valueOf(measure), dir(manager + "-" + t + "-" + round).toString());
-                    double tx = r.get("tx");
-                    double syncs = r.get("forces") < 0 || tx == 0 ? -1 : r.get("forces") / tx;
-                    Measurement m = new Measurement(manager, t, round, tx / r.get("seconds"), r.get("p50us"), r.get("p99us"), syncs);
-                    all.add(m);
-                    System.out.printf(Locale.ROOT, "round %d %-17s %3d threads: %,10.0f tx/s  p50 %8.0f µs  p99 %8.0f µs%s%s%n", round, manager, t,
-                            m.txPerSecond(), m.p50us(), m.p99us(), syncs < 0 ? "" : String.format(Locale.ROOT, "  %.2f syncs/tx", syncs),
-                            r.get("failed") > 0 ? "  (" + r.get("failed").longValue() + " failed)" : "");
+                    all.add(measurement(manager, t, round, r));
+                }
+            }
+            if (!skipDb) {
+                for (int t : dbThreads) {
+                    for (String contender : dbContenders) {
+                        Map<String, Double> r = jvm.result("db " + contender + " " + t, DbRunOne.class, contender, String.valueOf(t),
+                                String.valueOf(warmup), String.valueOf(measure), dir("db-" + contender + "-" + t + "-" + round).toString(),
+                                mariadb, postgres, String.valueOf(dbPool));
+                        if (!r.get("moved").equals(r.get("all"))) {
+                            throw new IllegalStateException("db " + contender + " " + t + ": " + r.get("all").longValue() + " transfers committed but "
+                                    + r.get("moved").longValue() + " arrived on PostgreSQL");
+                        }
+                        db.add(measurement("db " + contender, t, round, r));
+                    }
                 }
             }
         }
         Files.writeString(out.resolve("results.csv"), Report.csv(all));
-        Files.writeString(out.resolve("throughput.svg"), Report.svg(all));
-        StringBuilder md = new StringBuilder(Report.markdown(all, ceiling));
+        Files.writeString(out.resolve("throughput.svg"), Report.svg(all, "two no-op XA resources, durable log"));
+        StringBuilder md = new StringBuilder(machine(loadAtStart)).append("\n### No-op resources\n\n").append(Report.markdown(all, ceiling.get("append"), ceiling.get("preallocated")));
+        if (!skipDb) {
+            Files.writeString(out.resolve("db-results.csv"), Report.csv(db));
+            Files.writeString(out.resolve("db-throughput.svg"), Report.svg(db, "MariaDB to PostgreSQL transfers"));
+            md.append("\n### MariaDB → PostgreSQL transfers\n\n").append(Report.table(db))
+                    .append("\nPledge against hand-written XA (throughput lost, median latency added):\n\n")
+                    .append(Report.overhead(db, "db pledge", "db hand-written"));
+        }
+        if (!skipExtras) {
+            extras(jvm, md);
+        }
+        Files.writeString(out.resolve("results.md"), md.toString());
+        System.out.println(md);
+        return 0;
+    }
 
-        List<String> heap = lines("heap", HeapCheck.class, String.valueOf(heapTransactions), dir("heap").toString());
+    /** What ran it: cores, file system of the logs, JVM, and the load average when the run started and ended. */
+    private String machine(String loadAtStart) throws IOException {
+        FileStore store = Files.getFileStore(Files.createDirectories(work));
+        return String.format(Locale.ROOT, "Machine: %d cores, logs on %s (%s), %s %s, %s; load average (1/5/15 min) %s at the start, %s at the end;"
+                + " %d rounds of %.1f s (after %.1f s warm-up) per cell, medians shown.%n", Runtime.getRuntime().availableProcessors(), store.name(),
+                store.type(), System.getProperty("java.vm.name"), System.getProperty("java.version"), System.getProperty("os.name"), loadAtStart,
+                loadAverage(), rounds, measure, warmup);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + "/" + f[1] + "/" + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private Measurement measurement(String manager, int t, int round, Map<String, Double> r) {
+        double tx = r.get("tx");
+        double syncs;
+        if (r.containsKey("syncs") && r.get("all") > 0) {
+            syncs = r.get("syncs") / r.get("all");
+        } else {
+            syncs = r.get("forces") < 0 || tx == 0 ? -1 : r.get("forces") / tx;
+        }
+        Measurement m = new Measurement(manager, t, round, tx / r.get("seconds"), r.get("p50us"), r.get("p99us"), syncs);
+        System.out.printf(Locale.ROOT, "round %d %-20s %3d threads: %,10.0f tx/s  p50 %8.0f µs  p99 %8.0f µs%s%s%n", round, manager, t,
+                m.txPerSecond(), m.p50us(), m.p99us(), syncs < 0 ? "" : String.format(Locale.ROOT, "  %.2f syncs/tx", syncs),
+                r.get("failed") > 0 ? "  (" + r.get("failed").longValue() + " failed)" : "");
+        return m;
+    }
+
+    private void extras(ChildJvm jvm, StringBuilder md) throws Exception {
+        List<String> heap = jvm.lines("heap", HeapCheck.class, String.valueOf(heapTransactions), dir("heap").toString());
         md.append("\nHeap used after a full GC while Pledge ran ").append(String.format(Locale.ROOT, "%,d", heapTransactions))
                 .append(" transactions (16 threads, durable log):\n\n| transactions | heap used |\n|---:|---:|\n");
+        Pattern heapLine = Pattern.compile("HEAP tx=(\\d+) usedBytes=(\\d+)");
         for (String l : heap) {
-            Matcher m = Pattern.compile("HEAP tx=(\\d+) usedBytes=(\\d+)").matcher(l);
+            Matcher m = heapLine.matcher(l);
             if (m.find()) {
                 md.append(String.format(Locale.ROOT, "| %,d | %.1f MiB |%n", Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) / 1048576.0));
             }
@@ -85,56 +170,19 @@ public final class BenchMain implements Callable<Integer> {
         md.append("\nLock + commit throughput (one exclusive lock on a random key of 1,000 per transaction, 16 threads):\n\n")
                 .append("| backend | tx/s |\n|---|---:|\n");
         for (String backend : List.of("in-process", "zookeeper")) {
-            Map<String, Double> r = run("lock " + backend, LockThroughput.class, backend, "16", String.valueOf(measure), dir("lock-" + backend).toString());
+            Map<String, Double> r = jvm.result("lock " + backend, LockThroughput.class, backend, "16", String.valueOf(measure),
+                    dir("lock-" + backend).toString());
             md.append(String.format(Locale.ROOT, "| %s | %,.0f |%n", backend, r.get("tx") / r.get("seconds")));
         }
-        Files.writeString(out.resolve("results.md"), md.toString());
-        System.out.println(md);
-        return 0;
     }
 
     private Path dir(String name) throws IOException {
         Path d = work.resolve(name);
         if (Files.exists(d)) {
             try (var s = Files.walk(d)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         return Files.createDirectories(d);
-    }
-
-    private Map<String, Double> run(String what, Class<?> main, String... args) throws Exception {
-        for (String l : lines(what, main, args)) {
-            if (l.startsWith("RESULT ")) {
-                Map<String, Double> kv = new LinkedHashMap<>();
-                Matcher m = KV.matcher(l);
-                while (m.find()) {
-                    kv.put(m.group(1), Double.parseDouble(m.group(2)));
-                }
-                return kv;
-            }
-        }
-        throw new IllegalStateException(what + " printed no RESULT line");
-    }
-
-    private List<String> lines(String what, Class<?> main, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms1g", "-Xmx1g",
-                "-XX:+UseParallelGC", "-cp", classPath(), main.getName()));
-        cmd.addAll(List.of(args));
-        Path log = Files.createTempFile("bench-", ".out");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException(what + " failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "):\n" + Files.readString(log));
-        }
-        List<String> lines = Files.readAllLines(log);
-        Files.delete(log);
-        return lines;
-    }
-
-    private static String classPath() throws IOException {
-        String own = System.getProperty("java.class.path");
-        Path file = Path.of("bench/target/bench-classpath.txt");
-        return Files.exists(file) ? "bench/target/classes" + java.io.File.pathSeparator + Files.readString(file).trim() : own;
     }
 }

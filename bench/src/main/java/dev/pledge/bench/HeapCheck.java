@@ -20,7 +20,7 @@ public final class HeapCheck {
         NoopXAResource a = new NoopXAResource("noop-a");
         NoopXAResource b = new NoopXAResource("noop-b");
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        try (TransactionService svc = TransactionService.builder().nodeName("heap").logDirectory(dir.resolve("log"))
+        try (TransactionService svc = TransactionService.builder().nodeName("bench-heap").logDirectory(dir.resolve("log"))
                 .recoveryInterval(Duration.ZERO).build()) {
             TransactionManager tm = svc.transactionManager();
             long step = total / 10;

@@ -30,7 +30,7 @@ public final class LockThroughput {
         Path dir = Files.createDirectories(Path.of(args[3]));
         TestingServer zk = null;
         CuratorFramework curator = null;
-        try (TransactionService svc = TransactionService.builder().nodeName("locks").logDirectory(dir.resolve("log"))
+        try (TransactionService svc = TransactionService.builder().nodeName("bench-locks").logDirectory(dir.resolve("log"))
                 .recoveryInterval(Duration.ZERO).build()) {
             TransactionManager tm = svc.transactionManager();
             LockService locks;

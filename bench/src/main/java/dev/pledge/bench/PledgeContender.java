@@ -11,7 +11,7 @@ final class PledgeContender implements Contender {
 
     @Override
     public TransactionManager start(Path dir, NoopXAResource a, NoopXAResource b) {
-        svc = TransactionService.builder().nodeName("bench").logDirectory(dir.resolve("pledge-log"))
+        svc = TransactionService.builder().nodeName("bench-pledge").logDirectory(dir.resolve("pledge-log"))
                 .defaultTimeout(Duration.ofSeconds(60)).recoveryInterval(Duration.ZERO).build();
         return svc.transactionManager();
     }

@@ -41,7 +41,13 @@ final class Report {
         return out;
     }
 
-    static String markdown(List<Measurement> all, double diskSyncsPerSecond) {
+    static String markdown(List<Measurement> all, double appendSyncsPerSecond, double preallocatedSyncsPerSecond) {
+        return table(all) + String.format(Locale.ROOT, "%nDisk ceiling in the same run (best round, one thread, 128-byte writes each followed by fdatasync):"
+                + " %,.0f/s appending to a growing file, %,.0f/s writing into a preallocated file.%n", appendSyncsPerSecond, preallocatedSyncsPerSecond);
+    }
+
+    /** One row per manager, one column per thread count: median throughput, its p50/p99 and syncs per transaction. */
+    static String table(List<Measurement> all) {
         Map<String, Map<Integer, Measurement>> med = medians(all);
         TreeSet<Integer> threads = new TreeSet<>();
         med.values().forEach(r -> threads.addAll(r.keySet()));
@@ -60,7 +66,28 @@ final class Report {
             }
             sb.append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "%nDisk ceiling in the same run: %,.0f fdatasync/s (128-byte appends, one thread).%n", diskSyncsPerSecond));
+        return sb.toString();
+    }
+
+    /**
+     * How much {@code manager} costs over {@code baseline} per thread count, from the medians:
+     * throughput lost ({@code 1 - manager/baseline}) and median latency added ({@code p50/p50base - 1}).
+     * Negative means the manager did better.
+     */
+    static String overhead(List<Measurement> all, String manager, String baseline) {
+        Map<String, Map<Integer, Measurement>> med = medians(all);
+        Map<Integer, Measurement> m = med.getOrDefault(manager, Map.of());
+        Map<Integer, Measurement> b = med.getOrDefault(baseline, Map.of());
+        StringBuilder sb = new StringBuilder("| threads | ").append(manager).append(" tx/s | ").append(baseline)
+                .append(" tx/s | throughput lost | p50 latency added |\n|---:|---:|---:|---:|---:|\n");
+        new TreeSet<>(m.keySet()).forEach(t -> {
+            Measurement x = m.get(t);
+            Measurement y = b.get(t);
+            if (y != null) {
+                sb.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %+.1f %% | %+.1f %% |%n", t, x.txPerSecond(), y.txPerSecond(),
+                        100 * (1 - x.txPerSecond() / y.txPerSecond()), 100 * (x.p50us() / y.p50us() - 1)));
+            }
+        });
         return sb.toString();
     }
 
@@ -69,7 +96,7 @@ final class Report {
     }
 
     /** Grouped bars: one group per thread count, one bar per manager, log-free linear scale. */
-    static String svg(List<Measurement> all) {
+    static String svg(List<Measurement> all, String workload) {
         Map<String, Map<Integer, Measurement>> med = medians(all);
         TreeSet<Integer> threads = new TreeSet<>();
         med.values().forEach(r -> threads.addAll(r.keySet()));
@@ -87,7 +114,7 @@ final class Report {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n",
                 width, height));
-        sb.append("<text x=\"10\" y=\"16\">committed transactions per second (two no-op XA resources, durable log), median of rounds</text>\n");
+        sb.append("<text x=\"10\" y=\"16\">committed transactions per second (").append(workload).append("), median of rounds</text>\n");
         sb.append(String.format(Locale.ROOT, "<line x1=\"70\" y1=\"30\" x2=\"70\" y2=\"%d\" stroke=\"black\"/>%n", 30 + plot));
         for (int i = 0; i <= 4; i++) {
             double v = max * i / 4;

@@ -15,10 +15,10 @@ class ReportTest {
 
     @Test
     void theMarkdownTableShowsTheMedianRoundPerManagerAndThreadCount() {
-        String md = Report.markdown(runs, 1234);
+        String md = Report.markdown(runs, 1234, 5678);
         assertTrue(md.contains("| pledge | 2,000 tx/s<br>p50 500 µs / p99 800 µs<br>1.00 syncs/tx |"), md);
         assertTrue(md.contains("| narayana-file | 400 tx/s<br>p50 2.5 ms / p99 4.0 ms |"), md);
-        assertTrue(md.contains("1,234 fdatasync/s"), md);
+        assertTrue(md.contains("1,234/s appending to a growing file, 5,678/s writing into a preallocated file"), md);
     }
 
     @Test
@@ -29,8 +29,17 @@ class ReportTest {
     }
 
     @Test
+    void theOverheadTableComparesMediansWithTheBaseline() {
+        List<Measurement> db = List.of(
+                new Measurement("db pledge", 4, 1, 950, 4200, 9000, 1.0),
+                new Measurement("db hand-written", 4, 1, 1000, 4000, 8000, 1.0));
+        String md = Report.overhead(db, "db pledge", "db hand-written");
+        assertTrue(md.contains("| 4 | 950 | 1,000 | +5.0 % | +5.0 % |"), md);
+    }
+
+    @Test
     void theChartHasABarPerManagerAndThreadCount() {
-        String svg = Report.svg(runs);
+        String svg = Report.svg(runs, "no-op");
         assertEquals(2, svg.split("<rect x=\"\\d+\" y=\"\\d+\" width=\"18\"", -1).length - 1);
         assertTrue(svg.contains("pledge, 1 threads: 2,000 tx/s"), svg);
     }

@@ -77,7 +77,17 @@ final class FileJournal implements Journal {
     /** Threads parked until the log is durable up to their record. */
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
 
-    private record Waiter(Thread thread, long end) {
+    /** A parked committer; identity equality, so {@code remove} compares references only. */
+    private static final class Waiter {
+        final Thread thread;
+        final long end;
+        /** Set by the leader once it has unlinked this waiter: then the waiter need not search the queue. */
+        volatile boolean unlinked;
+
+        Waiter(Thread thread, long end) {
+            this.thread = thread;
+            this.end = end;
+        }
     }
 
     private ByteBuffer spare = ByteBuffer.allocate(BUFFER_BYTES);
@@ -333,8 +343,8 @@ final class FileJournal implements Journal {
                 LockSupport.parkNanos(this, 1_000_000L);
             }
         }
-        if (me != null) {
-            waiters.remove(me);
+        if (me != null && !me.unlinked) {
+            waiters.remove(me); // the leader did not unlink it (yet): a linear search, rarely needed
         }
     }
 
@@ -344,11 +354,12 @@ final class FileJournal implements Journal {
         boolean handedOver = false;
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
-            if (w.end() <= d) {
+            if (w.end <= d) {
                 it.remove();
-                LockSupport.unpark(w.thread());
+                w.unlinked = true;
+                LockSupport.unpark(w.thread);
             } else if (!handedOver) {
-                LockSupport.unpark(w.thread());
+                LockSupport.unpark(w.thread);
                 handedOver = true;
             }
         }
