@@ -43,13 +43,14 @@ class CoordinatorKilledDuringTwoPhaseCommitTest {
             new Scenario("M", FaultyXADataSource.Point.AFTER_COMMIT),     // MariaDB committed, PostgreSQL prepared
             new Scenario("P", FaultyXADataSource.Point.BEFORE_COMMIT),    // same, seen from PostgreSQL
             new Scenario("P", FaultyXADataSource.Point.AFTER_COMMIT),     // both committed, completion not logged
+            new Scenario("none", FaultyXADataSource.Point.BEFORE_PREPARE),
             new Scenario("none", FaultyXADataSource.Point.BEFORE_PREPARE));
 
     @TempDir
     Path dir;
 
     @Test
-    void moneyIsConservedAndNoBranchStaysInDoubtAfterTwentyFourKillsInTwoPhaseCommit() throws Exception {
+    void moneyIsConservedAndNoBranchStaysInDoubtAfterTwentySevenKillsInTwoPhaseCommit() throws Exception {
         Servers.requireMariaDb();
         Servers.requirePostgres();
         Path log = dir.resolve("log");
@@ -60,7 +61,7 @@ class CoordinatorKilledDuringTwoPhaseCommitTest {
 
         long seed = System.nanoTime();
         Random rnd = new Random(seed);
-        int rounds = 24;
+        int rounds = 27;
         int recoveredBranches = 0;
         List<String> summary = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
