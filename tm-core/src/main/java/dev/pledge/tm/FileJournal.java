@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * When the current segment grows past its size limit, the live state (decisions not completed,
  * heuristics not resolved) is written as a checkpoint at the start of a new segment, forced, and
- * every older segment is deleted. The log is thus bounded by live transactions, not by history.
+ * every older segment is deleted. Appends go on meanwhile: only the copy of the live state is
+ * taken under the append lock. The log is thus bounded by live transactions, not by history.
  * Opening always starts a new segment the same way, which also discards a torn tail.
  */
 final class FileJournal implements Journal {
@@ -72,7 +73,10 @@ final class FileJournal implements Journal {
     private ByteBuffer fill = ByteBuffer.allocate(BUFFER_BYTES);
     private long appended;
 
-    /** Guards writing and forcing: the channel, the spare buffer and segment roll-over. */
+    /**
+     * Guards writing and forcing: the channel, the spare buffer and segment roll-over. A roll-over
+     * holds the append lock only to take the buffer and copy the live state, never across I/O.
+     */
     private final ReentrantLock forceLock = new ReentrantLock();
     /** Threads parked until the log is durable up to their record. */
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
@@ -91,6 +95,8 @@ final class FileJournal implements Journal {
     }
 
     private ByteBuffer spare = ByteBuffer.allocate(BUFFER_BYTES);
+    /** The checkpoint's own checksum state: a checkpoint is encoded outside the append lock. */
+    private final CRC32C checkpointCrc = new CRC32C();
     private FileChannel segment;
     private long segmentNumber;
     private long segmentBytes;
@@ -151,9 +157,7 @@ final class FileJournal implements Journal {
             j.segmentNumber = replay.lastSegmentNumber;
             j.forceLock.lock();
             try {
-                synchronized (j.appendLock) {
-                    j.rollOver();
-                }
+                j.rollOver();
             } finally {
                 j.forceLock.unlock();
             }
@@ -413,45 +417,55 @@ final class FileJournal implements Journal {
                 durable = target;
             }
             if (segmentBytes > maxSegmentBytes) {
-                synchronized (appendLock) {
-                    rollOver();
-                }
+                rollOver();
             }
         }
     }
 
+    /** The live state at one log position: what a checkpoint must repeat so that older segments can go. */
+    private record Checkpoint(ByteBuffer tail, long position, List<CommitRecord> pending, List<HeuristicRecord> heuristics) {
+    }
+
     /**
-     * Caller holds forceLock and appendLock. Flushes what is buffered, starts a new segment
-     * holding a checkpoint of the live state, forces it, and deletes every older segment.
+     * Caller holds forceLock. Takes, under the append lock, the records buffered so far and a copy
+     * of the live state they leave; then, with appends flowing again, writes and forces those
+     * records to the current segment, starts a new segment holding the checkpoint, forces it, and
+     * deletes every older segment. Records appended meanwhile stay buffered and go to the new
+     * segment after the checkpoint, so the checkpoint plus what follows it is the whole state.
      */
     private void rollOver() throws IOException {
+        Checkpoint cp;
+        synchronized (appendLock) {
+            List<HeuristicRecord> hs = new ArrayList<>();
+            heuristics.values().forEach(hs::addAll);
+            cp = new Checkpoint(fill, appended, List.copyOf(pending.values()), hs);
+            fill = spare;
+        }
         try {
             if (segment != null) {
-                fill.flip();
-                while (fill.hasRemaining()) {
-                    segment.write(fill);
+                ByteBuffer tail = cp.tail().flip();
+                while (tail.hasRemaining()) {
+                    segment.write(tail);
                 }
-                fill.clear();
                 if (fsync) {
                     segment.force(false);
                     forces++;
                 }
                 segment.close();
+                durable = cp.position();
             }
             long number = segmentNumber + 1;
             Path file = directory.resolve(JournalReplay.segmentName(number));
             FileChannel next = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
             buf.put(JournalReplay.MAGIC).putLong(number);
-            for (CommitRecord c : pending.values()) {
+            for (CommitRecord c : cp.pending()) {
                 buf = flushIfFull(next, buf, RecordCodec.commitSize(c));
-                RecordCodec.encodeCommit(buf, c, crc);
+                RecordCodec.encodeCommit(buf, c, checkpointCrc);
             }
-            for (List<HeuristicRecord> list : heuristics.values()) {
-                for (HeuristicRecord h : list) {
-                    buf = flushIfFull(next, buf, RecordCodec.MAX_RECORD);
-                    RecordCodec.encodeHeuristic(buf, h, crc);
-                }
+            for (HeuristicRecord h : cp.heuristics()) {
+                buf = flushIfFull(next, buf, RecordCodec.MAX_RECORD);
+                RecordCodec.encodeHeuristic(buf, h, checkpointCrc);
             }
             buf.flip();
             long written = 0;
@@ -466,7 +480,7 @@ final class FileJournal implements Journal {
             segment = next;
             segmentNumber = number;
             segmentBytes = written;
-            durable = appended;
+            durable = cp.position();
             for (Path old : JournalReplay.segments(directory)) {
                 if (JournalReplay.number(old) < number) {
                     Files.deleteIfExists(old);
@@ -475,6 +489,9 @@ final class FileJournal implements Journal {
         } catch (IOException e) {
             failure = e;
             throw e;
+        } finally {
+            ByteBuffer used = cp.tail().clear();
+            spare = used.capacity() > BUFFER_BYTES * 4 ? ByteBuffer.allocate(BUFFER_BYTES) : used;
         }
     }
 
