@@ -230,6 +230,25 @@ class FileJournalTest {
     }
 
     @Test
+    void manyCompletionsWithNoCommitAfterThemAreWrittenOutBeforeClose() throws Exception {
+        List<CommitRecord> decisions = new ArrayList<>();
+        try (FileJournal j = FileJournal.open(log(), false)) {
+            for (int i = 0; i < 5000; i++) {
+                CommitRecord d = decision();
+                j.logCommit(d);
+                decisions.add(d);
+            }
+            for (CommitRecord d : decisions) {
+                j.logCompleted(d.gtrid()); // queued: no commit follows to take them along
+            }
+            // Read the files as a crash would leave them, while the journal is still open.
+            int stillPending = FileJournal.inspect(log()).pendingCommits().size();
+            assertTrue(stillPending < 5000 - 4000, "the queue must be written once it is long, yet " + stillPending + " of 5000 read as pending");
+        }
+        assertEquals(0, FileJournal.inspect(log()).pendingCommits().size(), "close writes the rest");
+    }
+
+    @Test
     void aLoneCommitterPaysOneForcePerDecisionAndNoneForCompletions() throws Exception {
         try (FileJournal j = FileJournal.open(log(), true)) {
             long before = j.forceCount();
