@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,17 +38,20 @@ import org.slf4j.LoggerFactory;
  * parks until a force covers its record. The leader unparks every waiter its force covered, and
  * hands the lead to one that is not yet covered, so waiters never queue on a monitor. A lone
  * committer therefore pays one fdatasync per decision on its own thread, with no hand-off;
- * completion records ride along with the next force.
+ * completion records take no lock and ride along with the next write.
  * <p>
  * When the current segment grows past its size limit, the live state (decisions not completed,
  * heuristics not resolved) is written as a checkpoint at the start of a new segment, forced, and
- * every older segment is deleted. The log is thus bounded by live transactions, not by history.
+ * every older segment is deleted. Appends go on meanwhile: only the copy of the live state is
+ * taken under the append lock. The log is thus bounded by live transactions, not by history.
  * Opening always starts a new segment the same way, which also discards a torn tail.
  */
 final class FileJournal implements Journal {
     private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
     static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
     private static final int BUFFER_BYTES = 256 * 1024;
+    /** Queued completion records past which a completer writes them out itself, without forcing. */
+    private static final int QUEUED_COMPLETIONS_LIMIT = 4096;
     /**
      * Log directories locked by services of this JVM. The one piece of JVM-wide state, because the
      * lock it mirrors is per process too: POSIX drops a process's lock on a file when the process
@@ -66,13 +70,23 @@ final class FileJournal implements Journal {
     private final Map<Gtrid, CommitRecord> pending = new ConcurrentHashMap<>();
     private final Map<Gtrid, List<HeuristicRecord>> heuristics = new ConcurrentHashMap<>();
 
-    /** Guards appends: the fill buffer, {@link #appended} and the live state maps. */
+    /** Guards appends: the fill buffer, {@link #appended} and additions to the live state maps (and so their checkpoint copy). */
     private final Object appendLock = new Object();
     private final CRC32C crc = new CRC32C();
     private ByteBuffer fill = ByteBuffer.allocate(BUFFER_BYTES);
     private long appended;
 
-    /** Guards writing and forcing: the channel, the spare buffer and segment roll-over. */
+    /**
+     * Completed decisions whose completion record is not written yet. A completion needs no force
+     * and no position, so it takes no lock: the next writer encodes the queue into what it writes.
+     */
+    private final ConcurrentLinkedQueue<Gtrid> completions = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedCompletions = new AtomicInteger();
+
+    /**
+     * Guards writing and forcing: the channel, the spare buffer and segment roll-over. A roll-over
+     * holds the append lock only to take the buffer and copy the live state, never across I/O.
+     */
     private final ReentrantLock forceLock = new ReentrantLock();
     /** Threads parked until the log is durable up to their record. */
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
@@ -91,6 +105,8 @@ final class FileJournal implements Journal {
     }
 
     private ByteBuffer spare = ByteBuffer.allocate(BUFFER_BYTES);
+    /** Checksum state of the forceLock holder, which encodes checkpoints and completions outside the append lock. */
+    private final CRC32C writerCrc = new CRC32C();
     private FileChannel segment;
     private long segmentNumber;
     private long segmentBytes;
@@ -151,9 +167,7 @@ final class FileJournal implements Journal {
             j.segmentNumber = replay.lastSegmentNumber;
             j.forceLock.lock();
             try {
-                synchronized (j.appendLock) {
-                    j.rollOver();
-                }
+                j.rollOver();
             } finally {
                 j.forceLock.unlock();
             }
@@ -247,20 +261,18 @@ final class FileJournal implements Journal {
         }
     }
 
+    /**
+     * Queues the completion record for the next write. Its decision leaves the live state at once,
+     * so a checkpoint taken before the record is written already leaves it out; its commit record
+     * is durable (logCommit returned), so the completion always lands after it in the log.
+     */
     @Override
     public void logCompleted(Gtrid gtrid) {
-        boolean flush;
-        synchronized (appendLock) {
-            if (failure != null || closed || pending.remove(gtrid) == null) {
-                return;
-            }
-            ensureRoom(RecordCodec.FRAME_HEADER + 3 + gtrid.bytes().length);
-            int before = fill.position();
-            RecordCodec.encodeCompleted(fill, gtrid, crc);
-            appended += fill.position() - before;
-            flush = fill.position() > BUFFER_BYTES / 2;
+        if (failure != null || closed || pending.remove(gtrid) == null) {
+            return;
         }
-        if (flush) {
+        completions.add(gtrid);
+        if (queuedCompletions.incrementAndGet() > QUEUED_COMPLETIONS_LIMIT) {
             try {
                 writeOut(false, Long.MAX_VALUE);
             } catch (IOException e) {
@@ -302,12 +314,31 @@ final class FileJournal implements Journal {
 
     /** Caller holds appendLock. Grows the fill buffer when one record would not fit. */
     private void ensureRoom(int bytes) {
-        if (fill.remaining() < bytes) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(fill.capacity() * 2, fill.position() + bytes));
-            fill.flip();
-            bigger.put(fill);
-            fill = bigger;
+        fill = withRoom(fill, bytes);
+    }
+
+    private static ByteBuffer withRoom(ByteBuffer buf, int bytes) {
+        if (buf.remaining() >= bytes) {
+            return buf;
         }
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + bytes));
+        buf.flip();
+        bigger.put(buf);
+        return bigger;
+    }
+
+    /** Caller holds forceLock. Encodes the completions queued so far after the records in {@code buf}. */
+    private ByteBuffer withQueuedCompletions(ByteBuffer buf) {
+        for (int n = queuedCompletions.get(); n > 0; n--) {
+            Gtrid g = completions.poll();
+            if (g == null) {
+                break;
+            }
+            queuedCompletions.decrementAndGet();
+            buf = withRoom(buf, RecordCodec.FRAME_HEADER + 3 + g.bytes().length);
+            RecordCodec.encodeCompleted(buf, g, writerCrc);
+        }
+        return buf;
     }
 
     private void checkUsable() throws IOException {
@@ -389,6 +420,7 @@ final class FileJournal implements Journal {
                 fill = spare;
                 target = appended;
             }
+            out = withQueuedCompletions(out);
             try {
                 out.flip();
                 while (out.hasRemaining()) {
@@ -413,45 +445,55 @@ final class FileJournal implements Journal {
                 durable = target;
             }
             if (segmentBytes > maxSegmentBytes) {
-                synchronized (appendLock) {
-                    rollOver();
-                }
+                rollOver();
             }
         }
     }
 
+    /** The live state at one log position: what a checkpoint must repeat so that older segments can go. */
+    private record Checkpoint(ByteBuffer tail, long position, List<CommitRecord> pending, List<HeuristicRecord> heuristics) {
+    }
+
     /**
-     * Caller holds forceLock and appendLock. Flushes what is buffered, starts a new segment
-     * holding a checkpoint of the live state, forces it, and deletes every older segment.
+     * Caller holds forceLock. Takes, under the append lock, the records buffered so far and a copy
+     * of the live state they leave; then, with appends flowing again, writes and forces those
+     * records to the current segment, starts a new segment holding the checkpoint, forces it, and
+     * deletes every older segment. Records appended meanwhile stay buffered and go to the new
+     * segment after the checkpoint, so the checkpoint plus what follows it is the whole state.
      */
     private void rollOver() throws IOException {
+        Checkpoint cp;
+        synchronized (appendLock) {
+            List<HeuristicRecord> hs = new ArrayList<>();
+            heuristics.values().forEach(hs::addAll);
+            cp = new Checkpoint(fill, appended, List.copyOf(pending.values()), hs);
+            fill = spare;
+        }
         try {
             if (segment != null) {
-                fill.flip();
-                while (fill.hasRemaining()) {
-                    segment.write(fill);
+                ByteBuffer tail = cp.tail().flip();
+                while (tail.hasRemaining()) {
+                    segment.write(tail);
                 }
-                fill.clear();
                 if (fsync) {
                     segment.force(false);
                     forces++;
                 }
                 segment.close();
+                durable = cp.position();
             }
             long number = segmentNumber + 1;
             Path file = directory.resolve(JournalReplay.segmentName(number));
             FileChannel next = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
             buf.put(JournalReplay.MAGIC).putLong(number);
-            for (CommitRecord c : pending.values()) {
+            for (CommitRecord c : cp.pending()) {
                 buf = flushIfFull(next, buf, RecordCodec.commitSize(c));
-                RecordCodec.encodeCommit(buf, c, crc);
+                RecordCodec.encodeCommit(buf, c, writerCrc);
             }
-            for (List<HeuristicRecord> list : heuristics.values()) {
-                for (HeuristicRecord h : list) {
-                    buf = flushIfFull(next, buf, RecordCodec.MAX_RECORD);
-                    RecordCodec.encodeHeuristic(buf, h, crc);
-                }
+            for (HeuristicRecord h : cp.heuristics()) {
+                buf = flushIfFull(next, buf, RecordCodec.MAX_RECORD);
+                RecordCodec.encodeHeuristic(buf, h, writerCrc);
             }
             buf.flip();
             long written = 0;
@@ -466,7 +508,7 @@ final class FileJournal implements Journal {
             segment = next;
             segmentNumber = number;
             segmentBytes = written;
-            durable = appended;
+            durable = cp.position();
             for (Path old : JournalReplay.segments(directory)) {
                 if (JournalReplay.number(old) < number) {
                     Files.deleteIfExists(old);
@@ -475,6 +517,9 @@ final class FileJournal implements Journal {
         } catch (IOException e) {
             failure = e;
             throw e;
+        } finally {
+            ByteBuffer used = cp.tail().clear();
+            spare = used.capacity() > BUFFER_BYTES * 4 ? ByteBuffer.allocate(BUFFER_BYTES) : used;
         }
     }
 

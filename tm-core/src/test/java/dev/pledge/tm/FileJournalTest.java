@@ -150,6 +150,29 @@ class FileJournalTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log())));
     }
 
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code body} on {@code threads} threads at once and rethrows the first failure. */
+    private static void onThreads(int threads, Body body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    body.run();
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void concurrentCommittersShareForces() throws Exception {
         int threads = 16;
@@ -158,22 +181,13 @@ class FileJournalTest {
         long forces;
         try (FileJournal j = FileJournal.open(log(), true)) {
             long before = j.forceCount();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    for (int i = 0; i < perThread; i++) {
-                        CommitRecord d = decision();
-                        j.logCommit(d);
-                        written.add(d.gtrid());
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-            pool.shutdown();
+            onThreads(threads, () -> {
+                for (int i = 0; i < perThread; i++) {
+                    CommitRecord d = decision();
+                    j.logCommit(d);
+                    written.add(d.gtrid());
+                }
+            });
             forces = j.forceCount() - before;
         }
         assertEquals(threads * perThread, written.size());
@@ -183,6 +197,55 @@ class FileJournalTest {
             j.pendingCommits().forEach(c -> recovered.add(c.gtrid()));
             assertEquals(written, recovered, "every acknowledged decision is durable");
         }
+    }
+
+    @Test
+    void rollOversRacingConcurrentCommittersKeepExactlyTheUncompletedDecisions() throws Exception {
+        int threads = 8;
+        int perThread = 1000;
+        Set<Gtrid> left = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        long lastSegment;
+        // Segments of 64 KiB roll over every few hundred transactions, while the other threads keep appending.
+        try (FileJournal j = FileJournal.open(log(), true, 64 * 1024)) {
+            onThreads(threads, () -> {
+                for (int i = 0; i < perThread; i++) {
+                    CommitRecord d = decision();
+                    j.logCommit(d);
+                    if (i % 50 == 0) {
+                        left.add(d.gtrid()); // never completed: every checkpoint must carry it
+                    } else {
+                        j.logCompleted(d.gtrid());
+                    }
+                }
+            });
+            List<Path> segments = j.segmentFiles();
+            lastSegment = JournalReplay.number(segments.get(segments.size() - 1));
+        }
+        assertTrue(lastSegment > 5, "the test must roll over many times while others append, rolled to " + lastSegment);
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            Set<Gtrid> recovered = new HashSet<>();
+            j.pendingCommits().forEach(c -> recovered.add(c.gtrid()));
+            assertEquals(left, recovered, "exactly the decisions never completed survive the roll-overs");
+        }
+    }
+
+    @Test
+    void manyCompletionsWithNoCommitAfterThemAreWrittenOutBeforeClose() throws Exception {
+        List<CommitRecord> decisions = new ArrayList<>();
+        try (FileJournal j = FileJournal.open(log(), false)) {
+            for (int i = 0; i < 5000; i++) {
+                CommitRecord d = decision();
+                j.logCommit(d);
+                decisions.add(d);
+            }
+            for (CommitRecord d : decisions) {
+                j.logCompleted(d.gtrid()); // queued: no commit follows to take them along
+            }
+            // Read the files as a crash would leave them, while the journal is still open.
+            int stillPending = FileJournal.inspect(log()).pendingCommits().size();
+            assertTrue(stillPending < 5000 - 4000, "the queue must be written once it is long, yet " + stillPending + " of 5000 read as pending");
+        }
+        assertEquals(0, FileJournal.inspect(log()).pendingCommits().size(), "close writes the rest");
     }
 
     @Test
