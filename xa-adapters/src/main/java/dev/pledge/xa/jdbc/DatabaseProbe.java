@@ -25,6 +25,12 @@ final class DatabaseProbe {
             return product.equalsIgnoreCase("H2");
         }
 
+        /** MariaDB or MySQL, whichever driver talks to it: auto-commit is ignored inside an XA branch ({@link XaSessionAutoCommit}). */
+        boolean isMySqlFamily() {
+            String p = product.toLowerCase(Locale.ROOT);
+            return p.contains("mysql") || p.contains("mariadb");
+        }
+
         boolean isPostgres() {
             return product.toLowerCase(Locale.ROOT).contains("postgresql");
         }

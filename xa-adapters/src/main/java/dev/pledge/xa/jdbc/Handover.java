@@ -26,7 +26,7 @@ final class Handover {
     static <T> T take(Class<T> type) {
         Object o = IN_FLIGHT.get();
         if (!type.isInstance(o)) {
-            throw new IllegalStateException(type.getSimpleName() + " is created by TransactionalDataSource.builder() only");
+            throw new IllegalStateException("Pledge's pool data sources are created by TransactionalDataSource.builder() only (nothing handed over as " + type.getSimpleName() + ")");
         }
         return type.cast(o);
     }

@@ -14,20 +14,31 @@ import javax.sql.XADataSource;
  */
 public final class HandoverXADataSource implements XADataSource {
     private final XADataSource delegate;
+    private final boolean elideAutoCommit;
+
+    /** What the builder hands over: the driver's data source, and whether its connections need {@link XaSessionAutoCommit}. */
+    record Source(XADataSource dataSource, boolean elideAutoCommit) {
+    }
 
     /** Takes the delegate handed over by the builder on this thread. */
     public HandoverXADataSource() {
-        this.delegate = Handover.take(XADataSource.class);
+        Source source = Handover.take(Source.class);
+        this.delegate = source.dataSource();
+        this.elideAutoCommit = source.elideAutoCommit();
     }
 
     @Override
     public XAConnection getXAConnection() throws SQLException {
-        return delegate.getXAConnection();
+        return wrap(delegate.getXAConnection());
     }
 
     @Override
     public XAConnection getXAConnection(String user, String password) throws SQLException {
-        return delegate.getXAConnection(user, password);
+        return wrap(delegate.getXAConnection(user, password));
+    }
+
+    private XAConnection wrap(XAConnection c) throws SQLException {
+        return elideAutoCommit ? new XaSessionAutoCommit(c) : c;
     }
 
     @Override

@@ -300,7 +300,8 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
                             .connectionFactoryConfiguration(cf -> cf
                                     .autoCommit(true)
                                     .connectionProviderClass(xa ? HandoverXADataSource.class : HandoverDataSource.class)));
-            AgroalDataSource pool = Handover.with(xa ? xaDataSource : nonXaDataSource, () -> {
+            Object connections = xa ? new HandoverXADataSource.Source(xaDataSource, facts.isMySqlFamily()) : nonXaDataSource;
+            AgroalDataSource pool = Handover.with(connections, () -> {
                 try {
                     return AgroalDataSource.from(config);
                 } catch (SQLException e) {
