@@ -76,7 +76,7 @@ final class InProcessLockBackend implements LockBackend {
                 return strongest.grant();
             }
             if (h.prepared != null || h.settled) {
-                throw new IllegalStateException("Transaction " + owner + " is already prepared; it cannot take new locks");
+                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take new locks");
             }
             List<Request> queue = keys.computeIfAbsent(key, k -> new ArrayList<>());
             Request r = new Request(owner, key, mode, mutex.newCondition());

@@ -92,7 +92,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 return strongest.grant();
             }
             if (h.prepared != null || h.settled) {
-                throw new IllegalStateException("Transaction " + owner + " is already prepared; it cannot take new locks");
+                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take new locks");
             }
             if (h.lost != null) {
                 throw new LockException("Transaction " + owner + " lost its locks (" + h.lost + "); roll it back");
