@@ -75,8 +75,8 @@ final class InProcessLockBackend implements LockBackend {
             if (strongest != null && strongest.mode.covers(mode)) {
                 return strongest.grant();
             }
-            if (h.prepared != null) {
-                throw new IllegalStateException("Transaction " + owner + " is already prepared; it cannot take new locks");
+            if (h.prepared != null || h.settled) {
+                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take new locks");
             }
             List<Request> queue = keys.computeIfAbsent(key, k -> new ArrayList<>());
             Request r = new Request(owner, key, mode, mutex.newCondition());
@@ -205,15 +205,37 @@ final class InProcessLockBackend implements LockBackend {
     }
 
     @Override
-    public boolean release(Xid xid) throws XAException {
-        boolean known = false;
-        if (store != null) {
-            try {
-                known = store.delete(xid);
-            } catch (IOException e) {
-                throw LockBackend.xa(XAException.XAER_RMFAIL, "Cannot delete the prepared lock record of " + xid + "; retry", e);
+    public boolean settle(Xid xid) throws XAException {
+        boolean known = deleteRecord(xid);
+        mutex.lock();
+        try {
+            Holdings h = owners.get(Owner.ofId(Xids.gtridHex(xid)));
+            if (h == null) {
+                return known;
             }
+            h.prepared = null;
+            h.settled = true;
+            return true;
+        } finally {
+            mutex.unlock();
         }
+    }
+
+    /** Deletes the prepared record of {@code xid}, if there is a store; true if there was a record. */
+    private boolean deleteRecord(Xid xid) throws XAException {
+        if (store == null) {
+            return false;
+        }
+        try {
+            return store.delete(xid);
+        } catch (IOException e) {
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "Cannot delete the prepared lock record of " + xid + "; retry", e);
+        }
+    }
+
+    @Override
+    public boolean release(Xid xid) throws XAException {
+        boolean known = deleteRecord(xid);
         Owner owner = Owner.ofId(Xids.gtridHex(xid));
         mutex.lock();
         try {
@@ -295,6 +317,8 @@ final class InProcessLockBackend implements LockBackend {
         final List<Request> granted = new ArrayList<>(4);
         final List<Request> waiting = new ArrayList<>(1);
         Xid prepared;
+        /** Committed or rolled back, keys held until the transaction has completed. */
+        boolean settled;
 
         Holdings(Owner owner) {
         }

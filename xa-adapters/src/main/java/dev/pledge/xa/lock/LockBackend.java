@@ -6,7 +6,9 @@ import javax.transaction.xa.Xid;
 
 /**
  * Where the lock table lives. Owners are transactions (by gtrid); a branch's Xid names the
- * owner's locks once they are prepared. Commit and rollback both mean the same here: release.
+ * owner's locks once they are prepared. Commit and rollback both mean the same here: release;
+ * in a live transaction in two steps, {@link #settle} in phase two and {@link #release} once
+ * every branch has completed.
  */
 interface LockBackend extends AutoCloseable {
 
@@ -22,6 +24,15 @@ interface LockBackend extends AutoCloseable {
 
     /** Releases the owner's locks in one phase; throws {@code XA_RBROLLBACK} if one had been lost meanwhile. */
     void commitOnePhase(Owner owner, Xid xid) throws XAException;
+
+    /**
+     * The outcome of the xid's prepared branch is decided (commit or rollback, here the same):
+     * forgets its prepared record durably, so that neither {@link #prepared()} nor a crash brings
+     * the branch back, but keeps its keys held until {@link #release}. After a crash the keys
+     * are free (the JVM's memory, or the ZooKeeper session, is gone). Returns false when nothing
+     * was known of the branch.
+     */
+    boolean settle(Xid xid) throws XAException;
 
     /**
      * Releases everything of the xid's transaction: held and prepared locks, and cancels its

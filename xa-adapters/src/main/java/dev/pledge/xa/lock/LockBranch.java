@@ -4,14 +4,21 @@ import dev.pledge.tm.PledgeXAResource;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lock service's branch in one transaction: enlisted on the first lock, it learns the Xid
- * from {@code start}, and turns prepare into "make my locks durable", commit and rollback into
- * "release them". It votes {@code XA_RBROLLBACK} when a lock was lost, and never read-only
- * while it holds locks (a read-only vote would end it before the other branches commit).
+ * from {@code start}, and turns prepare into "make my locks durable", and commit and rollback
+ * into "forget the prepared record, keep the keys" ({@link LockBackend#settle}). The keys are
+ * released by {@link #afterCompletion()}, once every branch has had its phase two: the
+ * coordinator commits branches in enlistment order, and the lock branch usually comes first.
+ * A one-phase commit (the locks are the only branch) releases at once. It votes
+ * {@code XA_RBROLLBACK} when a lock was lost, and never read-only while it holds locks (a
+ * read-only vote would end it before the other branches commit).
  */
 final class LockBranch implements PledgeXAResource {
+    private static final Logger log = LoggerFactory.getLogger(LockBranch.class);
     private final LockService service;
     private final LockBackend backend;
     private final long age;
@@ -93,8 +100,8 @@ final class LockBranch implements PledgeXAResource {
     public void commit(Xid x, boolean onePhase) throws XAException {
         finished = true;
         if (onePhase) {
-            backend.commitOnePhase(owner(), x);
-        } else if (!backend.release(x)) {
+            backend.commitOnePhase(owner(), x); // the only branch: nothing else is left to commit
+        } else if (!backend.settle(x)) {
             throw LockBackend.xa(XAException.XAER_NOTA, "no locks known for " + Xids.encode(x));
         }
     }
@@ -102,7 +109,21 @@ final class LockBranch implements PledgeXAResource {
     @Override
     public void rollback(Xid x) throws XAException {
         finished = true;
-        backend.release(x);
+        backend.settle(x);
+    }
+
+    /** The whole transaction has completed (every branch's phase two is over): releases the keys. */
+    void afterCompletion() {
+        finished = true;
+        Xid x = xid;
+        if (x == null) {
+            return; // never started: no locks were taken
+        }
+        try {
+            backend.release(x);
+        } catch (XAException e) {
+            log.warn("Could not release the locks of {} after it completed: {}", this, e.getMessage(), e);
+        }
     }
 
     @Override

@@ -7,7 +7,7 @@ import javax.transaction.xa.Xid;
 
 /**
  * What recovery sees of a lock service: the prepared branches, and commit or rollback by Xid,
- * both of which release the branch's locks.
+ * both of which release the branch's locks at once (there is no live transaction to wait for).
  */
 final class LockRecoveryResource implements PledgeXAResource {
     private final String name;

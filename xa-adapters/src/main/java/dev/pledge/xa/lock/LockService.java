@@ -23,6 +23,14 @@ import org.slf4j.LoggerFactory;
  * transaction is held until that transaction commits or rolls back (strict two-phase locking),
  * and the lock table takes part in two-phase commit as an XA resource named {@link #name()}.
  * <p>
+ * "Until it commits" means until every branch has: the lock branch's own phase two only
+ * forgets its prepared record, and the locks are released in the transaction's
+ * {@code afterCompletion}, so the next holder of a key sees the database writes of the last
+ * one committed, whatever the enlistment order. A crash in between frees the keys (memory, or
+ * the ZooKeeper session, is gone) and leaves nothing for recovery. Without a live transaction,
+ * recovery's commit or rollback of a prepared branch ({@link #recoveryResource()}) releases
+ * its locks at once; so does a one-phase commit, where the locks are the only branch.
+ * <p>
  * Requests are granted per key in arrival order, are re-entrant within a transaction, wait at
  * most a timeout ({@link LockTimeoutException}), and deadlocks among this process's
  * transactions are broken by aborting the youngest ({@link LockDeadlockException}). Every grant
@@ -173,9 +181,8 @@ public final class LockService implements AutoCloseable {
             }
             LockBranch b = new LockBranch(this, backend, ages.incrementAndGet());
             try {
-                if (!tx.enlistResource(b)) {
-                    throw new LockException("Transaction " + tx + " refused to enlist lock service '" + name + "'");
-                }
+                // registered first, so that a branch enlisted is always released; afterCompletion runs after every
+                // branch's phase two (this service sees only the TransactionManager, so a regular synchronization)
                 tx.registerSynchronization(new Synchronization() {
                     @Override
                     public void beforeCompletion() {
@@ -184,8 +191,12 @@ public final class LockService implements AutoCloseable {
                     @Override
                     public void afterCompletion(int status) {
                         branches.remove(tx, b);
+                        b.afterCompletion();
                     }
                 });
+                if (!tx.enlistResource(b)) {
+                    throw new LockException("Transaction " + tx + " refused to enlist lock service '" + name + "'");
+                }
             } catch (RollbackException e) {
                 throw new IllegalStateException("Lock service '" + name + "': cannot lock '" + key + "' in a transaction marked rollback-only", e);
             } catch (SystemException e) {

@@ -40,8 +40,11 @@ import org.slf4j.LoggerFactory;
  * transaction with a PERSISTENT node of the same name plus {@code _p} (same place in the queue)
  * and writes {@code prepared/<xid>} listing them. If an ephemeral node is gone (the session
  * expired) the multi fails as a whole and the branch votes {@code XA_RBROLLBACK}.</li>
- * <li>Commit and rollback delete the nodes and the prepared record; {@code recover()} lists
- * {@code prepared/}, so a coordinator that crashed after prepare finds its locks again.</li>
+ * <li>{@code recover()} lists {@code prepared/}, so a coordinator that crashed after prepare
+ * finds its locks again; recovery's commit or rollback deletes the nodes and the record.</li>
+ * <li>In a live transaction, phase two ({@link #settle}) swaps the persistent nodes back for
+ * ephemeral ones of the same sequence and deletes the record in one multi-operation, and the
+ * nodes are deleted once the whole transaction has completed ({@link #release}).</li>
  * </ul>
  * Deadlocks among this process's transactions are found through the wait-for graph (the names
  * tell who is ahead); deadlocks across processes end in a {@link LockTimeoutException}.
@@ -88,8 +91,8 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             if (strongest != null && strongest.mode.covers(mode)) {
                 return strongest.grant();
             }
-            if (h.prepared != null) {
-                throw new IllegalStateException("Transaction " + owner + " is already prepared; it cannot take new locks");
+            if (h.prepared != null || h.settled) {
+                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take new locks");
             }
             if (h.lost != null) {
                 throw new LockException("Transaction " + owner + " lost its locks (" + h.lost + "); roll it back");
@@ -292,6 +295,54 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         throw LockBackend.xa(XAException.XA_RBROLLBACK, "Transaction " + owner + " lost its locks (" + lost + ")");
     }
 
+    /**
+     * One multi-operation turns every persistent {@code _p} node back into an ephemeral node of
+     * the same sequence (so the same place in the queue) and deletes the prepared record: the keys
+     * stay held, and a crash now frees them with the session instead of leaving them to recovery.
+     */
+    @Override
+    public boolean settle(Xid xid) throws XAException {
+        Holdings h = owners.get(Owner.ofId(Xids.gtridHex(xid)));
+        if (h == null) {
+            return release(xid); // nothing held here: only a prepared record can be left, and nobody waits for this process
+        }
+        List<Held> held;
+        synchronized (h) {
+            h.settled = true;
+            if (h.prepared == null) {
+                return true; // never prepared: its nodes are ephemeral already
+            }
+            held = List.copyOf(h.held);
+        }
+        List<CuratorOp> ops = new ArrayList<>();
+        List<String> live = new ArrayList<>();
+        try {
+            for (Held x : held) {
+                ZKPaths.PathAndNode pn = ZKPaths.getPathAndNode(x.path);
+                String name = pn.getNode().substring(0, pn.getNode().length() - ZkNode.PREPARED_SUFFIX.length());
+                String p = ZKPaths.makePath(pn.getPath(), name);
+                live.add(p);
+                ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(p));
+                ops.add(client.transactionOp().delete().forPath(x.path));
+            }
+            ops.add(client.transactionOp().delete().forPath(ZKPaths.makePath(preparedPath, Xids.encode(xid))));
+            client.transaction().forOperations(ops);
+        } catch (KeeperException.NoNodeException e) {
+            // recovery (in another process) got there first and released them
+            release(xid);
+            return false;
+        } catch (Exception e) {
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to settle the prepared locks of " + xid + "; retry", e);
+        }
+        synchronized (h) {
+            h.prepared = null;
+            for (int i = 0; i < held.size(); i++) {
+                held.get(i).path = live.get(i);
+            }
+        }
+        return true;
+    }
+
     @Override
     public boolean release(Xid xid) throws XAException {
         Owner owner = Owner.ofId(Xids.gtridHex(xid));
@@ -403,6 +454,8 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         final List<Held> held = new ArrayList<>(4);
         final List<Waiter> waiting = new ArrayList<>(1);
         Xid prepared;
+        /** Committed or rolled back, keys held (by ephemeral nodes) until the transaction has completed. */
+        boolean settled;
         String lost;
         boolean released;
 

@@ -21,20 +21,26 @@ import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A coordinator halted while holding prepared locks; a new process with the same node name and
  * log finds them held, and recovery releases them: by rollback when no decision was logged, by
- * commit when one was.
+ * commit when one was. A coordinator halted after the lock branch committed leaves no
+ * prepared lock behind.
  */
 class CoordinatorCrashTest {
     static TestingServer zk;
     @TempDir
     Path dir;
     final List<AutoCloseable> open = new ArrayList<>();
+    final String root = "/crash/" + UUID.randomUUID();
+    Path log;
+    Path state;
 
     @BeforeAll
     static void startZooKeeper() throws Exception {
@@ -44,6 +50,12 @@ class CoordinatorCrashTest {
     @AfterAll
     static void stopZooKeeper() throws Exception {
         zk.close();
+    }
+
+    @BeforeEach
+    void paths() {
+        log = dir.resolve("log");
+        state = dir.resolve("locks");
     }
 
     @AfterEach
@@ -56,35 +68,9 @@ class CoordinatorCrashTest {
     @ParameterizedTest(name = "{0} backend, halted at {1}")
     @CsvSource({"inproc, prepare", "inproc, commit", "zk, prepare", "zk, commit"})
     void preparedLocksAreHeldAfterACrashUntilRecoveryFinishesTheBranch(String backend, String haltAt) throws Exception {
-        Path log = dir.resolve("log");
-        Path state = dir.resolve("locks");
-        String root = "/crash/" + UUID.randomUUID();
-        List<String> args = new ArrayList<>(List.of("crash-node", log.toString(), haltAt, backend));
-        if (backend.equals("zk")) {
-            args.addAll(List.of(zk.getConnectString(), root));
-        } else {
-            args.add(state.toString());
-        }
-        ChildJvm.Result r = ChildJvm.run(dir.resolve("child.out"), 90, LockCrashChild.class, args.toArray(new String[0]));
-        assertEquals(42, r.exitCode(), r.output());
-
-        // the new process: same node name and log; recovery does not know the lock resource yet
-        TransactionService svc = TransactionService.builder().nodeName("crash-node").logDirectory(log).recoveryInterval(Duration.ZERO)
-                .recoveryResource("first", () -> new RecordingResource("first"))
-                .recoveryResource("second", () -> new RecordingResource("second")).build();
-        open.add(svc);
+        TransactionService svc = crashChildAndRestart(backend, haltAt);
         TransactionManager tm = svc.transactionManager();
-        LockService locks;
-        if (backend.equals("zk")) {
-            CuratorFramework c = CuratorFrameworkFactory.newClient(zk.getConnectString(), new ExponentialBackoffRetry(50, 5));
-            c.start();
-            assertTrue(c.blockUntilConnected(10, TimeUnit.SECONDS));
-            open.add(c);
-            locks = LockService.builder(tm).zooKeeper(c, root).build();
-        } else {
-            locks = LockService.builder(tm).durableDirectory(state).build();
-        }
-        open.add(locks);
+        LockService locks = newLocks(backend, tm);
 
         assertEquals(1, locks.recoveryResource().recover(XAResource.TMSTARTRSCAN).length, "one prepared lock branch");
         tm.begin();
@@ -108,5 +94,56 @@ class CoordinatorCrashTest {
         locks.tryLock("acct-1", Duration.ofMillis(500));
         locks.tryLock("acct-2", Duration.ofMillis(500));
         tm.commit();
+    }
+
+    @ParameterizedTest(name = "{0} backend")
+    @ValueSource(strings = {"inproc", "zk"})
+    void aCrashAfterTheLockBranchCommittedButBeforeTheTransactionCompletedLeavesNoPreparedLock(String backend) throws Exception {
+        TransactionService svc = crashChildAndRestart(backend, "locks-committed");
+        TransactionManager tm = svc.transactionManager();
+        LockService locks = newLocks(backend, tm);
+        assertEquals(0, locks.recoveryResource().recover(XAResource.TMSTARTRSCAN).length,
+                "the lock branch's commit deleted its prepared record before the crash");
+        svc.recovery().register(locks.name(), locks::recoveryResource);
+        RecoveryReport report = svc.recovery().runPass();
+        assertEquals(0, report.rolledBack(), report.toString());
+        tm.begin();
+        // ZooKeeper: free once the dead coordinator's session expires (4 s); in-process: free at once
+        locks.tryLock("acct-1", Duration.ofSeconds(20));
+        locks.tryLock("acct-2", Duration.ofSeconds(20));
+        tm.commit();
+    }
+
+    /** Runs {@link LockCrashChild} halting at {@code haltAt}, then starts the new process on the same node name and log. */
+    private TransactionService crashChildAndRestart(String backend, String haltAt) throws Exception {
+        List<String> args = new ArrayList<>(List.of("crash-node", log.toString(), haltAt, backend));
+        if (backend.equals("zk")) {
+            args.addAll(List.of(zk.getConnectString(), root));
+        } else {
+            args.add(state.toString());
+        }
+        ChildJvm.Result r = ChildJvm.run(dir.resolve("child.out"), 90, LockCrashChild.class, args.toArray(new String[0]));
+        assertEquals(42, r.exitCode(), r.output());
+        // recovery does not know the lock resource yet
+        TransactionService svc = TransactionService.builder().nodeName("crash-node").logDirectory(log).recoveryInterval(Duration.ZERO)
+                .recoveryResource("first", () -> new RecordingResource("first"))
+                .recoveryResource("second", () -> new RecordingResource("second")).build();
+        open.add(svc);
+        return svc;
+    }
+
+    private LockService newLocks(String backend, TransactionManager tm) throws Exception {
+        LockService locks;
+        if (backend.equals("zk")) {
+            CuratorFramework c = CuratorFrameworkFactory.newClient(zk.getConnectString(), new ExponentialBackoffRetry(50, 5));
+            c.start();
+            assertTrue(c.blockUntilConnected(10, TimeUnit.SECONDS));
+            open.add(c);
+            locks = LockService.builder(tm).zooKeeper(c, root).build();
+        } else {
+            locks = LockService.builder(tm).durableDirectory(state).build();
+        }
+        open.add(locks);
+        return locks;
     }
 }

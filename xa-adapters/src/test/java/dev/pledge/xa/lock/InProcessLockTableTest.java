@@ -50,6 +50,23 @@ class InProcessLockTableTest extends LockTableContract {
     }
 
     @Test
+    void aCrashAfterTheBranchCommittedButBeforeTheTransactionCompletedLeavesNothing() throws Exception {
+        Tx a = ids.next();
+        table.acquire(a.owner(), "acct-7", LockMode.EXCLUSIVE, SHORT);
+        assertEquals(XAResource.XA_OK, table.prepare(a.owner(), a.xid()));
+        assertTrue(table.settle(a.xid()));
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "the prepared record is deleted by the branch's commit");
+        }
+        // a new table on the same directory, as after a crash before afterCompletion released the key
+        LockBackend again = new InProcessLockBackend(new PreparedStore(dir));
+        assertEquals(List.of(), again.prepared());
+        Tx b = ids.next();
+        again.acquire(b.owner(), "acct-7", LockMode.EXCLUSIVE, SHORT);
+        assertTrue(table.release(a.xid()));
+    }
+
+    @Test
     void withoutADirectoryPreparedLocksDieWithTheTable() throws Exception {
         LockBackend memoryOnly = new InProcessLockBackend(null);
         Tx a = ids.next();

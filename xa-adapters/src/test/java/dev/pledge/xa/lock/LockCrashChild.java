@@ -12,7 +12,8 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * A coordinator that dies holding prepared locks. Branch order: "first", the locks, "second".
  * {@code prepare}: "second" halts the JVM in its prepare, after the locks prepared and before
  * any decision. {@code commit}: "first" halts in its commit, after the decision was logged and
- * before the locks committed.
+ * before the locks committed. {@code locks-committed}: "second" halts in its commit, after the
+ * lock branch committed and before the transaction completed (afterCompletion releases the locks).
  * Args: node logDir haltAt inproc stateDir | node logDir haltAt zk connectString root.
  */
 public final class LockCrashChild {
@@ -20,7 +21,9 @@ public final class LockCrashChild {
     }
 
     public static void main(String[] args) throws Exception {
-        RecordingResource.HaltAt haltAt = RecordingResource.HaltAt.valueOf(args[2].toUpperCase(java.util.Locale.ROOT));
+        boolean afterLocks = args[2].equals("locks-committed");
+        RecordingResource.HaltAt haltAt = afterLocks ? RecordingResource.HaltAt.NEVER
+                : RecordingResource.HaltAt.valueOf(args[2].toUpperCase(java.util.Locale.ROOT));
         TransactionService svc = TransactionService.builder().nodeName(args[0]).logDirectory(Path.of(args[1]))
                 .recoveryInterval(Duration.ZERO).build();
         TransactionManager tm = svc.transactionManager();
@@ -40,7 +43,8 @@ public final class LockCrashChild {
         locks.lock("acct-1");
         locks.lock("acct-2", LockMode.SHARED);
         tm.getTransaction().enlistResource(new RecordingResource("second",
-                haltAt == RecordingResource.HaltAt.PREPARE ? haltAt : RecordingResource.HaltAt.NEVER));
+                afterLocks ? RecordingResource.HaltAt.COMMIT
+                        : haltAt == RecordingResource.HaltAt.PREPARE ? haltAt : RecordingResource.HaltAt.NEVER));
         System.out.println("LOCKED, committing");
         tm.commit();
         System.out.println("COMMITTED (should have halted)");

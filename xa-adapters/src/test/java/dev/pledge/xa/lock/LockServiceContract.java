@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,14 +109,14 @@ abstract class LockServiceContract {
     }
 
     @Test
-    void locksAreHeldThroughPrepareAndTheCommitDecisionUntilTheirOwnBranchCommits() throws Exception {
+    void locksAreHeldThroughPrepareAndPhaseTwoUntilEveryBranchCommitted() throws Exception {
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicReference<Future<LockGrant>> next = new java.util.concurrent.atomic.AtomicReference<>();
         // phase one and phase two run in enlistment order: "before", the locks, "after"
         RecordingResource before = new RecordingResource("before", call -> seen.add("before " + call + ": next "
-                + (next.get().isDone() ? "granted" : "waiting")));
+                + (grantedWithin(next.get(), 300) ? "granted" : "waiting")));
         RecordingResource after = new RecordingResource("after", call -> seen.add("after " + call + ": next "
-                + (next.get().isDone() ? "granted" : "waiting")));
+                + (grantedWithin(next.get(), 300) ? "granted" : "waiting")));
         tm.begin();
         tm.getTransaction().enlistResource(before);
         locks.lock("strict");
@@ -123,9 +125,79 @@ abstract class LockServiceContract {
         LockTableContract.assertStillWaiting(next.get());
         tm.commit();
         next.get().get(10, TimeUnit.SECONDS);
-        assertEquals(List.of("before prepare: next waiting", "after prepare: next waiting", "before commit: next waiting"),
-                seen.subList(0, 3), "the lock is held after it prepared, and after the commit decision until its own branch commits");
-        assertEquals(4, seen.size(), seen.toString());
+        assertEquals(List.of("before prepare: next waiting", "after prepare: next waiting", "before commit: next waiting",
+                "after commit: next waiting"), seen, "the lock is held through prepare and phase two, until every branch committed");
+    }
+
+    @Test
+    void locksAreReleasedOnlyAfterEveryOtherBranchCommitted() throws Exception {
+        CountDownLatch dbCommitting = new CountDownLatch(1);
+        CountDownLatch letDbCommit = new CountDownLatch(1);
+        AtomicBoolean dbCommitted = new AtomicBoolean();
+        RecordingResource db = new RecordingResource("db", call -> {
+            if (call.equals("commit")) {
+                dbCommitting.countDown();
+                try {
+                    letDbCommit.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                dbCommitted.set(true);
+            }
+        });
+        CountDownLatch locked = new CountDownLatch(1);
+        Future<?> tx1 = pool.submit(() -> {
+            tm.begin();
+            locks.lock("balance"); // the lock branch is enlisted first, so it commits first
+            tm.getTransaction().enlistResource(db);
+            locked.countDown();
+            tm.commit();
+            return null;
+        });
+        assertTrue(locked.await(10, TimeUnit.SECONDS));
+        Future<Boolean> tx2 = pool.submit(() -> {
+            tm.begin();
+            try {
+                locks.tryLock("balance", LockMode.EXCLUSIVE, Duration.ofSeconds(20));
+                return dbCommitted.get(); // what tx2 would read: is tx1's write committed?
+            } finally {
+                tm.rollback();
+            }
+        });
+        assertTrue(dbCommitting.await(10, TimeUnit.SECONDS), "tx1 reached the commit of its database branch");
+        LockTableContract.assertStillWaiting(tx2); // the lock branch has had its phase two, the database not yet
+        letDbCommit.countDown();
+        tx1.get(10, TimeUnit.SECONDS);
+        assertTrue(tx2.get(10, TimeUnit.SECONDS), "tx2 was granted the lock only after tx1's other branch committed");
+        assertEquals(0, locks.recoveryResource().recover(javax.transaction.xa.XAResource.TMSTARTRSCAN).length);
+    }
+
+    @Test
+    void locksAreReleasedOnlyAfterEveryOtherBranchRolledBack() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Future<LockGrant>> next = new java.util.concurrent.atomic.AtomicReference<>();
+        RecordingResource db = new RecordingResource("db", call -> seen.add("db " + call + ": next "
+                + (grantedWithin(next.get(), 300) ? "granted" : "waiting")));
+        tm.begin();
+        locks.lock("strict-rb");
+        tm.getTransaction().enlistResource(db);
+        next.set(inTransaction("strict-rb", LockMode.EXCLUSIVE, Duration.ofSeconds(20)));
+        LockTableContract.assertStillWaiting(next.get());
+        tm.rollback();
+        next.get().get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("db rollback: next waiting"), seen);
+    }
+
+    /** Whether {@code f} completes within {@code millis} (a release that was due would have granted it by then). */
+    static boolean grantedWithin(Future<?> f, long millis) {
+        try {
+            f.get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
     }
 
     @Test

@@ -98,6 +98,23 @@ abstract class LockTableContract {
     }
 
     @Test
+    void aSettledBranchIsNoLongerPreparedButKeepsItsKeysAndPlaceUntilReleased() throws Exception {
+        Tx a = ids.next();
+        Tx b = ids.next();
+        table.acquire(a.owner(), "settled", LockMode.EXCLUSIVE, SHORT);
+        Future<?> waiter = pool.submit(() -> table.acquire(b.owner(), "settled", LockMode.EXCLUSIVE, LONG));
+        awaitQueueLength("settled", 2);
+        assertEquals(XAResource.XA_OK, table.prepare(a.owner(), a.xid()));
+        assertTrue(table.settle(a.xid()));
+        assertEquals(List.of(), table.prepared(), "a committed branch must not be found by recovery");
+        assertStillWaiting(waiter);
+        assertTrue(table.release(a.xid()));
+        waiter.get(10, TimeUnit.SECONDS);
+        table.release(b.xid());
+        assertFalse(table.settle(ids.next().xid()), "nothing is known of a branch that never took a lock");
+    }
+
+    @Test
     void sharedRequestBehindWaitingExclusiveWaitsAndGrantsFollowArrivalOrder() throws Exception {
         Tx reader1 = ids.next();
         Tx writer = ids.next();

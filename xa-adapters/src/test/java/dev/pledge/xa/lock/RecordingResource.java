@@ -30,7 +30,7 @@ final class RecordingResource implements PledgeXAResource {
         this(name, HaltAt.NEVER);
     }
 
-    /** A resource that tells {@code observer} of each prepare and commit as it happens. */
+    /** A resource that tells {@code observer} of each prepare, commit and rollback as it happens. */
     RecordingResource(String name, Consumer<String> observer) {
         this(name, HaltAt.NEVER, observer);
     }
@@ -81,6 +81,7 @@ final class RecordingResource implements PledgeXAResource {
     @Override
     public void rollback(Xid xid) {
         calls.add("rollback");
+        observer.accept("rollback");
     }
 
     @Override

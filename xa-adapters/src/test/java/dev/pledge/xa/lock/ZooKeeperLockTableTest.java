@@ -154,6 +154,25 @@ class ZooKeeperLockTableTest extends LockTableContract {
     }
 
     @Test
+    void aCrashAfterTheBranchCommittedButBeforeTheTransactionCompletedFreesTheKeysWithTheSession() throws Exception {
+        CuratorFramework c = client();
+        LockBackend coordinator = new ZooKeeperLockBackend(c, root);
+        Tx a = ids.next();
+        coordinator.acquire(a.owner(), "acct-3", LockMode.EXCLUSIVE, SHORT);
+        assertEquals(XAResource.XA_OK, coordinator.prepare(a.owner(), a.xid()));
+        assertTrue(coordinator.settle(a.xid()));
+        assertEquals(List.of(), table.prepared(), "the prepared record is deleted by the branch's commit");
+        Tx b = ids.next();
+        LockTimeoutException e = assertThrows(LockTimeoutException.class,
+                () -> table.acquire(b.owner(), "acct-3", LockMode.SHARED, SHORT));
+        assertTrue(e.holders().contains("holding"), "held again by an ephemeral node, not a prepared one: " + e.holders());
+        c.close(); // the coordinator dies before afterCompletion: its session ends and takes the nodes along
+        table.acquire(b.owner(), "acct-3", LockMode.EXCLUSIVE, LONG);
+        assertEquals(1, queueLength("acct-3"), "no persistent node of the committed branch is left");
+        table.release(b.xid());
+    }
+
+    @Test
     void prepareStillWorksAfterEveryPreparedRecordAndKeyWasRemoved() throws Exception {
         for (int i = 0; i < 2; i++) {
             Tx a = ids.next();
