@@ -18,8 +18,12 @@ public class Bank {
     @Inject
     BankResources resources;
 
-    /** Moves {@code amount} from account {@code from} to {@code to}; throws {@link InsufficientFunds} (and rolls back) on overdraft. */
-    @Transactional
+    /**
+     * Moves {@code amount} from account {@code from} to {@code to}; throws {@link InsufficientFunds} (and rolls back) on overdraft.
+     * A failed notification rolls back too: {@code JMSException} is checked, and {@code @Transactional} commits after a
+     * checked exception unless told otherwise, which would commit the transfer without its message.
+     */
+    @Transactional(rollbackOn = JMSException.class)
     public void transfer(String id, long from, long to, long amount) throws JMSException {
         resources.locks().lock(BankConfig.lockKey(Math.min(from, to)));
         resources.locks().lock(BankConfig.lockKey(Math.max(from, to)));

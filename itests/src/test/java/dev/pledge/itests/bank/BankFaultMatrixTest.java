@@ -138,6 +138,15 @@ class BankFaultMatrixTest {
         Collections.addAll(matrix, Collections.nCopies(4, Fault.MARIADB_KILLED).toArray(Fault[]::new));
         Collections.addAll(matrix, Collections.nCopies(4, Fault.BROKER_RESTARTED).toArray(Fault[]::new));
         Collections.addAll(matrix, Collections.nCopies(4, Fault.ZK_SESSION_EXPIRED).toArray(Fault[]::new));
+        String only = System.getProperty("e2e.faults");
+        if (only != null) {
+            // e.g. -De2e.faults=BROKER_RESTARTED: a matrix of those faults only, as many rounds as e2e.rounds says
+            List<Fault> chosen = java.util.Arrays.stream(only.split(",")).map(String::trim).map(Fault::valueOf).toList();
+            matrix.clear();
+            for (int i = 0, n = Integer.getInteger("e2e.rounds", 4); i < n; i++) {
+                matrix.add(chosen.get(i % chosen.size()));
+            }
+        }
         Collections.shuffle(matrix);
         int limit = Integer.getInteger("e2e.rounds", matrix.size());
         List<Round> rounds = new ArrayList<>();
