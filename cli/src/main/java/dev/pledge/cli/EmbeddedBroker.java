@@ -51,8 +51,9 @@ final class EmbeddedBroker implements AutoCloseable {
         c.setCriticalAnalyzer(false);
         c.setJMXManagementEnabled(false);
         c.addAcceptorConfiguration("in-vm", url);
-        c.addAddressSetting("#", new AddressSettings().setAutoCreateQueues(true).setAutoCreateAddresses(true)
-                .setDeadLetterAddress(SimpleString.of("DLQ")).setExpiryAddress(SimpleString.of("ExpiryQueue")));
+        // no auto-delete: on start Artemis removes empty auto-created queues, losing the messages of prepared transactions
+        c.addAddressSetting("#", new AddressSettings().setAutoCreateQueues(true).setAutoCreateAddresses(true).setAutoDeleteQueues(false)
+                .setAutoDeleteAddresses(false).setDeadLetterAddress(SimpleString.of("DLQ")).setExpiryAddress(SimpleString.of("ExpiryQueue")));
         EmbeddedActiveMQ server = new EmbeddedActiveMQ();
         server.setConfiguration(c);
         server.start();

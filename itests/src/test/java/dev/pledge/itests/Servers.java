@@ -136,8 +136,13 @@ public final class Servers {
 
     /** Prepared XA branches on MariaDB whose gtrid was made by Pledge node {@code node}, as readable strings. */
     public static List<String> mariaDbXidsOf(String node) throws SQLException {
+        return mariaDbXidsOf(mariaDbConnection(), node);
+    }
+
+    /** Prepared XA branches of Pledge node {@code node} on the MariaDB server of {@code connection}, which this closes. */
+    public static List<String> mariaDbXidsOf(Connection connection, String node) throws SQLException {
         List<String> ours = new ArrayList<>();
-        try (Connection c = mariaDbConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("XA RECOVER")) {
+        try (Connection c = connection; Statement s = c.createStatement(); ResultSet rs = s.executeQuery("XA RECOVER")) {
             while (rs.next()) {
                 int format = rs.getInt("formatID");
                 int gtridLength = rs.getInt("gtrid_length");
@@ -168,6 +173,11 @@ public final class Servers {
             }
         }
         return ours;
+    }
+
+    /** Whether {@code xid} is a branch of a transaction that Pledge node {@code node} began. */
+    public static boolean isFromNode(javax.transaction.xa.Xid xid, String node) {
+        return xid.getFormatId() == PLEDGE_FORMAT_ID && isFromNode(xid.getGlobalTransactionId(), node);
     }
 
     private static boolean isFromNode(byte[] gtrid, String node) {

@@ -162,9 +162,15 @@ final class TransactionImpl implements Transaction {
                 throw rollbackException("Resource " + b.resourceName + " refused to start " + b.xid + " (" + XaCodes.name(e.errorCode)
                         + "); the transaction is marked rollback-only", e);
             }
-            throw systemException("Resource " + b.resourceName + " failed to start branch " + b.xid + ": " + XaCodes.describe(e), e);
+            // the work the caller meant to do on this resource cannot be part of the transaction: committing the
+            // rest would split it, whatever the caller does with the exception (a checked one commits under @Transactional)
+            markRollbackOnly(e);
+            throw systemException("Resource " + b.resourceName + " failed to start branch " + b.xid + ": " + XaCodes.describe(e)
+                    + "; the transaction is marked rollback-only", e);
         } catch (RuntimeException e) {
-            throw systemException("Resource " + b.resourceName + " failed to start branch " + b.xid + ": " + e, e);
+            markRollbackOnly(e);
+            throw systemException("Resource " + b.resourceName + " failed to start branch " + b.xid + ": " + e
+                    + "; the transaction is marked rollback-only", e);
         }
     }
 

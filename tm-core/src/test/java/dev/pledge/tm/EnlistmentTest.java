@@ -45,6 +45,23 @@ class EnlistmentTest {
     }
 
     @Test
+    void aResourceThatFailsToStartLeavesTheTransactionRollbackOnlyEvenIfTheCallerCommits() throws Exception {
+        ScriptedXAResource db = f.resource("db");
+        ScriptedXAResource broker = f.resource("broker");
+        broker.startError = XAException.XAER_RMFAIL; // as Artemis answers on a connection the broker has just dropped
+        f.tm.begin();
+        f.tm.getTransaction().enlistResource(db);
+        jakarta.transaction.SystemException failed = assertThrows(jakarta.transaction.SystemException.class,
+                () -> f.tm.getTransaction().enlistResource(broker));
+        assertTrue(failed.getMessage().contains("rollback-only"), failed.getMessage());
+        assertEquals(Status.STATUS_MARKED_ROLLBACK, f.tm.getStatus());
+        assertThrows(RollbackException.class, f.tm::commit); // what @Transactional does after a checked exception
+        assertEquals(0, f.log.count("db.commit") + f.log.count("db.prepare"), f.log.toString());
+        assertEquals(1, f.log.count("db.rollback"), f.log.toString());
+        assertEquals(0, f.log.count("broker.rollback") + f.log.count("broker.end"), "the broker never started a branch: " + f.log);
+    }
+
+    @Test
     void aResourceThatIsNotJoinableGetsItsOwnBranch() throws Exception {
         ScriptedXAResource a1 = f.resource("a1");
         ScriptedXAResource a2 = f.resource("a2");

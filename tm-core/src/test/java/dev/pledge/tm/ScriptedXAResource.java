@@ -23,6 +23,8 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
     int commitError;
     int rollbackError;
     int startJoinError;
+    /** Error of every start without TMJOIN (0: none). */
+    int startError;
     RuntimeException commitThrows;
     /** How many commits fail with {@link #commitError} before they succeed (-1: always). */
     int commitFailures = -1;
@@ -55,6 +57,9 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
         log.add(name + ".start(" + flags(flags) + ")");
         if (flags == TMJOIN && startJoinError != 0) {
             throw xa(startJoinError);
+        }
+        if (flags != TMJOIN && startError != 0) {
+            throw xa(startError);
         }
         started.add(xid);
     }

@@ -24,25 +24,40 @@ final class TestBroker implements AutoCloseable {
     private final int port;
     private final ActiveMQServerBasePlugin[] plugins;
     private final int maxDeliveryAttempts;
+    private final boolean autoDelete;
     private EmbeddedActiveMQ server;
 
-    private TestBroker(String name, Path dir, int port, int maxDeliveryAttempts, ActiveMQServerBasePlugin[] plugins) {
+    private TestBroker(String name, Path dir, int port, int maxDeliveryAttempts, boolean autoDelete, ActiveMQServerBasePlugin[] plugins) {
         this.name = name;
         this.dir = dir;
         this.port = port;
         this.maxDeliveryAttempts = maxDeliveryAttempts;
+        this.autoDelete = autoDelete;
         this.plugins = plugins;
     }
 
+    /**
+     * A broker that auto-creates queues but never auto-deletes them: Artemis removes an empty
+     * auto-created queue when it starts (ARTEMIS-3525) without counting the messages that prepared
+     * transactions hold for it, so committing such a transaction after a restart routes its
+     * messages nowhere.
+     */
     static TestBroker start(String name, Path dir, ActiveMQServerBasePlugin... plugins) throws Exception {
-        TestBroker b = new TestBroker(name, dir, freePort(), -1, plugins);
+        TestBroker b = new TestBroker(name, dir, freePort(), -1, false, plugins);
         b.startServer();
         return b;
     }
 
     /** A broker with Artemis's own redelivery limit (max-delivery-attempts 10, no dead-letter address): it drops a message after 10 failed deliveries. */
     static TestBroker startWithArtemisRedeliveryDefaults(String name, Path dir) throws Exception {
-        TestBroker b = new TestBroker(name, dir, freePort(), new AddressSettings().getMaxDeliveryAttempts(), new ActiveMQServerBasePlugin[0]);
+        TestBroker b = new TestBroker(name, dir, freePort(), new AddressSettings().getMaxDeliveryAttempts(), false, new ActiveMQServerBasePlugin[0]);
+        b.startServer();
+        return b;
+    }
+
+    /** A broker with Artemis's default auto-delete of auto-created queues and addresses. */
+    static TestBroker startWithAutoDelete(String name, Path dir) throws Exception {
+        TestBroker b = new TestBroker(name, dir, freePort(), -1, true, new ActiveMQServerBasePlugin[0]);
         b.startServer();
         return b;
     }
@@ -70,7 +85,11 @@ final class TestBroker implements AutoCloseable {
         c.setCriticalAnalyzer(false);
         c.setJMXManagementEnabled(false);
         c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port);
-        c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(maxDeliveryAttempts).setAutoCreateQueues(true).setAutoCreateAddresses(true));
+        AddressSettings settings = new AddressSettings().setMaxDeliveryAttempts(maxDeliveryAttempts).setAutoCreateQueues(true).setAutoCreateAddresses(true);
+        if (!autoDelete) {
+            settings.setAutoDeleteQueues(false).setAutoDeleteAddresses(false);
+        }
+        c.addAddressSetting("#", settings);
         for (ActiveMQServerBasePlugin p : plugins) {
             c.registerBrokerPlugin(p);
         }
