@@ -145,8 +145,13 @@ class ConfigurationAndLastResourceTest {
             SQLException e = assertThrows(SQLException.class, ds::getConnection);
             assertTrue(e.getMessage().contains("Data source 'killed' could not enlist"), e.getMessage());
             assertEquals(0, ds.metrics().activeCount());
+            // A branch that could not start leaves the transaction rollback-only, as in Narayana:
+            // the application must not commit the rest of its work as if this resource had taken part.
+            assertEquals(jakarta.transaction.Status.STATUS_MARKED_ROLLBACK, tm.getStatus());
+            tm.rollback();
 
             // The pool validates its idle connections after a failed enlistment: the dead one goes, a new one comes.
+            tm.begin();
             Connection c = null;
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (c == null) {
@@ -156,7 +161,9 @@ class ConfigurationAndLastResourceTest {
                     if (System.nanoTime() > deadline) {
                         throw stillDead;
                     }
+                    tm.rollback(); // the failed attempt marked this transaction rollback-only
                     Thread.sleep(100);
+                    tm.begin();
                 }
             }
             try (Connection fresh = c) {
