@@ -52,62 +52,15 @@ final class RecoveryXAResource {
     }
 
     /** Delegates everything; {@code rollback} runs a recovery scan first (see the class comment). */
-    static final class RescanBeforeRollback implements XAResource {
-        private final XAResource delegate;
-
+    static final class RescanBeforeRollback extends ForwardingXAResource {
         RescanBeforeRollback(XAResource delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public void rollback(Xid xid) throws XAException {
             delegate.recover(TMSTARTRSCAN);
             delegate.rollback(xid);
-        }
-
-        @Override
-        public void commit(Xid xid, boolean onePhase) throws XAException {
-            delegate.commit(xid, onePhase);
-        }
-
-        @Override
-        public void end(Xid xid, int flags) throws XAException {
-            delegate.end(xid, flags);
-        }
-
-        @Override
-        public void forget(Xid xid) throws XAException {
-            delegate.forget(xid);
-        }
-
-        @Override
-        public int getTransactionTimeout() throws XAException {
-            return delegate.getTransactionTimeout();
-        }
-
-        @Override
-        public boolean isSameRM(XAResource xares) throws XAException {
-            return delegate.isSameRM(xares);
-        }
-
-        @Override
-        public int prepare(Xid xid) throws XAException {
-            return delegate.prepare(xid);
-        }
-
-        @Override
-        public Xid[] recover(int flag) throws XAException {
-            return delegate.recover(flag);
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) throws XAException {
-            return delegate.setTransactionTimeout(seconds);
-        }
-
-        @Override
-        public void start(Xid xid, int flags) throws XAException {
-            delegate.start(xid, flags);
         }
     }
 }

@@ -111,68 +111,21 @@ final class XaSessionAutoCommit implements XAConnection {
     }
 
     /** The driver's resource, marking the branch active from a successful start to its end. */
-    private final class Branch implements XAResource {
-        private final XAResource driver;
-
+    private final class Branch extends ForwardingXAResource {
         Branch(XAResource driver) {
-            this.driver = driver;
+            super(driver);
         }
 
         @Override
         public void start(Xid xid, int flags) throws XAException {
-            driver.start(xid, flags);
+            delegate.start(xid, flags);
             inBranch = true;
         }
 
         @Override
         public void end(Xid xid, int flags) throws XAException {
             inBranch = false;
-            driver.end(xid, flags);
-        }
-
-        @Override
-        public int prepare(Xid xid) throws XAException {
-            return driver.prepare(xid);
-        }
-
-        @Override
-        public void commit(Xid xid, boolean onePhase) throws XAException {
-            driver.commit(xid, onePhase);
-        }
-
-        @Override
-        public void rollback(Xid xid) throws XAException {
-            driver.rollback(xid);
-        }
-
-        @Override
-        public void forget(Xid xid) throws XAException {
-            driver.forget(xid);
-        }
-
-        @Override
-        public Xid[] recover(int flag) throws XAException {
-            return driver.recover(flag);
-        }
-
-        @Override
-        public boolean isSameRM(XAResource other) throws XAException {
-            return driver.isSameRM(other instanceof Branch b ? b.driver : other);
-        }
-
-        @Override
-        public int getTransactionTimeout() throws XAException {
-            return driver.getTransactionTimeout();
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) throws XAException {
-            return driver.setTransactionTimeout(seconds);
-        }
-
-        @Override
-        public String toString() {
-            return driver.toString();
+            delegate.end(xid, flags);
         }
     }
 }
