@@ -100,17 +100,21 @@ final class JournalReplay {
                 offset += v.size();
                 continue;
             }
+            if (isAllZero(data, offset)) {
+                log.debug("{}: zero-filled tail from offset {} ignored", file, offset);
+                return; // the unwritten rest of a preallocated segment
+            }
             String reason = ((Invalid) f).reason();
             int later = findValidFrameAfter(data, offset);
             if (later >= 0) {
                 throw corrupt(file, offset, reason + ", with a valid record at offset " + later + " after it");
             }
-            if (isAllZero(data, offset)) {
-                log.debug("{}: zero-filled tail from offset {} ignored", file, offset);
-            } else {
-                log.warn("{}: torn tail at offset {} ({}, {} bytes) ignored: a crash interrupted the last write, whose commit had not returned",
-                        file, offset, reason, data.length - offset);
+            int end = data.length;
+            while (end > offset && data[end - 1] == 0) {
+                end--;
             }
+            log.warn("{}: torn tail at offset {} ({}, {} bytes) ignored: a crash interrupted the last write, whose commit had not returned",
+                    file, offset, reason, end - offset);
             return;
         }
     }

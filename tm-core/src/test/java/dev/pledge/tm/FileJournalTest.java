@@ -75,13 +75,14 @@ class FileJournalTest {
         CommitRecord first = decision();
         CommitRecord second = decision();
         long sizeAfterFirst;
+        long full;
         try (FileJournal j = FileJournal.open(log(), true)) {
             j.logCommit(first);
-            sizeAfterFirst = Files.size(onlySegment(log()));
+            sizeAfterFirst = j.writtenBytes();
             j.logCommit(second);
+            full = j.writtenBytes();
         }
         Path segment = onlySegment(log());
-        long full = Files.size(segment);
         byte[] original = Files.readAllBytes(segment);
         for (long cut = sizeAfterFirst + 1; cut < full; cut += 7) {
             Files.write(segment, java.util.Arrays.copyOf(original, (int) cut));
@@ -279,7 +280,7 @@ class FileJournalTest {
                 bytes += Files.size(p);
             }
             assertTrue(segments.size() <= 2, "segments: " + segments);
-            assertTrue(bytes <= 2 * 4L * 1024 * 1024 + 64 * 1024, "bytes: " + bytes);
+            assertTrue(bytes <= 2 * (4L * 1024 * 1024 + 256 * 1024) + 64 * 1024, "bytes (preallocated segments included): " + bytes);
             assertTrue(JournalReplay.number(segments.get(segments.size() - 1)) > 10, "the log was recycled many times: " + segments);
             assertEquals(0, j.forceCount(), "unsafeDisableFsync's journal never forces");
         }
@@ -289,6 +290,57 @@ class FileJournalTest {
         }
         try (Stream<Path> files = Files.list(log())) {
             assertTrue(files.count() <= 3, "segments plus the lock file");
+        }
+    }
+
+    @Test
+    void segmentsArePreallocatedSoThatForcesNeverGrowTheFile() throws Exception {
+        long max = 64 * 1024;
+        try (FileJournal j = FileJournal.open(log(), true, max)) {
+            Path first = onlySegment(log());
+            long size = Files.size(first);
+            assertTrue(size > max, "the segment is zero-filled past its limit before any record: " + size);
+            for (int i = 0; i < 20; i++) {
+                CommitRecord d = decision();
+                j.logCommit(d);
+                j.logCompleted(d.gtrid());
+            }
+            assertEquals(size, Files.size(first), "appending overwrote zeros instead of growing the file");
+            for (int i = 0; i < 2000; i++) { // past the limit: roll-overs into the file filled in the background
+                CommitRecord d = decision();
+                j.logCommit(d);
+                j.logCompleted(d.gtrid());
+            }
+            List<Path> segments = j.segmentFiles();
+            assertTrue(JournalReplay.number(segments.get(segments.size() - 1)) > 1, "rolled over: " + segments);
+            assertEquals(size, Files.size(segments.get(segments.size() - 1)), "the new segment was preallocated too");
+        }
+        try (Stream<Path> files = Files.list(log())) {
+            assertEquals(List.of("pledge.lock"), files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".log")).toList(),
+                    "close removes the file being filled for the next segment");
+        }
+    }
+
+    @Test
+    void aTornRecordFollowedByPreallocatedZerosIsATornTailAndALeftoverFillIsIgnored() throws Exception {
+        CommitRecord first = decision();
+        CommitRecord second = decision();
+        long afterFirst;
+        long afterSecond;
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            j.logCommit(first);
+            afterFirst = j.writtenBytes();
+            j.logCommit(second);
+            afterSecond = j.writtenBytes();
+        }
+        Path segment = onlySegment(log());
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek((afterFirst + afterSecond) / 2);
+            f.write(new byte[(int) (afterSecond - (afterFirst + afterSecond) / 2)]); // the second half never reached the disk
+        }
+        Files.write(log().resolve(FileJournal.NEXT_SEGMENT), new byte[] {1, 2, 3}); // a fill a crash interrupted
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            assertEquals(List.of(first), List.copyOf(j.pendingCommits()));
         }
     }
 }

@@ -49,13 +49,15 @@ class JournalCrashWindowTest {
         CommitRecord first = decision();
         CommitRecord second = decision();
         long afterFirst;
+        long afterSecond;
         try (FileJournal j = FileJournal.open(log(), true)) {
             j.logCommit(first);
-            afterFirst = Files.size(segment(1));
+            afterFirst = j.writtenBytes();
             j.logCommit(second);
+            afterSecond = j.writtenBytes();
         }
         byte[] all = Files.readAllBytes(segment(1));
-        Files.write(segment(1), Arrays.copyOf(all, (int) (afterFirst + (all.length - afterFirst) / 2)));
+        Files.write(segment(1), Arrays.copyOf(all, (int) (afterFirst + (afterSecond - afterFirst) / 2)));
         return new CommitRecord[] {first, second};
     }
 
