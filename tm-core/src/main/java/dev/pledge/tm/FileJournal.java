@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * Appending encodes a record into an in-memory buffer under a short lock. A thread that needs
  * durability then tries the force lock: if it gets it, it writes out everything buffered so far
  * (its own record and those of every thread that appended meanwhile) and forces once; if not, it
- * parks until a force covers its record. The leader unparks every waiter its force covered, and
- * hands the lead to one that is not yet covered, so waiters never queue on a monitor. A lone
+ * parks until a force covers its record. The leader hands the lead to a waiter its force did not
+ * cover and then unparks every waiter it covered, so waiters never queue on a monitor. A lone
  * committer therefore pays one fdatasync per decision on its own thread, with no hand-off;
  * completion records take no lock and ride along with the next write.
  * <p>
@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * every older segment is deleted. Appends go on meanwhile: only the copy of the live state is
  * taken under the append lock. The log is thus bounded by live transactions, not by history.
  * Opening always starts a new segment the same way, which also discards a torn tail.
+ * <p>
+ * Segment files are zero-filled to full size before the first record goes in (the next one by a
+ * background thread while the current one fills), so a force carries data alone and never a new
+ * file size. Replay reads the zero rest of a segment as its end.
  */
 final class FileJournal implements Journal {
     private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
@@ -376,7 +380,7 @@ final class FileJournal implements Journal {
                     waiters.add(me);
                     continue; // re-check: the leader may have finished before we were queued
                 }
-                LockSupport.parkNanos(this, 1_000_000L);
+                LockSupport.parkNanos(this, 10_000_000L);
             }
         }
         if (me != null && !me.unlinked) {
@@ -384,19 +388,25 @@ final class FileJournal implements Journal {
         }
     }
 
-    /** Unparks every waiter the last force covered, and one that it did not, to lead the next force. */
+    /**
+     * Unparks first one waiter the last force did not cover, to lead the next force, and then every
+     * waiter it covered. In that order the next force is on its way while the covered committers
+     * run their phase two, so the processor and the disk work at once instead of in turns.
+     */
     private void wakeWaiters() {
         long d = durable;
-        boolean handedOver = false;
+        for (Waiter w : waiters) {
+            if (w.end > d) {
+                LockSupport.unpark(w.thread);
+                break;
+            }
+        }
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
             if (w.end <= d) {
                 it.remove();
                 w.unlinked = true;
                 LockSupport.unpark(w.thread);
-            } else if (!handedOver) {
-                LockSupport.unpark(w.thread);
-                handedOver = true;
             }
         }
     }
