@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -142,7 +143,11 @@ public final class TransactionService implements AutoCloseable {
 
     private void scheduleSoonPass() {
         if (recoverer != null && !recoverer.isShutdown()) {
-            recoverer.schedule(this::backgroundPass, 1, TimeUnit.SECONDS);
+            try {
+                recoverer.schedule(this::backgroundPass, 1, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException e) {
+                log.debug("Not scheduling a recovery pass: service '{}' is closing", config.nodeName());
+            }
         }
     }
 

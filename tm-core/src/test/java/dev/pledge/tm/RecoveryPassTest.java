@@ -1,6 +1,7 @@
 package dev.pledge.tm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pledge.tm.LogRecords.BranchRecord;
@@ -68,6 +69,32 @@ class RecoveryPassTest {
             assertEquals(1, log.count("db.rollback"), log.toString());
             assertTrue(db.prepared.isEmpty(), "the in-doubt branch without a decision is rolled back inside build()");
             assertTrue(db.closed, "the supplier's AutoCloseable is closed after the pass");
+        }
+    }
+
+    @Test
+    void registeringWhileTheServiceClosesNeverThrows() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            CallLog log = new CallLog();
+            TransactionService svc = builder("core-closing", new RecordingJournal(log)).recoveryInterval(Duration.ofMinutes(5)).build();
+            CountDownLatch started = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread registrar = new Thread(() -> {
+                started.countDown();
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        svc.recovery().register("db-" + i, () -> new ScriptedXAResource("db", log));
+                    }
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            registrar.start();
+            await(started);
+            svc.close();
+            registrar.join();
+            svc.recovery().register("after-close", () -> new ScriptedXAResource("db", log));
+            assertNull(thrown.get(), () -> "round " + thrown.get());
         }
     }
 
