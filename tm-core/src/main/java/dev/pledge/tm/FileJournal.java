@@ -210,7 +210,7 @@ final class FileJournal implements Journal {
             JournalReplay replay = JournalReplay.replay(dir);
             List<JournalSnapshot.Segment> segments = new ArrayList<>();
             for (Path p : replay.segments) {
-                segments.add(new JournalSnapshot.Segment(p.getFileName().toString(), Files.size(p)));
+                segments.add(new JournalSnapshot.Segment(p.getFileName().toString(), replay.recordBytes.get(p)));
             }
             List<HeuristicRecord> hs = new ArrayList<>();
             replay.heuristics.values().forEach(hs::addAll);

@@ -11,6 +11,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,8 @@ final class JournalReplay {
     final Map<Gtrid, CommitRecord> pending = new LinkedHashMap<>();
     final Map<Gtrid, List<HeuristicRecord>> heuristics = new LinkedHashMap<>();
     final List<Path> segments;
+    /** Per segment, the bytes up to the end of its last valid record (header included). */
+    final Map<Path, Integer> recordBytes = new HashMap<>();
     long lastSegmentNumber;
     int records;
 
@@ -77,18 +80,20 @@ final class JournalReplay {
     static JournalReplay replay(Path dir) throws IOException {
         JournalReplay r = new JournalReplay(segments(dir));
         for (int i = 0; i < r.segments.size(); i++) {
-            r.readSegment(r.segments.get(i));
+            Path segment = r.segments.get(i);
+            r.recordBytes.put(segment, r.readSegment(segment));
         }
         return r;
     }
 
-    private void readSegment(Path file) throws IOException {
+    /** Replays one segment; returns where its records end (the rest is a torn or zero-filled tail). */
+    private int readSegment(Path file) throws IOException {
         byte[] data = Files.readAllBytes(file);
         lastSegmentNumber = Math.max(lastSegmentNumber, number(file));
         if (data.length < SEGMENT_HEADER || !startsWithMagic(data)) {
             if (isAllZero(data, 0) || (data.length < SEGMENT_HEADER && startsWithMagicPrefix(data))) {
                 log.warn("Ignoring {}: its header was never completely written (a crash while the segment was created)", file);
-                return;
+                return 0;
             }
             throw corrupt(file, 0, "it does not start with a Pledge journal header");
         }
@@ -102,7 +107,7 @@ final class JournalReplay {
             }
             if (isAllZero(data, offset)) {
                 log.debug("{}: zero-filled tail from offset {} ignored", file, offset);
-                return; // the unwritten rest of a preallocated segment
+                return offset; // the unwritten rest of a preallocated segment
             }
             String reason = ((Invalid) f).reason();
             int later = findValidFrameAfter(data, offset);
@@ -115,8 +120,9 @@ final class JournalReplay {
             }
             log.warn("{}: torn tail at offset {} ({}, {} bytes) ignored: a crash interrupted the last write, whose commit had not returned",
                     file, offset, reason, end - offset);
-            return;
+            return offset;
         }
+        return offset;
     }
 
     private void apply(Valid v) {

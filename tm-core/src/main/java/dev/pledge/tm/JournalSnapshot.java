@@ -8,7 +8,7 @@ import java.util.List;
 /** What a recovery log holds, read without locking it: for operators' tools. */
 record JournalSnapshot(Path directory, List<CommitRecord> pendingCommits, List<HeuristicRecord> heuristics, List<Segment> segments) {
 
-    /** One segment file and its size in bytes. */
+    /** One segment file and the bytes its records take (the rest of the preallocated file is zeros). */
     record Segment(String name, long bytes) {
     }
 }

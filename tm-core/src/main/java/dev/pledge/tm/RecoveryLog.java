@@ -29,7 +29,7 @@ public final class RecoveryLog {
     public record Heuristic(String gtrid, Branch branch, String outcome, String decision, Instant at) {
     }
 
-    /** One segment file and its size. */
+    /** One segment file and the bytes its records take (the rest of the preallocated file is zeros). */
     public record Segment(String name, long bytes) {
     }
 

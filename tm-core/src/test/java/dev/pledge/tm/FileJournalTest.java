@@ -306,6 +306,7 @@ class FileJournalTest {
                 j.logCompleted(d.gtrid());
             }
             assertEquals(size, Files.size(first), "appending overwrote zeros instead of growing the file");
+            assertEquals(j.writtenBytes(), FileJournal.inspect(log()).segments().get(0).bytes(), "inspect counts record bytes, not zeros");
             for (int i = 0; i < 2000; i++) { // past the limit: roll-overs into the file filled in the background
                 CommitRecord d = decision();
                 j.logCommit(d);
