@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 /**
  * Runs every manager in its own JVM, alternately (round 1: A B C D, round 2: A B C D, …) so that
  * machine drift hits all of them alike, plus the disk's fdatasync ceiling, the MariaDB → PostgreSQL
- * transfer workload, a heap check and lock throughput; writes {@code results.csv},
- * {@code db-results.csv}, {@code results.md}, {@code throughput.svg} and {@code db-throughput.svg}.
+ * transfer workload, the JMS bridge workload (Artemis's bridge against Pledge's), a heap check and lock
+ * throughput; writes {@code results.csv}, {@code db-results.csv}, {@code bridge-results.csv},
+ * {@code results.md}, {@code throughput.svg} and {@code db-throughput.svg}.
  */
 @Command(name = "pledge-bench", mixinStandardHelpOptions = true)
 public final class BenchMain implements Callable<Integer> {
@@ -40,6 +41,8 @@ public final class BenchMain implements Callable<Integer> {
     long heapTransactions;
     @Option(names = "--work", defaultValue = "bench/target/work", description = "where the logs go (same disk as the build)")
     Path work;
+    @Option(names = "--skip-noop", description = "leave out the disk ceiling and the no-op resource workload of --managers")
+    boolean skipNoop;
     @Option(names = "--skip-db", description = "leave out the MariaDB/PostgreSQL transfer workload (by default it runs, and fails when a server is missing)")
     boolean skipDb;
     @Option(names = "--db-contenders", split = ",", defaultValue = "pledge,narayana,hand-written")
@@ -52,6 +55,16 @@ public final class BenchMain implements Callable<Integer> {
     String mariadb;
     @Option(names = "--postgres", defaultValue = "127.0.0.1:5432")
     String postgres;
+    @Option(names = "--skip-bridge", description = "leave out the JMS bridge workload (two embedded Artemis brokers in each child JVM)")
+    boolean skipBridge;
+    @Option(names = "--bridge-contenders", split = ",", defaultValue = "artemis,pledge,pledge-parallel,pledge-concurrent")
+    List<String> bridgeContenders;
+    @Option(names = "--bridge-messages", defaultValue = "20000", description = "messages timed per bridge run (after the warm-up ones)")
+    int bridgeMessages;
+    @Option(names = "--bridge-warmup-messages", defaultValue = "5000")
+    int bridgeWarmupMessages;
+    @Option(names = "--bridge-batch", defaultValue = "100", description = "batch size of every bridge")
+    int bridgeBatch;
     @Option(names = "--skip-extras", description = "leave out the heap check and the lock throughput")
     boolean skipExtras;
     @Option(names = "--jvm-arg", description = "extra option for every child JVM (repeatable), e.g. -XX:StartFlightRecording=...")
@@ -74,20 +87,23 @@ public final class BenchMain implements Callable<Integer> {
                 : "perf cannot count syscalls here: syncs per transaction only where the manager reports its log forces");
         List<Measurement> all = new ArrayList<>();
         List<Measurement> db = new ArrayList<>();
+        List<BridgeMeasurement> bridge = new ArrayList<>();
         Map<String, Double> ceiling = new java.util.TreeMap<>();
         for (int round = 1; round <= rounds; round++) {
-            for (String mode : List.of("append", "preallocated")) {
-                Map<String, Double> disk = jvm.result("disk " + mode, DiskCeiling.class, mode, String.valueOf(measure), dir("disk").toString());
-                double perSecond = disk.get("n") / disk.get("seconds");
-                ceiling.merge(mode, perSecond, Math::max);
-                System.out.printf(Locale.ROOT, "round %d: disk ceiling (%s) %.0f fdatasync/s%s%n", round, mode, perSecond, disk.containsKey("syncs")
-                        ? String.format(Locale.ROOT, " (perf counted %.0f syncs for %.0f writes)", disk.get("syncs"), disk.get("n")) : "");
-            }
-            for (int t : threads) {
-                for (String manager : managers) {
-                    Map<String, Double> r = jvm.result(manager + " " + t, RunOne.class, manager, String.valueOf(t), String.valueOf(warmup),
-                            String.valueOf(measure), dir(manager + "-" + t + "-" + round).toString());
-                    all.add(measurement(manager, t, round, r));
+            if (!skipNoop) {
+                for (String mode : List.of("append", "preallocated")) {
+                    Map<String, Double> disk = jvm.result("disk " + mode, DiskCeiling.class, mode, String.valueOf(measure), dir("disk").toString());
+                    double perSecond = disk.get("n") / disk.get("seconds");
+                    ceiling.merge(mode, perSecond, Math::max);
+                    System.out.printf(Locale.ROOT, "round %d: disk ceiling (%s) %.0f fdatasync/s%s%n", round, mode, perSecond, disk.containsKey("syncs")
+                            ? String.format(Locale.ROOT, " (perf counted %.0f syncs for %.0f writes)", disk.get("syncs"), disk.get("n")) : "");
+                }
+                for (int t : threads) {
+                    for (String manager : managers) {
+                        Map<String, Double> r = jvm.result(manager + " " + t, RunOne.class, manager, String.valueOf(t), String.valueOf(warmup),
+                                String.valueOf(measure), dir(manager + "-" + t + "-" + round).toString());
+                        all.add(measurement(manager, t, round, r));
+                    }
                 }
             }
             if (!skipDb) {
@@ -104,16 +120,36 @@ public final class BenchMain implements Callable<Integer> {
                     }
                 }
             }
+            if (!skipBridge) {
+                for (String contender : bridgeContenders) {
+                    BridgeContender.label(contender); // an unknown name fails before the child starts
+                    Map<String, Double> r = jvm.result("bridge " + contender, BridgeRunOne.class, contender, String.valueOf(bridgeMessages),
+                            String.valueOf(bridgeWarmupMessages), String.valueOf(bridgeBatch), dir("bridge-" + contender + "-" + round).toString());
+                    BridgeMeasurement m = new BridgeMeasurement(contender, round, r.get("messages").intValue(), bridgeBatch, r.get("seconds"));
+                    System.out.printf(Locale.ROOT, "round %d bridge %-45s %,10.0f msg/s%n", round, BridgeContender.label(contender),
+                            m.messagesPerSecond());
+                    bridge.add(m);
+                }
+            }
         }
-        Files.writeString(out.resolve("results.csv"), Report.csv(all));
-        Files.writeString(out.resolve("throughput.svg"), Report.svg(all, "two no-op XA resources, durable log"));
-        StringBuilder md = new StringBuilder(machine(loadAtStart)).append("\n### No-op resources\n\n").append(Report.markdown(all, ceiling.get("append"), ceiling.get("preallocated")));
+        StringBuilder md = new StringBuilder(machine(loadAtStart));
+        if (!skipNoop) {
+            Files.writeString(out.resolve("results.csv"), Report.csv(all));
+            Files.writeString(out.resolve("throughput.svg"), Report.svg(all, "two no-op XA resources, durable log"));
+            md.append("\n### No-op resources\n\n").append(Report.markdown(all, ceiling.get("append"), ceiling.get("preallocated")));
+        }
         if (!skipDb) {
             Files.writeString(out.resolve("db-results.csv"), Report.csv(db));
             Files.writeString(out.resolve("db-throughput.svg"), Report.svg(db, "MariaDB to PostgreSQL transfers"));
             md.append("\n### MariaDB → PostgreSQL transfers\n\n").append(Report.table(db))
                     .append("\nPledge against hand-written XA (throughput lost, median latency added):\n\n")
                     .append(Report.overhead(db, "db pledge", "db hand-written"));
+        }
+        if (!skipBridge) {
+            Files.writeString(out.resolve("bridge-results.csv"), Report.bridgeCsv(bridge));
+            md.append("\n### JMS bridge, Artemis → Artemis\n\n").append(String.format(Locale.ROOT, "%,d persistent messages timed per run (after %,d"
+                    + " warm-up ones), batches of %d, both brokers embedded in the bridge's JVM, every log synced:%n%n", bridgeMessages,
+                    bridgeWarmupMessages, bridgeBatch)).append(Report.bridgeTable(bridge, "artemis"));
         }
         if (!skipExtras) {
             extras(jvm, md);

@@ -148,4 +148,37 @@ final class Report {
         sb.append("</svg>\n");
         return sb.toString();
     }
+
+    static String bridgeCsv(List<BridgeMeasurement> all) {
+        StringBuilder sb = new StringBuilder("contender,round,messages,batch,seconds,msg_per_s\n");
+        for (BridgeMeasurement m : all) {
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.3f,%.1f%n", m.contender(), m.round(), m.messages(), m.batch(), m.seconds(),
+                    m.messagesPerSecond()));
+        }
+        return sb.toString();
+    }
+
+    /** One row per contender (in the order run): median msg/s over the rounds, every round's figure, and the ratio to {@code baseline}'s median. */
+    static String bridgeTable(List<BridgeMeasurement> all, String baseline) {
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        for (BridgeMeasurement m : all) {
+            rates.computeIfAbsent(m.contender(), k -> new ArrayList<>()).add(m.messagesPerSecond());
+        }
+        Double base = rates.containsKey(baseline) ? median(rates.get(baseline)) : null;
+        StringBuilder sb = new StringBuilder("| bridge | msg/s (median) | rounds | vs ").append(BridgeContender.label(baseline))
+                .append(" |\n|---|---:|---:|---:|\n");
+        rates.forEach((contender, r) -> {
+            double med = median(r);
+            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %s |%n", BridgeContender.label(contender), med,
+                    String.join(", ", r.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList()),
+                    base == null ? "–" : String.format(Locale.ROOT, "%.2f×", med / base)));
+        });
+        return sb.toString();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
 }

@@ -43,4 +43,19 @@ class ReportTest {
         assertEquals(2, svg.split("<rect x=\"\\d+\" y=\"\\d+\" width=\"18\"", -1).length - 1);
         assertTrue(svg.contains("pledge, 1 threads: 2,000 tx/s"), svg);
     }
+
+    @Test
+    void theBridgeTableShowsEachContendersMedianRoundAndItsRatioToArtemis() {
+        List<BridgeMeasurement> bridge = List.of(
+                new BridgeMeasurement("artemis", 1, 20000, 100, 4.0),
+                new BridgeMeasurement("pledge", 1, 20000, 100, 2.0),
+                new BridgeMeasurement("artemis", 2, 20000, 100, 5.0),
+                new BridgeMeasurement("pledge", 2, 20000, 100, 1.0),
+                new BridgeMeasurement("artemis", 3, 20000, 100, 2.0),
+                new BridgeMeasurement("pledge", 3, 20000, 100, 4.0));
+        String md = Report.bridgeTable(bridge, "artemis");
+        assertTrue(md.contains("| Artemis JMSBridgeImpl + Narayana | 5,000 | 5,000, 4,000, 10,000 | 1.00× |"), md);
+        assertTrue(md.contains("| Pledge, ordered | 10,000 | 10,000, 20,000, 5,000 | 2.00× |"), md);
+        assertEquals("pledge,2,20000,100,1.000,20000.0", Report.bridgeCsv(bridge).split("\n")[4]);
+    }
 }

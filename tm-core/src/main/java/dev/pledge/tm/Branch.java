@@ -29,6 +29,8 @@ final class Branch {
     final boolean last;
     int association = ASSOCIATED;
     int outcome = NONE;
+    /** Why this branch's prepare failed, or its heuristic commit outcome; read by the coordinator after the phase. */
+    Throwable error;
 
     Branch(XAResource resource, PledgeXid xid, String resourceName, Branch joinedTo, boolean last) {
         this.resource = resource;

@@ -5,5 +5,5 @@ import java.time.Duration;
 
 /** The service's whole configuration, fixed at build time. */
 record Config(String nodeName, Path logDirectory, Duration defaultTimeout, Duration recoveryInterval, boolean fsync,
-              Duration reaperInterval) {
+              Duration reaperInterval, boolean parallelPhases) {
 }

@@ -442,28 +442,19 @@ final class TransactionImpl implements Transaction {
             return;
         }
 
-        // Phase one: every branch votes before anything commits.
+        // Phase one: every branch votes before anything commits (with parallel phases, all at once).
+        tm.phases.run(this, branches, TransactionImpl::votes, TransactionImpl::prepareBranch);
         List<BranchRecord> toCommit = null;
         for (int i = 0, n = branches.size(); i < n; i++) {
             Branch b = branches.get(i);
-            if (!b.ownsBranch() || b.last) {
-                continue;
-            }
-            int vote;
-            try {
-                vote = b.resource.prepare(b.xid);
-            } catch (XAException | RuntimeException e) {
-                b.outcome = (e instanceof XAException x && XaCodes.isRollback(x.errorCode)) ? Branch.ROLLED_BACK : Branch.NONE;
-                rollbackCause = e;
+            if (b.error != null) {
+                rollbackCause = b.error;
                 status = Status.STATUS_ROLLING_BACK;
                 rollbackEverything();
                 throw rollbackException("Transaction " + gtrid + " rolled back: " + b.resourceName + " voted no on " + b.xid
-                        + " (" + XaCodes.describe(e) + ")", e);
+                        + " (" + XaCodes.describe(b.error) + ")", b.error);
             }
-            if (vote == XAResource.XA_RDONLY) {
-                b.outcome = Branch.READ_ONLY;
-            } else {
-                b.outcome = Branch.PREPARED;
+            if (b.outcome == Branch.PREPARED) {
                 if (toCommit == null) {
                     toCommit = new ArrayList<>(n);
                 }
@@ -500,45 +491,26 @@ final class TransactionImpl implements Transaction {
             }
         }
 
-        // Phase two.
+        // Phase two (with parallel phases, all at once), then the outcomes of the branches.
+        tm.phases.run(this, branches, TransactionImpl::isPrepared, TransactionImpl::commitBranch);
         int heuristicRolledBack = 0;
         int heuristic = 0;
         int leftToRecovery = 0;
         int committed = 0;
         for (int i = 0, n = branches.size(); i < n; i++) {
             Branch b = branches.get(i);
-            if (b.outcome != Branch.PREPARED) {
+            if (b.last) {
                 continue;
             }
-            try {
-                b.resource.commit(b.xid, false);
-                b.outcome = Branch.COMMITTED;
+            if (b.outcome == Branch.COMMITTED) {
                 committed++;
-            } catch (XAException e) {
-                int code = e.errorCode;
-                if (code == XAException.XAER_NOTA || code == XAException.XA_HEURCOM) {
-                    // NOTA: recovery got there first. HEURCOM: the resource committed on its own, as decided.
-                    if (code == XAException.XA_HEURCOM) {
-                        forget(b);
-                    }
-                    b.outcome = Branch.COMMITTED;
-                    committed++;
-                } else if (XaCodes.isHeuristic(code) || XaCodes.isRollback(code)) {
-                    b.outcome = Branch.HEURISTIC;
-                    heuristic++;
-                    if (code == XAException.XA_HEURRB || XaCodes.isRollback(code)) {
-                        heuristicRolledBack++;
-                    }
-                    recordHeuristic(b, code, true);
-                } else {
-                    b.outcome = Branch.LEFT_TO_RECOVERY;
-                    leftToRecovery++;
-                    log.warn("Commit of {} failed ({}); the decision stands and recovery will finish the branch", b, XaCodes.describe(e));
-                }
-            } catch (RuntimeException e) {
-                b.outcome = Branch.LEFT_TO_RECOVERY;
+            } else if (b.outcome == Branch.LEFT_TO_RECOVERY) {
                 leftToRecovery++;
-                log.warn("Commit of {} threw {}; the decision stands and recovery will finish the branch", b, e.toString());
+            } else if (b.outcome == Branch.HEURISTIC) {
+                heuristic++;
+                if (b.error instanceof XAException x && (x.errorCode == XAException.XA_HEURRB || XaCodes.isRollback(x.errorCode))) {
+                    heuristicRolledBack++;
+                }
             }
         }
         if (leftToRecovery == 0) {
@@ -556,6 +528,54 @@ final class TransactionImpl implements Transaction {
                     + heuristicSummary());
         }
         finish(Status.STATUS_COMMITTED);
+    }
+
+    private static boolean votes(Branch b) {
+        return b.ownsBranch() && !b.last;
+    }
+
+    private static boolean isPrepared(Branch b) {
+        return b.outcome == Branch.PREPARED;
+    }
+
+    /** Phase one on one branch: its vote, or its failure in {@link Branch#error}; false on a no-vote. */
+    private boolean prepareBranch(Branch b) {
+        try {
+            b.outcome = b.resource.prepare(b.xid) == XAResource.XA_RDONLY ? Branch.READ_ONLY : Branch.PREPARED;
+            return true;
+        } catch (XAException | RuntimeException e) {
+            b.outcome = (e instanceof XAException x && XaCodes.isRollback(x.errorCode)) ? Branch.ROLLED_BACK : Branch.NONE;
+            b.error = e;
+            return false;
+        }
+    }
+
+    /** Phase two on one branch: its outcome; a heuristic one is recorded (its code in {@link Branch#error}). */
+    private boolean commitBranch(Branch b) {
+        try {
+            b.resource.commit(b.xid, false);
+            b.outcome = Branch.COMMITTED;
+        } catch (XAException e) {
+            int code = e.errorCode;
+            if (code == XAException.XAER_NOTA || code == XAException.XA_HEURCOM) {
+                // NOTA: recovery got there first. HEURCOM: the resource committed on its own, as decided.
+                if (code == XAException.XA_HEURCOM) {
+                    forget(b);
+                }
+                b.outcome = Branch.COMMITTED;
+            } else if (XaCodes.isHeuristic(code) || XaCodes.isRollback(code)) {
+                b.outcome = Branch.HEURISTIC;
+                b.error = e;
+                recordHeuristic(b, code, true);
+            } else {
+                b.outcome = Branch.LEFT_TO_RECOVERY;
+                log.warn("Commit of {} failed ({}); the decision stands and recovery will finish the branch", b, XaCodes.describe(e));
+            }
+        } catch (RuntimeException e) {
+            b.outcome = Branch.LEFT_TO_RECOVERY;
+            log.warn("Commit of {} threw {}; the decision stands and recovery will finish the branch", b, e.toString());
+        }
+        return true;
     }
 
     /** The last resource commits in one phase after every XA branch prepared; its outcome decides. */
@@ -703,44 +723,46 @@ final class TransactionImpl implements Transaction {
 
     /** Rolls back every branch not known to be finished, then runs afterCompletion. Presumed abort: nothing is logged. */
     private void rollbackEverything() {
-        for (int i = 0, n = branches.size(); i < n; i++) {
-            Branch b = branches.get(i);
-            if (!b.ownsBranch() || b.outcome == Branch.READ_ONLY || b.outcome == Branch.ROLLED_BACK
-                    || b.outcome == Branch.HEURISTIC) {
-                continue;
-            }
-            if (b.association != Branch.ENDED) {
-                try {
-                    b.resource.end(b.xid, XAResource.TMFAIL);
-                } catch (XAException | RuntimeException ignored) {
-                    // rolling back anyway
-                }
-                b.association = Branch.ENDED;
-            }
-            try {
-                b.resource.rollback(b.xid);
-                b.outcome = Branch.ROLLED_BACK;
-            } catch (XAException e) {
-                int code = e.errorCode;
-                if (code == XAException.XAER_NOTA || XaCodes.isRollback(code) || code == XAException.XA_HEURRB) {
-                    if (code == XAException.XA_HEURRB) {
-                        forget(b);
-                    }
-                    b.outcome = Branch.ROLLED_BACK;
-                } else if (code == XAException.XA_HEURCOM || code == XAException.XA_HEURMIX || code == XAException.XA_HEURHAZ) {
-                    b.outcome = Branch.HEURISTIC;
-                    tm.counters.heuristic.increment();
-                    recordHeuristic(b, code, false);
-                } else {
-                    b.outcome = Branch.LEFT_TO_RECOVERY;
-                    log.warn("Rollback of {} failed ({}); recovery will roll it back (presumed abort)", b, XaCodes.describe(e));
-                }
-            } catch (RuntimeException e) {
-                b.outcome = Branch.LEFT_TO_RECOVERY;
-                log.warn("Rollback of {} threw {}; recovery will roll it back (presumed abort)", b, e.toString());
-            }
-        }
+        tm.phases.run(this, branches, TransactionImpl::toRollBack, TransactionImpl::rollbackBranch);
         finish(Status.STATUS_ROLLEDBACK);
+    }
+
+    private static boolean toRollBack(Branch b) {
+        return b.ownsBranch() && b.outcome != Branch.READ_ONLY && b.outcome != Branch.ROLLED_BACK && b.outcome != Branch.HEURISTIC;
+    }
+
+    private boolean rollbackBranch(Branch b) {
+        if (b.association != Branch.ENDED) {
+            try {
+                b.resource.end(b.xid, XAResource.TMFAIL);
+            } catch (XAException | RuntimeException ignored) {
+                // rolling back anyway
+            }
+            b.association = Branch.ENDED;
+        }
+        try {
+            b.resource.rollback(b.xid);
+            b.outcome = Branch.ROLLED_BACK;
+        } catch (XAException e) {
+            int code = e.errorCode;
+            if (code == XAException.XAER_NOTA || XaCodes.isRollback(code) || code == XAException.XA_HEURRB) {
+                if (code == XAException.XA_HEURRB) {
+                    forget(b);
+                }
+                b.outcome = Branch.ROLLED_BACK;
+            } else if (code == XAException.XA_HEURCOM || code == XAException.XA_HEURMIX || code == XAException.XA_HEURHAZ) {
+                b.outcome = Branch.HEURISTIC;
+                tm.counters.heuristic.increment();
+                recordHeuristic(b, code, false);
+            } else {
+                b.outcome = Branch.LEFT_TO_RECOVERY;
+                log.warn("Rollback of {} failed ({}); recovery will roll it back (presumed abort)", b, XaCodes.describe(e));
+            }
+        } catch (RuntimeException e) {
+            b.outcome = Branch.LEFT_TO_RECOVERY;
+            log.warn("Rollback of {} threw {}; recovery will roll it back (presumed abort)", b, e.toString());
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ heuristics

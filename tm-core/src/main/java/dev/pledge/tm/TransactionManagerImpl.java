@@ -28,11 +28,13 @@ final class TransactionManagerImpl implements TransactionManager {
     private final ConcurrentHashMap<Gtrid, TransactionImpl> live = new ConcurrentHashMap<>();
     final Journal journal;
     final Counters counters;
+    final PhaseRunner phases;
     private final XidFactory xids;
     private final int defaultTimeoutSeconds;
 
-    TransactionManagerImpl(Journal journal, XidFactory xids, int defaultTimeoutSeconds, Counters counters) {
+    TransactionManagerImpl(Journal journal, XidFactory xids, int defaultTimeoutSeconds, Counters counters, PhaseRunner phases) {
         this.journal = journal;
+        this.phases = phases;
         this.xids = xids;
         this.defaultTimeoutSeconds = defaultTimeoutSeconds;
         this.counters = counters;

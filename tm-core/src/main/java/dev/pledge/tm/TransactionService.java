@@ -38,6 +38,7 @@ public final class TransactionService implements AutoCloseable {
     private final Recovery recovery;
     private final Counters counters = new Counters();
     private final ScheduledExecutorService reaper;
+    private final PhaseRunner phases;
     private final ScheduledExecutorService recoverer;
     private final Metrics metrics;
     private final ObjectName mbeanName;
@@ -46,7 +47,8 @@ public final class TransactionService implements AutoCloseable {
         this.config = config;
         this.journal = journals.apply(config);
         XidFactory xids = new XidFactory(config.nodeName());
-        this.tm = new TransactionManagerImpl(journal, xids, (int) Math.max(1, config.defaultTimeout().toSeconds()), counters);
+        this.phases = config.parallelPhases() ? PhaseRunner.parallel(config.nodeName()) : PhaseRunner.sequential();
+        this.tm = new TransactionManagerImpl(journal, xids, (int) Math.max(1, config.defaultTimeout().toSeconds()), counters, phases);
         this.ut = new UserTransactionImpl(tm);
         this.tsr = new SynchronizationRegistryImpl(tm);
         boolean background = !config.recoveryInterval().isZero();
@@ -159,7 +161,10 @@ public final class TransactionService implements AutoCloseable {
         }
     }
 
-    /** Stops the reaper and background recovery and releases the log. Transactions still running are left to recovery. */
+    /**
+     * Stops the reaper, background recovery and the threads of parallel phases (after their calls in
+     * flight return), and releases the log. Transactions still running are left to recovery.
+     */
     @Override
     public void close() {
         reaper.shutdownNow();
@@ -171,6 +176,7 @@ public final class TransactionService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        phases.close();
         journal.close();
         if (mbeanName != null) {
             try {
@@ -198,6 +204,7 @@ public final class TransactionService implements AutoCloseable {
         private Duration recoveryInterval = Duration.ofMinutes(2);
         private Duration reaperInterval = Duration.ofMillis(100);
         private boolean fsync = true;
+        private boolean parallelPhases;
         private Function<Config, Journal> journals = c -> FileJournal.open(c.logDirectory(), c.fsync());
         private final java.util.LinkedHashMap<String, Supplier<? extends XAResource>> recoveryResources = new java.util.LinkedHashMap<>();
 
@@ -243,6 +250,18 @@ public final class TransactionService implements AutoCloseable {
             return this;
         }
 
+        /**
+         * With two or more XA branches, run their prepares (and then their commits, or rollbacks) at once
+         * instead of one after another, on daemon threads of this service ({@code pledge-2pc-<node>-<n>});
+         * the decision still waits for every vote. Saves the sum of the resources' round trips minus the
+         * slowest one; costs a thread hand-off per extra branch. Default off. Narayana calls this
+         * asyncPrepare/asyncCommit, Atomikos threaded two-phase commit.
+         */
+        public Builder parallelPhases(boolean parallel) {
+            this.parallelPhases = parallel;
+            return this;
+        }
+
         Builder reaperInterval(Duration interval) {
             this.reaperInterval = interval;
             return this;
@@ -272,7 +291,7 @@ public final class TransactionService implements AutoCloseable {
                         + recoveryInterval);
             }
             TransactionService svc = new TransactionService(
-                    new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval), journals);
+                    new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval, parallelPhases), journals);
             recoveryResources.forEach(svc.recovery::register);
             svc.recovery.runPass();
             return svc;

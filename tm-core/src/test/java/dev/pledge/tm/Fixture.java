@@ -25,7 +25,17 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(String nodeName, Duration defaultTimeout) {
+        this(nodeName, defaultTimeout, false);
+    }
+
+    /** A fixture whose service runs the phases of two or more branches in parallel. */
+    static Fixture parallel() {
+        return new Fixture("unit-" + NODES.incrementAndGet(), Duration.ofSeconds(60), true);
+    }
+
+    Fixture(String nodeName, Duration defaultTimeout, boolean parallelPhases) {
         svc = TransactionService.builder()
+                .parallelPhases(parallelPhases)
                 .nodeName(nodeName)
                 .logDirectory(Path.of("unused"))
                 .defaultTimeout(defaultTimeout)

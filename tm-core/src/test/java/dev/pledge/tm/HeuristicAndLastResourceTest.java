@@ -14,7 +14,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HeuristicAndLastResourceTest {
-    private final Fixture f = new Fixture();
+    final Fixture f = fixture();
+
+    /** Overridden by the subclass that runs these tests with parallel phases. */
+    Fixture fixture() {
+        return new Fixture();
+    }
 
     @AfterEach
     void close() {

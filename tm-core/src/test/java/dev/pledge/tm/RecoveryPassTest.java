@@ -31,7 +31,12 @@ import org.junit.jupiter.api.Test;
  * never completes a decision whose branch is still prepared.
  */
 class RecoveryPassTest {
-    private final Fixture f = new Fixture("core-recovery", Duration.ofSeconds(60));
+    final Fixture f = fixture();
+
+    /** Overridden by the subclass that runs these tests with parallel phases. */
+    Fixture fixture() {
+        return new Fixture("core-recovery", Duration.ofSeconds(60));
+    }
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @AfterEach
