@@ -1,14 +1,17 @@
 package dev.pledge.itests.jee;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pledge.jee.ServiceRegistry;
 import dev.pledge.jee.cdi.PledgeExtension;
 import dev.pledge.tm.TransactionService;
+import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +39,14 @@ class ExtensionLifecycleTest {
         return new Weld().disableDiscovery().addExtension(new PledgeExtension()).addBeanClasses(ScopeEvents.class).initialize();
     }
 
+    /** A container of its own id whose service is {@code node}, logging in {@code dir/node}, with the observers of {@link OrderPlaced}. */
+    private WeldContainer observing(String node) {
+        System.setProperty("pledge.nodeName", node);
+        System.setProperty("pledge.logDirectory", dir.resolve(node).toString());
+        return new Weld(node).disableDiscovery().addExtension(new PledgeExtension())
+                .addBeanClasses(OrderObservers.class, LedgerTable.class).initialize();
+    }
+
     @Test
     void theServiceIsConfiguredFromSystemPropertiesAndClosedAtContainerShutdown() {
         Path log = dir.resolve("log");
@@ -49,6 +60,25 @@ class ExtensionLifecycleTest {
         assertTrue(ServiceRegistry.find(NODE).isEmpty(), "unregistered at shutdown");
         // the journal is locked by one open service only: opening it again proves it was closed
         TransactionService.builder().nodeName(NODE).logDirectory(log).recoveryInterval(Duration.ZERO).build().close();
+    }
+
+    @Test
+    void eachWeldContainerDefersObserversToTheTransactionsOfItsOwnService() throws Exception {
+        try (WeldContainer a = observing(NODE + "-a"); WeldContainer b = observing(NODE + "-b")) {
+            TransactionManager tmA = a.select(TransactionManager.class).get();
+            assertNotSame(tmA, b.select(TransactionManager.class).get());
+            OrderObservers seenByA = a.select(OrderObservers.class).get();
+            OrderObservers seenByB = b.select(OrderObservers.class).get();
+            tmA.begin();
+            a.event().select(OrderPlaced.class).fire(new OrderPlaced("lifecycle-a", null));
+            b.event().select(OrderPlaced.class).fire(new OrderPlaced("lifecycle-b", null));
+            List<String> aAtFire = seenByA.takeAll();
+            tmA.commit();
+
+            assertEquals(List.of("IN_PROGRESS status 0 committed false"), aAtFire, "deferred in a transaction of a's service");
+            assertEquals(5, seenByB.takeAll().size(), "b's service has no transaction on this thread: all observers at once");
+            assertTrue(seenByA.takeAll().contains("AFTER_SUCCESS status 3 committed false"));
+        }
     }
 
     @Test

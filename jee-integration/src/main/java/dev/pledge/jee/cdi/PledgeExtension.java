@@ -11,8 +11,10 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.BeforeShutdown;
 import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.configurator.BeanConfigurator;
 import jakarta.enterprise.util.Nonbinding;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * (see {@link ServiceConfiguration#fromEnvironment}), makes it and its {@link TransactionManager},
  * {@link UserTransaction} and {@link TransactionSynchronizationRegistry} injectable, enables the
  * {@code @Transactional} interceptor and the {@code @TransactionScoped} context, and closes the
- * service when the container shuts down.
+ * service when the container shuts down. On Weld it also binds Weld's {@code TransactionServices}
+ * to the service (see {@link WeldTransactionServices}), for transactional observer methods.
  */
 public final class PledgeExtension implements Extension {
     private static final Logger log = LoggerFactory.getLogger(PledgeExtension.class);
@@ -42,6 +45,9 @@ public final class PledgeExtension implements Extension {
                 .filter(m -> m.getAnnotated().getJavaMember().getName().equals("value"))
                 .forEach(m -> m.add(Nonbinding.Literal.INSTANCE));
         bbd.addAnnotatedType(TransactionalInterceptor.class, TransactionalInterceptor.class.getName());
+        if (weldSpiPresent()) {
+            WeldTransactionServices.bind(beans, this);
+        }
     }
 
     void addBeans(@Observes AfterBeanDiscovery abd, BeanManager beans) {
@@ -49,11 +55,13 @@ public final class PledgeExtension implements Extension {
         bean(abd, TransactionService.class, svc -> svc);
         bean(abd, TransactionManager.class, TransactionService::transactionManager);
         bean(abd, TransactionSynchronizationRegistry.class, TransactionService::synchronizationRegistry);
-        bean(abd, UserTransaction.class, svc -> PledgeUserTransaction.refusingWhen(svc, guard::refusal));
+        // an alternative, selected at library priority: with a TransactionServices (WeldTransactionServices),
+        // Weld's weld-jta adds a built-in UserTransaction bean that would make @Inject UserTransaction ambiguous
+        bean(abd, UserTransaction.class, svc -> userTransaction()).alternative(true).priority(Interceptor.Priority.LIBRARY_BEFORE);
     }
 
-    private <T> void bean(AfterBeanDiscovery abd, Class<T> type, Function<TransactionService, T> instance) {
-        abd.addBean().beanClass(PledgeExtension.class).types(type, Object.class).scope(Singleton.class)
+    private <T> BeanConfigurator<T> bean(AfterBeanDiscovery abd, Class<T> type, Function<TransactionService, T> instance) {
+        return abd.<T>addBean().beanClass(PledgeExtension.class).types(type, Object.class).scope(Singleton.class)
                 .id("pledge-" + type.getSimpleName()).createWith(c -> instance.apply(service()));
     }
 
@@ -95,8 +103,28 @@ public final class PledgeExtension implements Extension {
         return svc;
     }
 
+    /** The running service, or null before deployment validation and after shutdown. */
+    TransactionService running() {
+        return service;
+    }
+
+    /** The {@code UserTransaction} of the running service, refused inside {@code @Transactional} methods. */
+    UserTransaction userTransaction() {
+        return PledgeUserTransaction.refusingWhen(service(), guard::refusal);
+    }
+
     UserTransactionGuard guard() {
         return guard;
+    }
+
+    /** Whether Weld's SPI is visible to this jar (an optional dependency: other containers go without it). */
+    private static boolean weldSpiPresent() {
+        try {
+            Class.forName("org.jboss.weld.transaction.spi.TransactionServices", false, PledgeExtension.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private static ClassLoader classLoader() {
