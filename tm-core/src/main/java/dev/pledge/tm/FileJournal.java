@@ -4,6 +4,7 @@ import dev.pledge.tm.LogRecords.CommitRecord;
 import dev.pledge.tm.LogRecords.HeuristicRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -431,10 +432,16 @@ final class FileJournal implements Journal {
         wakeWaiters();
     }
 
-    /** Caller holds forceLock. Writes out what is buffered, forces if asked, rolls the segment over when it is full. */
+    /**
+     * Caller holds forceLock. Writes out what is buffered, forces if asked, rolls the segment over
+     * when it is full. An interrupted caller is served all the same, its interrupt kept: NIO closes a
+     * channel that an interrupted thread uses, so the interrupt is set aside for the I/O, and a
+     * channel closed by one that arrives mid-write is reopened and the write redone at its offset.
+     */
     private void flush(boolean force) throws IOException {
-        {
-            checkUsable();
+        checkUsable();
+        boolean interrupted = Thread.interrupted();
+        try {
             ByteBuffer out;
             long target;
             synchronized (appendLock) {
@@ -445,13 +452,25 @@ final class FileJournal implements Journal {
             out = withQueuedCompletions(out);
             try {
                 out.flip();
-                while (out.hasRemaining()) {
-                    segmentBytes += segment.write(out);
+                long at = segmentBytes;
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        if (attempt > 1) { // an interrupt closed the channel: reopen it and redo the same bytes at the same offset
+                            segment = FileChannel.open(directory.resolve(JournalReplay.segmentName(segmentNumber)), StandardOpenOption.WRITE);
+                            segment.position(at);
+                            out.rewind();
+                        }
+                        writeAndForce(out, force);
+                        break;
+                    } catch (ClosedByInterruptException e) {
+                        interrupted = true;
+                        Thread.interrupted();
+                        if (attempt == 10) {
+                            throw e;
+                        }
+                    }
                 }
-                if (force) {
-                    segment.force(false);
-                    forces++;
-                }
+                segmentBytes = at + out.limit();
             } catch (IOException e) {
                 failure = e;
                 log.error("Writing recovery log {} failed; no further commit decisions can be logged", directory, e);
@@ -469,6 +488,21 @@ final class FileJournal implements Journal {
             if (segmentBytes > maxSegmentBytes) {
                 rollOver();
             }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Caller holds forceLock. Writes {@code out} at the segment's position and forces if asked. */
+    private void writeAndForce(ByteBuffer out, boolean force) throws IOException {
+        while (out.hasRemaining()) {
+            segment.write(out);
+        }
+        if (force) {
+            segment.force(false);
+            forces++;
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import javax.transaction.xa.XAException;
 import org.junit.jupiter.api.Test;
@@ -342,6 +343,66 @@ class FileJournalTest {
         Files.write(log().resolve(FileJournal.NEXT_SEGMENT), new byte[] {1, 2, 3}); // a fill a crash interrupted
         try (FileJournal j = FileJournal.open(log(), true)) {
             assertEquals(List.of(first), List.copyOf(j.pendingCommits()));
+        }
+    }
+
+    @Test
+    void anInterruptedCommitterStillLogsItsDecisionKeepsItsInterruptAndLeavesTheLogUsable() throws Exception {
+        CommitRecord first = decision();
+        CommitRecord second = decision();
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            Thread.currentThread().interrupt(); // e.g. Future.cancel(true) on the thread that commits
+            try {
+                j.logCommit(first);
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is the caller's to handle");
+            } finally {
+                Thread.interrupted();
+            }
+            j.logCommit(second);
+        }
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            assertEquals(Set.of(first.gtrid(), second.gtrid()),
+                    Set.copyOf(j.pendingCommits().stream().map(CommitRecord::gtrid).toList()));
+        }
+    }
+
+    @Test
+    void interruptsLandingInTheMiddleOfWritesAndForcesLoseNoDecision() throws Exception {
+        List<CommitRecord> logged = new ArrayList<>();
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            Thread committer = Thread.currentThread();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread interrupter = new Thread(() -> {
+                while (!done.get()) {
+                    committer.interrupt();
+                    LockSupport.parkNanos(java.util.concurrent.ThreadLocalRandom.current().nextLong(200_000, 2_000_000));
+                }
+            });
+            interrupter.start();
+            try {
+                for (int i = 0; i < 500; i++) {
+                    CommitRecord d = decision();
+                    j.logCommit(d); // an interrupt closes the channel the journal is writing or forcing
+                    logged.add(d);
+                }
+            } finally {
+                done.set(true);
+                while (interrupter.isAlive()) {
+                    try {
+                        interrupter.join();
+                    } catch (InterruptedException lastOne) {
+                        // its last interrupt may land here
+                    }
+                }
+                Thread.interrupted();
+            }
+            CommitRecord after = decision();
+            j.logCommit(after);
+            logged.add(after);
+        }
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            assertEquals(Set.copyOf(logged.stream().map(CommitRecord::gtrid).toList()),
+                    Set.copyOf(j.pendingCommits().stream().map(CommitRecord::gtrid).toList()));
         }
     }
 }
