@@ -694,10 +694,22 @@ final class TransactionImpl implements Transaction {
 
     /** Ends every branch still associated or suspended. Returns false when one failed (the transaction must roll back). */
     private boolean endAssociations(int flag) {
-        boolean ok = true;
         ArrayList<Branch> list;
         synchronized (this) {
             list = branches;
+        }
+        if (flag == XAResource.TMSUCCESS) {
+            // With parallel phases the ends overlap too: a JMS session's end waits for its acknowledgements.
+            tm.phases.run(this, list, TransactionImpl::associated, TransactionImpl::endBranch);
+            boolean ok = true;
+            for (int i = 0, n = list.size(); i < n; i++) {
+                Branch b = list.get(i);
+                if (b.error != null) {
+                    rollbackCause = b.error;
+                    ok = false;
+                }
+            }
+            return ok;
         }
         for (int i = 0, n = list.size(); i < n; i++) {
             Branch b = list.get(i);
@@ -707,18 +719,30 @@ final class TransactionImpl implements Transaction {
             try {
                 b.resource.end(b.xid, flag);
             } catch (XAException | RuntimeException e) {
-                if (flag == XAResource.TMSUCCESS) {
-                    log.warn("Ending {} failed ({}); rolling back", b, XaCodes.describe(e));
-                    rollbackCause = e;
-                    if (e instanceof XAException x && XaCodes.isRollback(x.errorCode) && b.ownsBranch()) {
-                        b.outcome = Branch.ROLLED_BACK;
-                    }
-                    ok = false;
-                }
+                // rolling back anyway
             }
             b.association = Branch.ENDED;
         }
-        return ok;
+        return true;
+    }
+
+    private static boolean associated(Branch b) {
+        return b.association != Branch.ENDED;
+    }
+
+    /** Ends one branch's association with success; a failure goes to {@link Branch#error} and makes the transaction roll back. */
+    private boolean endBranch(Branch b) {
+        try {
+            b.resource.end(b.xid, XAResource.TMSUCCESS);
+        } catch (XAException | RuntimeException e) {
+            log.warn("Ending {} failed ({}); rolling back", b, XaCodes.describe(e));
+            b.error = e;
+            if (e instanceof XAException x && XaCodes.isRollback(x.errorCode) && b.ownsBranch()) {
+                b.outcome = Branch.ROLLED_BACK;
+            }
+        }
+        b.association = Branch.ENDED;
+        return true;
     }
 
     /** Rolls back every branch not known to be finished, then runs afterCompletion. Presumed abort: nothing is logged. */

@@ -86,6 +86,39 @@ class TwoPhaseCommitParallelPhasesTest extends TwoPhaseCommitTest {
         assertEquals(1, f.svc.metrics().getCommitted());
     }
 
+    /** Ends its branch with success only once the other resource sharing {@code ends} is inside end too. */
+    private static final class MeetingInEnd extends ScriptedXAResource {
+        private final CountDownLatch ends;
+
+        MeetingInEnd(String name, CallLog log, CountDownLatch ends) {
+            super(name, log);
+            this.ends = ends;
+        }
+
+        @Override
+        public void end(Xid xid, int flags) {
+            if (flags == TMSUCCESS) {
+                try {
+                    Rendezvous.meet(ends);
+                } catch (XAException e) {
+                    throw new IllegalStateException("the other branch's end never came", e);
+                }
+            }
+            super.end(xid, flags);
+        }
+    }
+
+    @Test
+    void endsOfTwoBranchesRunAtTheSameTime() throws Exception {
+        CountDownLatch ends = new CountDownLatch(2);
+        MeetingInEnd a = new MeetingInEnd("a", f.log, ends);
+        MeetingInEnd b = new MeetingInEnd("b", f.log, ends);
+        f.begin(a, b);
+        f.tm.commit(); // sequentially, the first end would wait for the second in vain, fail, and roll back
+        assertEquals(1, f.log.count("a.commit(false)"));
+        assertEquals(1, f.log.count("b.commit(false)"));
+    }
+
     /** Resources whose prepares return only once all of them are inside prepare. */
     private List<ScriptedXAResource> meetingInPrepare(String... names) {
         CountDownLatch prepares = new CountDownLatch(names.length);
