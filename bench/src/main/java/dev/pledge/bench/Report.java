@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Writes the measurements as CSV, a Markdown table of medians, and an SVG bar chart. */
@@ -71,24 +72,56 @@ final class Report {
 
     /**
      * How much {@code manager} costs over {@code baseline} per thread count, from the medians:
-     * throughput lost ({@code 1 - manager/baseline}) and median latency added ({@code p50/p50base - 1}).
-     * Negative means the manager did better.
+     * throughput lost ({@code 1 - manager/baseline}) and median latency added ({@code p50/p50base - 1});
+     * then the throughput lost within each round (the two ran back to back there, so drift between
+     * rounds cancels out) and the median of those. Negative means the manager did better.
      */
     static String overhead(List<Measurement> all, String manager, String baseline) {
         Map<String, Map<Integer, Measurement>> med = medians(all);
         Map<Integer, Measurement> m = med.getOrDefault(manager, Map.of());
         Map<Integer, Measurement> b = med.getOrDefault(baseline, Map.of());
         StringBuilder sb = new StringBuilder("| threads | ").append(manager).append(" tx/s | ").append(baseline)
-                .append(" tx/s | throughput lost | p50 latency added |\n|---:|---:|---:|---:|---:|\n");
+                .append(" tx/s | throughput lost | p50 latency added | lost in each round | median of rounds |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|\n");
         new TreeSet<>(m.keySet()).forEach(t -> {
             Measurement x = m.get(t);
             Measurement y = b.get(t);
             if (y != null) {
-                sb.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %+.1f %% | %+.1f %% |%n", t, x.txPerSecond(), y.txPerSecond(),
-                        100 * (1 - x.txPerSecond() / y.txPerSecond()), 100 * (x.p50us() / y.p50us() - 1)));
+                List<Double> perRound = lostPerRound(all, manager, baseline, t);
+                StringBuilder rounds = new StringBuilder();
+                for (double d : perRound) {
+                    rounds.append(rounds.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%+.1f %%", d));
+                }
+                List<Double> sorted = new ArrayList<>(perRound);
+                sorted.sort(null);
+                String median = sorted.isEmpty() ? "–" : String.format(Locale.ROOT, "%+.1f %%", sorted.size() % 2 == 1
+                        ? sorted.get(sorted.size() / 2) : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2);
+                sb.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %+.1f %% | %+.1f %% | %s | %s |%n", t, x.txPerSecond(), y.txPerSecond(),
+                        100 * (1 - x.txPerSecond() / y.txPerSecond()), 100 * (x.p50us() / y.p50us() - 1), rounds, median));
             }
         });
         return sb.toString();
+    }
+
+    /** Per round (in round order), the percentage of {@code baseline}'s throughput that {@code manager} did not reach at {@code threads}. */
+    private static List<Double> lostPerRound(List<Measurement> all, String manager, String baseline, int threads) {
+        Map<Integer, Double> mine = new TreeMap<>();
+        Map<Integer, Double> theirs = new TreeMap<>();
+        for (Measurement x : all) {
+            if (x.threads() == threads && x.manager().equals(manager)) {
+                mine.put(x.round(), x.txPerSecond());
+            } else if (x.threads() == threads && x.manager().equals(baseline)) {
+                theirs.put(x.round(), x.txPerSecond());
+            }
+        }
+        List<Double> out = new ArrayList<>();
+        mine.forEach((round, tx) -> {
+            Double base = theirs.get(round);
+            if (base != null) {
+                out.add(100 * (1 - tx / base));
+            }
+        });
+        return out;
     }
 
     private static String micros(double us) {
