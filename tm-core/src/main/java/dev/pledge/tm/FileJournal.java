@@ -365,34 +365,43 @@ final class FileJournal implements Journal {
     /** Returns once everything up to logical position {@code end} is on disk, forcing if nobody else is. */
     private void awaitDurable(long end) throws IOException {
         Waiter me = null;
-        while (durable < end) {
-            if (forceLock.tryLock()) {
-                try {
-                    if (durable < end) {
-                        if (!waiters.isEmpty()) {
-                            // Others are committing too: let the runnable ones (those the last force woke) append
-                            // first, so that this force takes their records instead of leaving them to the next.
-                            // Halves the forces per second under load; a lone committer never yields.
-                            Thread.yield();
+        boolean interrupted = false;
+        try {
+            while (durable < end) {
+                if (forceLock.tryLock()) {
+                    try {
+                        if (durable < end) {
+                            if (!waiters.isEmpty()) {
+                                // Others are committing too: let the runnable ones (those the last force woke) append
+                                // first, so that this force takes their records instead of leaving them to the next.
+                                // Halves the forces per second under load; a lone committer never yields.
+                                Thread.yield();
+                            }
+                            flush(fsync);
                         }
-                        flush(fsync);
+                    } finally {
+                        forceLock.unlock();
                     }
-                } finally {
-                    forceLock.unlock();
+                    wakeWaiters();
+                } else {
+                    checkUsable();
+                    if (me == null) {
+                        me = new Waiter(Thread.currentThread(), end);
+                        waiters.add(me);
+                        continue; // re-check: the leader may have finished before we were queued
+                    }
+                    LockSupport.parkNanos(this, 10_000_000L);
+                    // park returns at once while the interrupt is set: keep it for the caller instead of spinning on it
+                    interrupted |= Thread.interrupted();
                 }
-                wakeWaiters();
-            } else {
-                checkUsable();
-                if (me == null) {
-                    me = new Waiter(Thread.currentThread(), end);
-                    waiters.add(me);
-                    continue; // re-check: the leader may have finished before we were queued
-                }
-                LockSupport.parkNanos(this, 10_000_000L);
             }
-        }
-        if (me != null && !me.unlinked) {
-            waiters.remove(me); // the leader did not unlink it (yet): a linear search, rarely needed
+        } finally {
+            if (me != null && !me.unlinked) {
+                waiters.remove(me); // the leader did not unlink it (yet): a linear search, rarely needed
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -405,4 +405,28 @@ class FileJournalTest {
                     Set.copyOf(j.pendingCommits().stream().map(CommitRecord::gtrid).toList()));
         }
     }
+
+    @Test
+    void committersThatWaitForOthersForcesWhileInterruptedKeepTheirInterruptAndTheirDecisions() throws Exception {
+        Set<Gtrid> logged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger lostInterrupts = new java.util.concurrent.atomic.AtomicInteger();
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            onThreads(8, () -> {
+                for (int i = 0; i < 200; i++) {
+                    CommitRecord d = decision();
+                    Thread.currentThread().interrupt(); // every committer, leader or waiter, carries an interrupt
+                    j.logCommit(d);
+                    if (!Thread.interrupted()) {
+                        lostInterrupts.incrementAndGet();
+                    }
+                    logged.add(d.gtrid());
+                }
+            });
+            assertTrue(j.forceCount() < 8 * 200, "committers waited on each other's forces: " + j.forceCount() + " forces");
+        }
+        assertEquals(0, lostInterrupts.get(), "an interrupt went missing");
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            assertEquals(logged, Set.copyOf(j.pendingCommits().stream().map(CommitRecord::gtrid).toList()));
+        }
+    }
 }
