@@ -38,10 +38,10 @@ import org.slf4j.LoggerFactory;
  * durability then tries the force lock: if it gets it, it writes out everything buffered so far
  * (its own record and those of every thread that appended meanwhile) and forces once (first
  * yielding the processor when others wait, so that committers about to append join this force);
- * if not, it parks until a force covers its record. The leader hands the lead to a waiter its force did not
- * cover and then unparks every waiter it covered, so waiters never queue on a monitor. A lone
- * committer therefore pays one fdatasync per decision on its own thread, with no hand-off;
- * completion records take no lock and ride along with the next write.
+ * if not, it parks until a force covers its record. The leader hands the lead to a waiter its
+ * force did not cover and then unparks every waiter it covered, so waiters never queue on a
+ * monitor. A lone committer therefore pays one fdatasync per decision on its own thread, with
+ * no hand-off; completion records take no lock and ride along with the next write.
  * <p>
  * When the current segment grows past its size limit, the live state (decisions not completed,
  * heuristics not resolved) is written as a checkpoint at the start of a new segment, forced, and

@@ -75,14 +75,9 @@ class FileJournalTest {
     void tornTailIsIgnoredAndEarlierRecordsSurvive() throws Exception {
         CommitRecord first = decision();
         CommitRecord second = decision();
-        long sizeAfterFirst;
-        long full;
-        try (FileJournal j = FileJournal.open(log(), true)) {
-            j.logCommit(first);
-            sizeAfterFirst = j.writtenBytes();
-            j.logCommit(second);
-            full = j.writtenBytes();
-        }
+        LoggedOffsets at = LoggedOffsets.write(log(), first, second);
+        long sizeAfterFirst = at.afterFirst();
+        long full = at.afterSecond();
         Path segment = onlySegment(log());
         byte[] original = Files.readAllBytes(segment);
         for (long cut = sizeAfterFirst + 1; cut < full; cut += 7) {
@@ -327,14 +322,9 @@ class FileJournalTest {
     void aTornRecordFollowedByPreallocatedZerosIsATornTailAndALeftoverFillIsIgnored() throws Exception {
         CommitRecord first = decision();
         CommitRecord second = decision();
-        long afterFirst;
-        long afterSecond;
-        try (FileJournal j = FileJournal.open(log(), true)) {
-            j.logCommit(first);
-            afterFirst = j.writtenBytes();
-            j.logCommit(second);
-            afterSecond = j.writtenBytes();
-        }
+        LoggedOffsets at = LoggedOffsets.write(log(), first, second);
+        long afterFirst = at.afterFirst();
+        long afterSecond = at.afterSecond();
         Path segment = onlySegment(log());
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
             f.seek((afterFirst + afterSecond) / 2);

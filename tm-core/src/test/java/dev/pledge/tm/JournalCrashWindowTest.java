@@ -48,16 +48,9 @@ class JournalCrashWindowTest {
     private CommitRecord[] tornLog() throws IOException {
         CommitRecord first = decision();
         CommitRecord second = decision();
-        long afterFirst;
-        long afterSecond;
-        try (FileJournal j = FileJournal.open(log(), true)) {
-            j.logCommit(first);
-            afterFirst = j.writtenBytes();
-            j.logCommit(second);
-            afterSecond = j.writtenBytes();
-        }
+        LoggedOffsets at = LoggedOffsets.write(log(), first, second);
         byte[] all = Files.readAllBytes(segment(1));
-        Files.write(segment(1), Arrays.copyOf(all, (int) (afterFirst + (afterSecond - afterFirst) / 2)));
+        Files.write(segment(1), Arrays.copyOf(all, (int) (at.afterFirst() + (at.afterSecond() - at.afterFirst()) / 2)));
         return new CommitRecord[] {first, second};
     }
 
