@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.transaction.xa.XAResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,26 +140,34 @@ public final class JmsBridge implements AutoCloseable {
                     if (sessions == null) {
                         sessions = BridgeSessions.open(config);
                         if (!recovered) {
-                            // finish what an earlier run left in doubt before taking new work
+                            // finish what an earlier run, or the failure that closed the last sessions, left in
+                            // doubt before taking new work
                             service.recovery().runPass();
                             recovered = true;
                         }
                     }
                     int size = isolate > 0 ? 1 : config.batchSize();
                     sessions.received = 0;
-                    if (moveBatch(sessions, size) > 0 && isolate > 0) {
+                    int moved = moveBatch(sessions, size);
+                    if (moved > 0 && isolate > 0) {
                         isolate--;
                     }
-                    backoff.succeeded();
+                    CommitPipeline p = sessions.pipeline;
+                    if (p == null || p.committedSinceAsked() || (moved == 0 && p.idle())) {
+                        backoff.succeeded();
+                    }
                 } catch (Exception e) {
                     failures.incrementAndGet();
                     // the failed batch's messages come back one per transaction, so that one bad message
                     // reaches the dead-letter queue alone instead of taking its batch with it
-                    isolate = Math.max(isolate, sessions != null ? sessions.received : 0);
+                    if (sessions != null) {
+                        isolate = Math.max(isolate, sessions.received + (sessions.pipeline != null ? sessions.pipeline.failedMessages() : 0));
+                    }
                     if (sessions != null) {
                         sessions.close();
                         sessions = null;
                     }
+                    recovered = false;
                     if (config.maxRetries() >= 0 && backoff.failures() >= config.maxRetries()) {
                         log.error("JMS bridge {} ({}) gives up after {} consecutive failures", config.name(), Thread.currentThread().getName(),
                                 backoff.failures() + 1, e);
@@ -181,8 +190,14 @@ public final class JmsBridge implements AutoCloseable {
         }
     }
 
-    /** One transaction: receive up to {@code size} messages, send each on, commit both; returns how many moved. */
+    /**
+     * One transaction: receive up to {@code size} messages, send each on, commit both (pipelined:
+     * end both branches and hand the commit over); returns how many moved.
+     */
     private int moveBatch(BridgeSessions s, int size) throws Exception {
+        if (s.pipeline != null) {
+            s.pipeline.rethrowFailure(); // start again from fresh connections after a failed batch
+        }
         TransactionManager tm = service.transactionManager();
         tm.setTransactionTimeout((int) config.transactionTimeout().toSeconds());
         tm.begin();
@@ -224,19 +239,39 @@ public final class JmsBridge implements AutoCloseable {
                 tm.rollback(); // nothing received: no need for two-phase commit
                 return 0;
             }
-            finished = true;
-            tm.commit();
-            forwarded.addAndGet(moved);
-            deadLettered.addAndGet(dead);
-            batches.incrementAndGet();
-            if (newestTimestamp > 0) {
-                lastMessageAge = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - newestTimestamp));
+            int forwardedNow = moved;
+            int deadNow = dead;
+            long newest = newestTimestamp;
+            Runnable committed = () -> committed(forwardedNow, deadNow, newest);
+            if (s.pipeline == null) {
+                finished = true;
+                tm.commit();
+                committed.run();
+                return moved + dead;
             }
+            // end both branches here, so that the next batch can start on the same sessions while this one commits
+            boolean ended = tx.delistResource(s.source.xaResource(), XAResource.TMSUCCESS);
+            ended &= tx.delistResource(s.target.xaResource(), XAResource.TMSUCCESS);
+            if (!ended) {
+                throw new IllegalStateException("ending the batch's branches failed; the batch rolls back");
+            }
+            tm.suspend();
+            finished = true;
+            s.pipeline.commit(tx, moved + dead, committed);
             return moved + dead;
         } finally {
             if (!finished) {
                 rollbackQuietly(tm);
             }
+        }
+    }
+
+    private void committed(int moved, int dead, long newestTimestamp) {
+        forwarded.addAndGet(moved);
+        deadLettered.addAndGet(dead);
+        batches.incrementAndGet();
+        if (newestTimestamp > 0) {
+            lastMessageAge = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - newestTimestamp));
         }
     }
 
@@ -279,29 +314,40 @@ public final class JmsBridge implements AutoCloseable {
         return sb.toString();
     }
 
-    /** The open sessions of one connected period: consumer on the source, producers on both. */
+    /**
+     * The open sessions of one connected period: consumer on the source, producers on both, and the
+     * batches still committing when pipelined.
+     */
     private static final class BridgeSessions implements AutoCloseable {
         final BridgeEndpoint source;
         final BridgeEndpoint target;
         final MessageConsumer consumer;
         final MessageProducer producer;
         final MessageProducer deadLetter;
+        /** Null unless pipelineDepth > 1. */
+        final CommitPipeline pipeline;
         /** Messages received by the batch in progress. */
         int received;
 
         private BridgeSessions(BridgeEndpoint source, BridgeEndpoint target, JmsBridgeConfig c) throws JMSException {
             this.source = source;
             this.target = target;
+
             this.consumer = source.session().createConsumer(source.session().createQueue(c.sourceQueue()), c.selector());
             this.producer = target.session().createProducer(target.session().createQueue(c.targetQueue()));
-            this.deadLetter = source.session().createProducer(source.session().createQueue(c.deadLetterQueue()));
+            this.deadLetter = source.session().createProducer(source.session().createQueue(c.deadLetterQueue()));            this.pipeline = c.pipelineDepth() > 1
+                    ? new CommitPipeline(Thread.currentThread().getName(), c.pipelineDepth(), 2 * c.transactionTimeout().toMillis())
+                    : null;
         }
 
         static BridgeSessions open(JmsBridgeConfig c) throws JMSException {
-            BridgeEndpoint source = BridgeEndpoint.open(c.sourceResourceName(), c.sourceFactory());
+            int control = c.pipelineDepth() - 1;
+            long orderWait = c.transactionTimeout().toMillis();
+            BridgeEndpoint source = BridgeEndpoint.open(c.sourceResourceName(), c.sourceFactory(), control, control > 0, orderWait);
             BridgeEndpoint target = null;
             try {
-                target = BridgeEndpoint.open(c.targetResourceName(), c.targetFactory());
+                // with pipelining the target's commits keep the order in which the batches were moved
+                target = BridgeEndpoint.open(c.targetResourceName(), c.targetFactory(), control, control > 0, orderWait);
                 return new BridgeSessions(source, target, c);
             } catch (JMSException | RuntimeException e) {
                 source.close();
@@ -314,6 +360,9 @@ public final class JmsBridge implements AutoCloseable {
 
         @Override
         public void close() {
+            if (pipeline != null) {
+                pipeline.close();
+            }
             source.close();
             target.close();
         }

@@ -1,0 +1,215 @@
+package dev.pledge.xa.jms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+import org.junit.jupiter.api.Test;
+
+class BridgeXAResourceTest {
+    private record TestXid(int n) implements Xid {
+        @Override
+        public int getFormatId() {
+            return 4711;
+        }
+
+        @Override
+        public byte[] getGlobalTransactionId() {
+            return new byte[] {(byte) n};
+        }
+
+        @Override
+        public byte[] getBranchQualifier() {
+            return new byte[] {1};
+        }
+    }
+
+    /** Records "session:call:xid"; prepare answers {@code vote} or throws {@code refusal}. */
+    private static final class Recording implements XAResource {
+        final String name;
+        final List<String> calls;
+        int vote = XA_OK;
+        XAException refusal;
+
+        Recording(String name, List<String> calls) {
+            this.name = name;
+            this.calls = calls;
+        }
+
+        private void record(String call, Xid xid) {
+            calls.add(name + ":" + call + (xid != null ? ":" + ((TestXid) xid).n() : ""));
+        }
+
+        @Override
+        public void commit(Xid xid, boolean onePhase) {
+            record("commit", xid);
+        }
+
+        @Override
+        public void end(Xid xid, int flags) {
+            record("end", xid);
+        }
+
+        @Override
+        public void forget(Xid xid) {
+            record("forget", xid);
+        }
+
+        @Override
+        public int getTransactionTimeout() {
+            return 0;
+        }
+
+        @Override
+        public boolean isSameRM(XAResource other) {
+            return other == this;
+        }
+
+        @Override
+        public int prepare(Xid xid) throws XAException {
+            record("prepare", xid);
+            if (refusal != null) {
+                throw refusal;
+            }
+            return vote;
+        }
+
+        @Override
+        public Xid[] recover(int flag) {
+            record("recover", null);
+            return new Xid[0];
+        }
+
+        @Override
+        public void rollback(Xid xid) {
+            record("rollback", xid);
+        }
+
+        @Override
+        public boolean setTransactionTimeout(int seconds) {
+            record("timeout=" + seconds, null);
+            return true;
+        }
+
+        @Override
+        public void start(Xid xid, int flags) {
+            record("start", xid);
+        }
+    }
+
+    private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    private final Recording work = new Recording("work", calls);
+    private final Recording control = new Recording("control", calls);
+
+    private static void startEndPrepare(BridgeXAResource r, Xid... xids) throws XAException {
+        for (Xid x : xids) {
+            r.start(x, XAResource.TMNOFLAGS);
+            r.end(x, XAResource.TMSUCCESS);
+        }
+        for (Xid x : xids) {
+            assertEquals(XAResource.XA_OK, r.prepare(x));
+        }
+    }
+
+    @Test
+    void aCommitWaitsUntilTheBranchStartedBeforeItHasCommitted() throws Exception {
+        BridgeXAResource r = new BridgeXAResource("target", work, List.of(control, new Recording("control2", calls)), true, 30_000);
+        TestXid first = new TestXid(1);
+        TestXid second = new TestXid(2);
+        startEndPrepare(r, first, second);
+
+        CompletableFuture<Void> secondCommit = CompletableFuture.runAsync(() -> {
+            try {
+                r.commit(second, false);
+            } catch (XAException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertTrue(!secondCommit.isDone() && calls.stream().noneMatch(c -> c.contains("commit")),
+                "the second branch committed before the first: " + calls);
+        r.commit(first, false);
+        secondCommit.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("control:commit:1", "control:commit:2"), calls.stream().filter(c -> c.contains("commit")).map(c -> c
+                .replace("control2", "control")).toList());
+        assertEquals(0, r.branchesInFlight());
+    }
+
+    @Test
+    void aRolledBackReadOnlyOrRefusedBranchDoesNotHoldUpTheNext() throws Exception {
+        BridgeXAResource r = new BridgeXAResource("target", work, List.of(control), true, 30_000);
+        TestXid rolledBack = new TestXid(1);
+        TestXid readOnly = new TestXid(2);
+        TestXid refused = new TestXid(3);
+        TestXid last = new TestXid(4);
+        for (TestXid x : List.of(rolledBack, readOnly, refused, last)) {
+            r.start(x, XAResource.TMNOFLAGS);
+            r.end(x, XAResource.TMSUCCESS);
+        }
+        r.rollback(rolledBack);
+        control.vote = XAResource.XA_RDONLY;
+        assertEquals(XAResource.XA_RDONLY, r.prepare(readOnly));
+        control.vote = XAResource.XA_OK;
+        control.refusal = new XAException(XAException.XA_RBROLLBACK);
+        assertThrows(XAException.class, () -> r.prepare(refused));
+        control.refusal = null;
+        assertEquals(XAResource.XA_OK, r.prepare(last));
+
+        CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
+            try {
+                r.commit(last, false);
+            } catch (XAException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        commit.get(5, TimeUnit.SECONDS); // far below the 30 s order wait
+        assertTrue(calls.contains("control:commit:4"), calls.toString());
+        assertEquals(0, r.branchesInFlight());
+    }
+
+    @Test
+    void associationCallsGoToTheWorkingSessionAndCompletionCallsToAControlSession() throws Exception {
+        BridgeXAResource r = new BridgeXAResource("source", work, List.of(control), false, 1000);
+        TestXid x = new TestXid(7);
+        r.start(x, XAResource.TMNOFLAGS);
+        r.end(x, XAResource.TMSUCCESS);
+        r.prepare(x);
+        r.commit(x, false);
+        TestXid y = new TestXid(8);
+        r.start(y, XAResource.TMNOFLAGS);
+        r.end(y, XAResource.TMFAIL);
+        r.rollback(y);
+        assertEquals(List.of("work:start:7", "work:end:7", "control:prepare:7", "control:commit:7", "work:start:8", "work:end:8",
+                "control:rollback:8"), calls);
+        assertEquals(0, r.branchesInFlight(), "an unordered resource keeps no turns");
+    }
+
+    @Test
+    void withoutControlSessionsEveryCallGoesToTheWorkingSession() throws Exception {
+        BridgeXAResource r = new BridgeXAResource("source", work, List.of(), false, 1000);
+        TestXid x = new TestXid(3);
+        r.start(x, XAResource.TMNOFLAGS);
+        r.end(x, XAResource.TMSUCCESS);
+        r.prepare(x);
+        r.commit(x, false);
+        assertEquals(List.of("work:start:3", "work:end:3", "work:prepare:3", "work:commit:3"), calls);
+    }
+
+    @Test
+    void theTransactionTimeoutIsSentToTheBrokerOnlyWhenItChanges() throws Exception {
+        BridgeXAResource r = new BridgeXAResource("source", work, List.of(), false, 1000);
+        assertTrue(r.setTransactionTimeout(60));
+        assertTrue(r.setTransactionTimeout(60));
+        assertTrue(r.setTransactionTimeout(30));
+        assertTrue(r.setTransactionTimeout(30));
+        assertEquals(List.of("work:timeout=60", "work:timeout=30"), calls);
+    }
+}
