@@ -1,54 +1,43 @@
 package dev.pledge.xa.jms;
 
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The XAResource a bridge enlists for one broker.
+ * The XAResource a bridge enlists for one working session of a broker.
  * <ul>
  * <li>It sends the transaction timeout to the broker only when it changes: the session is the
  * bridge's alone, and each call is a round trip.</li>
- * <li>With control sessions (a pipelined bridge) start and end go to the session that receives or
- * sends, while prepare, commit and rollback go to a control session of the same connection, so a
- * batch can commit while the next one is moved on the working session. Any session of a broker may
- * complete a branch another session has ended.</li>
- * <li>When {@code ordered}, commits reach the broker in the order the branches were started: a
- * commit waits until the branch started before it has committed or rolled back (at most
- * {@code orderWait}), so the target queue receives pipelined batches in source order.</li>
+ * <li>With control sessions (a pipelined bridge) start and end go to the working session, which
+ * receives or sends, while prepare, commit and rollback go to one of the endpoint's control
+ * sessions, so a batch can commit while the next one is moved. Any session of a broker may complete
+ * a branch another session has ended. The committing thread ends the branch; a start waits until
+ * the branch before it on the same working session has ended (at most {@code waitMillis}).</li>
+ * <li>With a {@link CommitOrder}, commits reach the broker in the order the branches started.</li>
  * </ul>
  */
 final class BridgeXAResource implements XAResource {
-    private static final Logger log = LoggerFactory.getLogger(BridgeXAResource.class);
-
     private final String resourceName;
     private final XAResource work;
     private final BlockingQueue<XAResource> control;
-    private final boolean ordered;
-    private final long orderWaitMillis;
-    private final ConcurrentHashMap<Xid, Turn> turns = new ConcurrentHashMap<>();
-    private Turn lastStarted;
+    private final CommitOrder order;
+    private final long waitMillis;
+    /** With control sessions: held from start until end (or rollback) of the branch on the working session. */
+    private final Semaphore association = new Semaphore(1);
+    private Xid associated;
     private int timeoutSent = -1;
 
-    BridgeXAResource(String resourceName, XAResource work, List<XAResource> control, boolean ordered, long orderWaitMillis) {
+    /** {@code control} null: every call goes to the working session; {@code order} null: commits in any order. */
+    BridgeXAResource(String resourceName, XAResource work, BlockingQueue<XAResource> control, CommitOrder order, long waitMillis) {
         this.resourceName = resourceName;
         this.work = work;
-        this.control = control.isEmpty() ? null : new ArrayBlockingQueue<>(control.size(), false, control);
-        this.ordered = ordered;
-        this.orderWaitMillis = orderWaitMillis;
-    }
-
-    /** Branches started but not yet committed or rolled back (tests). */
-    int branchesInFlight() {
-        return turns.size();
+        this.control = control;
+        this.order = order;
+        this.waitMillis = waitMillis;
     }
 
     @Override
@@ -68,19 +57,30 @@ final class BridgeXAResource implements XAResource {
 
     @Override
     public void start(Xid xid, int flags) throws XAException {
-        work.start(xid, flags);
-        if (ordered && flags == TMNOFLAGS) {
+        if (control != null && flags == TMNOFLAGS) {
+            awaitAssociation();
             synchronized (this) {
-                Turn t = new Turn(lastStarted);
-                lastStarted = t;
-                turns.put(xid, t);
+                associated = xid;
             }
+        }
+        try {
+            work.start(xid, flags);
+        } catch (XAException | RuntimeException e) {
+            dissociated(xid);
+            throw e;
+        }
+        if (order != null && flags == TMNOFLAGS) {
+            order.started(xid);
         }
     }
 
     @Override
     public void end(Xid xid, int flags) throws XAException {
-        work.end(xid, flags);
+        try {
+            work.end(xid, flags);
+        } finally {
+            dissociated(xid);
+        }
     }
 
     @Override
@@ -104,9 +104,8 @@ final class BridgeXAResource implements XAResource {
 
     @Override
     public void commit(Xid xid, boolean onePhase) throws XAException {
-        Turn t = turns.get(xid);
-        if (t != null) {
-            t.awaitPrevious();
+        if (order != null) {
+            order.awaitTurn(xid);
         }
         try {
             XAResource r = borrow();
@@ -130,6 +129,7 @@ final class BridgeXAResource implements XAResource {
                 giveBack(r);
             }
         } finally {
+            dissociated(xid); // a branch rolled back without an end frees the working session too
             finished(xid);
         }
     }
@@ -155,10 +155,32 @@ final class BridgeXAResource implements XAResource {
     }
 
     private void finished(Xid xid) {
-        Turn t = turns.remove(xid);
-        if (t != null) {
-            t.finish();
+        if (order != null) {
+            order.finished(xid);
         }
+    }
+
+    private void awaitAssociation() throws XAException {
+        boolean acquired;
+        try {
+            acquired = association.tryAcquire(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            throw rmFail("the previous branch on a working session of " + resourceName + " was not ended within " + waitMillis + " ms");
+        }
+    }
+
+    private void dissociated(Xid xid) {
+        synchronized (this) {
+            if (associated == null || !associated.equals(xid)) {
+                return;
+            }
+            associated = null;
+        }
+        association.release();
     }
 
     private XAResource borrow() throws XAException {
@@ -169,9 +191,7 @@ final class BridgeXAResource implements XAResource {
             return control.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            XAException x = new XAException("interrupted while waiting for a control session of " + resourceName);
-            x.errorCode = XAException.XAER_RMFAIL;
-            throw x;
+            throw rmFail("interrupted while waiting for a control session of " + resourceName);
         }
     }
 
@@ -181,33 +201,9 @@ final class BridgeXAResource implements XAResource {
         }
     }
 
-    /** One started branch's place in the commit order. */
-    private final class Turn {
-        private volatile Turn previous;
-        private final CountDownLatch done = new CountDownLatch(1);
-
-        Turn(Turn previous) {
-            this.previous = previous;
-        }
-
-        void awaitPrevious() {
-            Turn p = previous;
-            if (p == null) {
-                return;
-            }
-            try {
-                if (!p.done.await(orderWaitMillis, TimeUnit.MILLISECONDS)) {
-                    log.warn("{}: the branch started before this one did not finish in {} ms; committing out of order", resourceName,
-                            orderWaitMillis);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        void finish() {
-            previous = null;
-            done.countDown();
-        }
+    private static XAException rmFail(String message) {
+        XAException x = new XAException(message);
+        x.errorCode = XAException.XAER_RMFAIL;
+        return x;
     }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.transaction.xa.XAResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,8 +203,9 @@ public final class JmsBridge implements AutoCloseable {
         boolean finished = false;
         try {
             Transaction tx = tm.getTransaction();
-            tx.enlistResource(s.source.xaResource());
-            tx.enlistResource(s.target.xaResource());
+            int lane = s.nextTargetLane();
+            tx.enlistResource(s.source.xaResource(0));
+            tx.enlistResource(s.target.xaResource(lane));
             long waitMillis = config.maxBatchWait().toMillis();
             long deadline = 0;
             int moved = 0;
@@ -224,7 +224,7 @@ public final class JmsBridge implements AutoCloseable {
                     send(s.deadLetter, m);
                     dead++;
                 } else {
-                    send(s.producer, m);
+                    send(s.producers.get(lane), m);
                     moved++;
                 }
                 newestTimestamp = Math.max(newestTimestamp, timestamp);
@@ -249,12 +249,8 @@ public final class JmsBridge implements AutoCloseable {
                 committed.run();
                 return moved + dead;
             }
-            // end both branches here, so that the next batch can start on the same sessions while this one commits
-            boolean ended = tx.delistResource(s.source.xaResource(), XAResource.TMSUCCESS);
-            ended &= tx.delistResource(s.target.xaResource(), XAResource.TMSUCCESS);
-            if (!ended) {
-                throw new IllegalStateException("ending the batch's branches failed; the batch rolls back");
-            }
+            // the committing thread ends both branches (at once with parallel phases); the next batch's start on the
+            // same sessions waits for those ends
             tm.suspend();
             finished = true;
             s.pipeline.commit(tx, moved + dead, committed);
@@ -322,32 +318,46 @@ public final class JmsBridge implements AutoCloseable {
         final BridgeEndpoint source;
         final BridgeEndpoint target;
         final MessageConsumer consumer;
-        final MessageProducer producer;
+        /** One per working session of the target. */
+        final List<MessageProducer> producers;
         final MessageProducer deadLetter;
         /** Null unless pipelineDepth > 1. */
         final CommitPipeline pipeline;
         /** Messages received by the batch in progress. */
         int received;
+        private int batchesStarted;
 
         private BridgeSessions(BridgeEndpoint source, BridgeEndpoint target, JmsBridgeConfig c) throws JMSException {
             this.source = source;
             this.target = target;
-
-            this.consumer = source.session().createConsumer(source.session().createQueue(c.sourceQueue()), c.selector());
-            this.producer = target.session().createProducer(target.session().createQueue(c.targetQueue()));
-            this.deadLetter = source.session().createProducer(source.session().createQueue(c.deadLetterQueue()));            this.pipeline = c.pipelineDepth() > 1
+            this.consumer = source.session(0).createConsumer(source.session(0).createQueue(c.sourceQueue()), c.selector());
+            List<MessageProducer> ps = new ArrayList<>();
+            for (int i = 0; i < target.workingSessions(); i++) {
+                ps.add(target.session(i).createProducer(target.session(i).createQueue(c.targetQueue())));
+            }
+            this.producers = List.copyOf(ps);
+            this.deadLetter = source.session(0).createProducer(source.session(0).createQueue(c.deadLetterQueue()));
+            this.pipeline = c.pipelineDepth() > 1
                     ? new CommitPipeline(Thread.currentThread().getName(), c.pipelineDepth(), 2 * c.transactionTimeout().toMillis())
                     : null;
         }
 
+        /** The target's working session for the next batch: with two, batches take turns. */
+        int nextTargetLane() {
+            return batchesStarted++ % target.workingSessions();
+        }
+
         static BridgeSessions open(JmsBridgeConfig c) throws JMSException {
             int control = c.pipelineDepth() - 1;
-            long orderWait = c.transactionTimeout().toMillis();
-            BridgeEndpoint source = BridgeEndpoint.open(c.sourceResourceName(), c.sourceFactory(), control, control > 0, orderWait);
+            boolean pipelined = control > 0;
+            long wait = c.transactionTimeout().toMillis();
+            // one working session on the source, whose single consumer keeps the order
+            BridgeEndpoint source = BridgeEndpoint.open(c.sourceResourceName(), c.sourceFactory(), 1, control, false, wait);
             BridgeEndpoint target = null;
             try {
-                // with pipelining the target's commits keep the order in which the batches were moved
-                target = BridgeEndpoint.open(c.targetResourceName(), c.targetFactory(), control, control > 0, orderWait);
+                // pipelined, the target's commits keep the order in which the batches were moved, so its two working
+                // sessions can take turns
+                target = BridgeEndpoint.open(c.targetResourceName(), c.targetFactory(), pipelined ? 2 : 1, control, pipelined, wait);
                 return new BridgeSessions(source, target, c);
             } catch (JMSException | RuntimeException e) {
                 source.close();

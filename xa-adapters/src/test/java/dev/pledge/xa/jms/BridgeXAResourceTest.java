@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.transaction.xa.XAException;
@@ -109,43 +111,53 @@ class BridgeXAResourceTest {
     private final Recording work = new Recording("work", calls);
     private final Recording control = new Recording("control", calls);
 
-    private static void startEndPrepare(BridgeXAResource r, Xid... xids) throws XAException {
-        for (Xid x : xids) {
-            r.start(x, XAResource.TMNOFLAGS);
-            r.end(x, XAResource.TMSUCCESS);
-        }
-        for (Xid x : xids) {
-            assertEquals(XAResource.XA_OK, r.prepare(x));
-        }
+    private static BlockingQueue<XAResource> pool(XAResource... sessions) {
+        return new ArrayBlockingQueue<>(sessions.length, false, List.of(sessions));
     }
 
-    @Test
-    void aCommitWaitsUntilTheBranchStartedBeforeItHasCommitted() throws Exception {
-        BridgeXAResource r = new BridgeXAResource("target", work, List.of(control, new Recording("control2", calls)), true, 30_000);
-        TestXid first = new TestXid(1);
-        TestXid second = new TestXid(2);
-        startEndPrepare(r, first, second);
-
-        CompletableFuture<Void> secondCommit = CompletableFuture.runAsync(() -> {
+    private static CompletableFuture<Void> async(XaCall call) {
+        return CompletableFuture.runAsync(() -> {
             try {
-                r.commit(second, false);
+                call.run();
             } catch (XAException e) {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    private interface XaCall {
+        void run() throws XAException;
+    }
+
+    @Test
+    void aCommitWaitsUntilTheBranchStartedBeforeItOnAnyWorkingSessionHasCommitted() throws Exception {
+        CommitOrder order = new CommitOrder("target", 30_000);
+        BlockingQueue<XAResource> controls = pool(control, new Recording("control", calls));
+        BridgeXAResource laneA = new BridgeXAResource("target", work, controls, order, 30_000);
+        BridgeXAResource laneB = new BridgeXAResource("target", new Recording("work2", calls), controls, order, 30_000);
+        TestXid first = new TestXid(1);
+        TestXid second = new TestXid(2);
+        laneA.start(first, XAResource.TMNOFLAGS);
+        laneB.start(second, XAResource.TMNOFLAGS);
+        laneA.end(first, XAResource.TMSUCCESS);
+        laneB.end(second, XAResource.TMSUCCESS);
+        assertEquals(XAResource.XA_OK, laneA.prepare(first));
+        assertEquals(XAResource.XA_OK, laneB.prepare(second));
+
+        CompletableFuture<Void> secondCommit = async(() -> laneB.commit(second, false));
         Thread.sleep(300);
         assertTrue(!secondCommit.isDone() && calls.stream().noneMatch(c -> c.contains("commit")),
                 "the second branch committed before the first: " + calls);
-        r.commit(first, false);
+        laneA.commit(first, false);
         secondCommit.get(10, TimeUnit.SECONDS);
-        assertEquals(List.of("control:commit:1", "control:commit:2"), calls.stream().filter(c -> c.contains("commit")).map(c -> c
-                .replace("control2", "control")).toList());
-        assertEquals(0, r.branchesInFlight());
+        assertEquals(List.of("control:commit:1", "control:commit:2"), calls.stream().filter(c -> c.contains("commit")).toList());
+        assertEquals(0, order.inFlight());
     }
 
     @Test
     void aRolledBackReadOnlyOrRefusedBranchDoesNotHoldUpTheNext() throws Exception {
-        BridgeXAResource r = new BridgeXAResource("target", work, List.of(control), true, 30_000);
+        CommitOrder order = new CommitOrder("target", 30_000);
+        BridgeXAResource r = new BridgeXAResource("target", work, pool(control), order, 30_000);
         TestXid rolledBack = new TestXid(1);
         TestXid readOnly = new TestXid(2);
         TestXid refused = new TestXid(3);
@@ -163,21 +175,45 @@ class BridgeXAResourceTest {
         control.refusal = null;
         assertEquals(XAResource.XA_OK, r.prepare(last));
 
-        CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
-            try {
-                r.commit(last, false);
-            } catch (XAException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        commit.get(5, TimeUnit.SECONDS); // far below the 30 s order wait
+        async(() -> r.commit(last, false)).get(5, TimeUnit.SECONDS); // far below the 30 s order wait
         assertTrue(calls.contains("control:commit:4"), calls.toString());
-        assertEquals(0, r.branchesInFlight());
+        assertEquals(0, order.inFlight());
+    }
+
+    @Test
+    void aStartWaitsUntilTheBranchBeforeItOnTheSameWorkingSessionHasEnded() throws Exception {
+        BridgeXAResource r = new BridgeXAResource("source", work, pool(control), null, 30_000);
+        TestXid first = new TestXid(1);
+        TestXid second = new TestXid(2);
+        TestXid third = new TestXid(3);
+        r.start(first, XAResource.TMNOFLAGS);
+        CompletableFuture<Void> secondStart = async(() -> r.start(second, XAResource.TMNOFLAGS));
+        Thread.sleep(300);
+        assertTrue(!secondStart.isDone() && !calls.contains("work:start:2"), "started while the first branch was associated: " + calls);
+        r.end(first, XAResource.TMSUCCESS);
+        secondStart.get(10, TimeUnit.SECONDS);
+
+        // a branch rolled back without an end (the transaction manager gave up on it) frees the session too
+        CompletableFuture<Void> thirdStart = async(() -> r.start(third, XAResource.TMNOFLAGS));
+        Thread.sleep(100);
+        assertTrue(!thirdStart.isDone(), calls.toString());
+        r.rollback(second);
+        thirdStart.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("work:start:1", "work:end:1", "work:start:2", "control:rollback:2", "work:start:3"), calls);
+    }
+
+    @Test
+    void aStartWhoseSessionIsNeverFreedFailsWithAPreciseMessage() throws Exception {
+        BridgeXAResource r = new BridgeXAResource("source-broker", work, pool(control), null, 200);
+        r.start(new TestXid(1), XAResource.TMNOFLAGS);
+        XAException e = assertThrows(XAException.class, () -> r.start(new TestXid(2), XAResource.TMNOFLAGS));
+        assertEquals(XAException.XAER_RMFAIL, e.errorCode);
+        assertEquals("the previous branch on a working session of source-broker was not ended within 200 ms", e.getMessage());
     }
 
     @Test
     void associationCallsGoToTheWorkingSessionAndCompletionCallsToAControlSession() throws Exception {
-        BridgeXAResource r = new BridgeXAResource("source", work, List.of(control), false, 1000);
+        BridgeXAResource r = new BridgeXAResource("source", work, pool(control), null, 1000);
         TestXid x = new TestXid(7);
         r.start(x, XAResource.TMNOFLAGS);
         r.end(x, XAResource.TMSUCCESS);
@@ -189,12 +225,11 @@ class BridgeXAResourceTest {
         r.rollback(y);
         assertEquals(List.of("work:start:7", "work:end:7", "control:prepare:7", "control:commit:7", "work:start:8", "work:end:8",
                 "control:rollback:8"), calls);
-        assertEquals(0, r.branchesInFlight(), "an unordered resource keeps no turns");
     }
 
     @Test
     void withoutControlSessionsEveryCallGoesToTheWorkingSession() throws Exception {
-        BridgeXAResource r = new BridgeXAResource("source", work, List.of(), false, 1000);
+        BridgeXAResource r = new BridgeXAResource("source", work, null, null, 1000);
         TestXid x = new TestXid(3);
         r.start(x, XAResource.TMNOFLAGS);
         r.end(x, XAResource.TMSUCCESS);
@@ -205,7 +240,7 @@ class BridgeXAResourceTest {
 
     @Test
     void theTransactionTimeoutIsSentToTheBrokerOnlyWhenItChanges() throws Exception {
-        BridgeXAResource r = new BridgeXAResource("source", work, List.of(), false, 1000);
+        BridgeXAResource r = new BridgeXAResource("source", work, null, null, 1000);
         assertTrue(r.setTransactionTimeout(60));
         assertTrue(r.setTransactionTimeout(60));
         assertTrue(r.setTransactionTimeout(30));
