@@ -7,7 +7,7 @@ interface BridgeContender extends AutoCloseable {
     String IN = "bridge-in";
     String OUT = "bridge-out";
     /** pipelineDepth of the pipelined Pledge contenders. */
-    int PIPELINE_DEPTH = 6;
+    int PIPELINE_DEPTH = 8;
 
     /** Starts moving messages; its transaction log (if any) goes under {@code dir}. */
     void start(Path dir, BridgeBroker source, BridgeBroker target, int batchSize) throws Exception;
