@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * the source broker, in the same transaction. When a broker is unreachable or a batch fails, the
  * bridge closes its connections and retries with exponential backoff, stopping itself after
  * {@code maxRetries} consecutive failures (if set). One thread per concurrent batch (one by
- * default, which keeps the source order); {@link #metrics()} is safe to call from any thread.
+ * default, which keeps the source order); with {@code pipelineDepth} > 1 a thread's batches commit
+ * on threads of their own while it moves the next, still in order (see
+ * {@link JmsBridgeConfig#pipelineDepth()}). {@link #metrics()} is safe to call from any thread.
  */
 public final class JmsBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JmsBridge.class);
