@@ -185,7 +185,8 @@ public final class BenchMain implements Callable<Integer> {
         } else {
             syncs = r.get("forces") < 0 || tx == 0 ? -1 : r.get("forces") / tx;
         }
-        Measurement m = new Measurement(manager, t, round, tx / r.get("seconds"), r.get("p50us"), r.get("p99us"), syncs);
+        Measurement m = new Measurement(manager, t, round, tx / r.get("seconds"), r.get("p50us"), r.get("p99us"), syncs,
+                r.getOrDefault("cpuus", -1.0), r.getOrDefault("idlepct", -1.0));
         System.out.printf(Locale.ROOT, "round %d %-20s %3d threads: %,10.0f tx/s  p50 %8.0f µs  p99 %8.0f µs%s%s%n", round, manager, t,
                 m.txPerSecond(), m.p50us(), m.p99us(), syncs < 0 ? "" : String.format(Locale.ROOT, "  %.2f syncs/tx", syncs),
                 r.get("failed") > 0 ? "  (" + r.get("failed").longValue() + " failed)" : "");

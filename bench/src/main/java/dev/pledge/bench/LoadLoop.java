@@ -63,11 +63,15 @@ final class LoadLoop {
         }
         Thread.sleep((long) (warmup * 1000));
         long forces0 = forces.getAsLong();
+        long cpu0 = MachineCpu.processNanos();
+        long[] machine0 = MachineCpu.busyAndIdleTicks();
         measuring.set(true);
         long t0 = System.nanoTime();
         Thread.sleep((long) (measure * 1000));
         measuring.set(false);
         long t1 = System.nanoTime();
+        long cpu1 = MachineCpu.processNanos();
+        long[] machine1 = MachineCpu.busyAndIdleTicks();
         long forces1 = forces.getAsLong();
         stop.set(true);
         for (Thread w : workers) {
@@ -82,8 +86,10 @@ final class LoadLoop {
             System.err.println("first failed transaction of " + failed.sum() + ":");
             firstFailure.get(0).printStackTrace();
         }
-        System.out.printf(Locale.ROOT, "RESULT tx=%d seconds=%.3f p50us=%.1f p99us=%.1f forces=%d failed=%d all=%d%n", committed.sum(),
+        long tx = committed.sum();
+        System.out.printf(Locale.ROOT, "RESULT tx=%d seconds=%.3f p50us=%.1f p99us=%.1f forces=%d failed=%d all=%d cpuus=%.1f idlepct=%.1f%n", tx,
                 (t1 - t0) / 1e9, all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
-                forces0 < 0 ? -1 : forces1 - forces0, failed.sum(), everCommitted.sum());
+                forces0 < 0 ? -1 : forces1 - forces0, failed.sum(), everCommitted.sum(),
+                cpu0 < 0 || tx == 0 ? -1.0 : (cpu1 - cpu0) / 1e3 / tx, MachineCpu.idlePercent(machine0, machine1));
     }
 }

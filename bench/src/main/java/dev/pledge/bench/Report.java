@@ -15,10 +15,12 @@ final class Report {
     }
 
     static String csv(List<Measurement> all) {
-        StringBuilder sb = new StringBuilder("manager,threads,round,tx_per_s,p50_us,p99_us,syncs_per_tx\n");
+        StringBuilder sb = new StringBuilder("manager,threads,round,tx_per_s,p50_us,p99_us,syncs_per_tx,cpu_us_per_tx,machine_idle_pct\n");
         for (Measurement m : all) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.1f,%.1f,%.1f,%s%n", m.manager(), m.threads(), m.round(), m.txPerSecond(),
-                    m.p50us(), m.p99us(), m.syncsPerTx() < 0 ? "" : String.format(Locale.ROOT, "%.3f", m.syncsPerTx())));
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.1f,%.1f,%.1f,%s,%s,%s%n", m.manager(), m.threads(), m.round(), m.txPerSecond(),
+                    m.p50us(), m.p99us(), m.syncsPerTx() < 0 ? "" : String.format(Locale.ROOT, "%.3f", m.syncsPerTx()),
+                    m.cpuUsPerTx() < 0 ? "" : String.format(Locale.ROOT, "%.1f", m.cpuUsPerTx()),
+                    m.idlePercent() < 0 ? "" : String.format(Locale.ROOT, "%.1f", m.idlePercent())));
         }
         return sb.toString();
     }
@@ -74,15 +76,17 @@ final class Report {
      * How much {@code manager} costs over {@code baseline} per thread count, from the medians:
      * throughput lost ({@code 1 - manager/baseline}) and median latency added ({@code p50/p50base - 1});
      * then the throughput lost within each round (the two ran back to back there, so drift between
-     * rounds cancels out) and the median of those. Negative means the manager did better.
+     * rounds cancels out) and the median of those. Negative means the manager did better. Last, the
+     * client JVM's CPU per transaction of both (medians over the rounds) and the machine's idle share
+     * while the manager ran, which tell whether the processors were the limit.
      */
     static String overhead(List<Measurement> all, String manager, String baseline) {
         Map<String, Map<Integer, Measurement>> med = medians(all);
         Map<Integer, Measurement> m = med.getOrDefault(manager, Map.of());
         Map<Integer, Measurement> b = med.getOrDefault(baseline, Map.of());
         StringBuilder sb = new StringBuilder("| threads | ").append(manager).append(" tx/s | ").append(baseline)
-                .append(" tx/s | throughput lost | p50 latency added | lost in each round | median of rounds |\n")
-                .append("|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append(" tx/s | throughput lost | p50 latency added | lost in each round | median of rounds | client CPU per tx | machine idle |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         new TreeSet<>(m.keySet()).forEach(t -> {
             Measurement x = m.get(t);
             Measurement y = b.get(t);
@@ -96,11 +100,32 @@ final class Report {
                 sorted.sort(null);
                 String median = sorted.isEmpty() ? "–" : String.format(Locale.ROOT, "%+.1f %%", sorted.size() % 2 == 1
                         ? sorted.get(sorted.size() / 2) : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2);
-                sb.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %+.1f %% | %+.1f %% | %s | %s |%n", t, x.txPerSecond(), y.txPerSecond(),
-                        100 * (1 - x.txPerSecond() / y.txPerSecond()), 100 * (x.p50us() / y.p50us() - 1), rounds, median));
+                double cpu = medianOf(all, manager, t, Measurement::cpuUsPerTx);
+                double baseCpu = medianOf(all, baseline, t, Measurement::cpuUsPerTx);
+                double idle = medianOf(all, manager, t, Measurement::idlePercent);
+                sb.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %+.1f %% | %+.1f %% | %s | %s | %s | %s |%n", t, x.txPerSecond(),
+                        y.txPerSecond(), 100 * (1 - x.txPerSecond() / y.txPerSecond()), 100 * (x.p50us() / y.p50us() - 1), rounds, median,
+                        cpu < 0 || baseCpu < 0 ? "–" : String.format(Locale.ROOT, "%.0f µs against %.0f µs", cpu, baseCpu),
+                        idle < 0 ? "–" : String.format(Locale.ROOT, "%.0f %%", idle)));
             }
         });
         return sb.toString();
+    }
+
+    /** Median of a figure over the rounds of (manager, threads), ignoring unknown (negative) values; -1 when none is known. */
+    private static double medianOf(List<Measurement> all, String manager, int threads, java.util.function.ToDoubleFunction<Measurement> figure) {
+        List<Double> known = new ArrayList<>();
+        for (Measurement x : all) {
+            if (x.threads() == threads && x.manager().equals(manager) && figure.applyAsDouble(x) >= 0) {
+                known.add(figure.applyAsDouble(x));
+            }
+        }
+        if (known.isEmpty()) {
+            return -1;
+        }
+        known.sort(null);
+        int n = known.size();
+        return n % 2 == 1 ? known.get(n / 2) : (known.get(n / 2 - 1) + known.get(n / 2)) / 2;
     }
 
     /** Per round (in round order), the percentage of {@code baseline}'s throughput that {@code manager} did not reach at {@code threads}. */
