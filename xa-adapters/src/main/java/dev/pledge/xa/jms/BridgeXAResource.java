@@ -1,43 +1,20 @@
 package dev.pledge.xa.jms;
 
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
- * The XAResource a bridge enlists for one working session of a broker.
- * <ul>
- * <li>It sends the transaction timeout to the broker only when it changes: the session is the
- * bridge's alone, and each call is a round trip.</li>
- * <li>With control sessions (a pipelined bridge) start and end go to the working session, which
- * receives or sends, while prepare, commit and rollback go to one of the endpoint's control
- * sessions, so a batch can commit while the next one is moved. Any session of a broker may complete
- * a branch another session has ended. The committing thread ends the branch; a start waits until
- * the branch before it on the same working session has ended (at most {@code waitMillis}).</li>
- * <li>With a {@link CommitOrder}, commits reach the broker in the order the branches started.</li>
- * </ul>
+ * The XAResource of a bridge session, which sends the transaction timeout to the broker only when
+ * it changes: the session is the bridge's alone, and for Artemis each call is a round trip that
+ * Pledge would otherwise make at every enlistment. Everything else goes straight to the session.
  */
 final class BridgeXAResource implements XAResource {
-    private final String resourceName;
-    private final XAResource work;
-    private final BlockingQueue<XAResource> control;
-    private final CommitOrder order;
-    private final long waitMillis;
-    /** With control sessions: held from start until end (or rollback) of the branch on the working session. */
-    private final Semaphore association = new Semaphore(1);
-    private Xid associated;
+    private final XAResource session;
     private int timeoutSent = -1;
 
-    /** {@code control} null: every call goes to the working session; {@code order} null: commits in any order. */
-    BridgeXAResource(String resourceName, XAResource work, BlockingQueue<XAResource> control, CommitOrder order, long waitMillis) {
-        this.resourceName = resourceName;
-        this.work = work;
-        this.control = control;
-        this.order = order;
-        this.waitMillis = waitMillis;
+    BridgeXAResource(XAResource session) {
+        this.session = session;
     }
 
     @Override
@@ -45,165 +22,53 @@ final class BridgeXAResource implements XAResource {
         if (seconds == timeoutSent) {
             return true;
         }
-        boolean taken = work.setTransactionTimeout(seconds);
+        boolean taken = session.setTransactionTimeout(seconds);
         timeoutSent = seconds;
         return taken;
     }
 
     @Override
     public int getTransactionTimeout() throws XAException {
-        return work.getTransactionTimeout();
+        return session.getTransactionTimeout();
     }
 
     @Override
     public void start(Xid xid, int flags) throws XAException {
-        if (control != null && flags == TMNOFLAGS) {
-            awaitAssociation();
-            synchronized (this) {
-                associated = xid;
-            }
-        }
-        try {
-            work.start(xid, flags);
-        } catch (XAException | RuntimeException e) {
-            dissociated(xid);
-            throw e;
-        }
-        if (order != null && flags == TMNOFLAGS) {
-            order.started(xid);
-        }
+        session.start(xid, flags);
     }
 
     @Override
     public void end(Xid xid, int flags) throws XAException {
-        try {
-            work.end(xid, flags);
-        } finally {
-            dissociated(xid);
-        }
+        session.end(xid, flags);
     }
 
     @Override
     public int prepare(Xid xid) throws XAException {
-        boolean voted = false;
-        try {
-            XAResource r = borrow();
-            try {
-                int vote = r.prepare(xid);
-                voted = vote == XA_OK;
-                return vote;
-            } finally {
-                giveBack(r);
-            }
-        } finally {
-            if (!voted) {
-                finished(xid); // read-only or voted no: no commit or rollback will follow
-            }
-        }
+        return session.prepare(xid);
     }
 
     @Override
     public void commit(Xid xid, boolean onePhase) throws XAException {
-        if (order != null) {
-            order.awaitTurn(xid);
-        }
-        try {
-            XAResource r = borrow();
-            try {
-                r.commit(xid, onePhase);
-            } finally {
-                giveBack(r);
-            }
-        } finally {
-            finished(xid);
-        }
+        session.commit(xid, onePhase);
     }
 
     @Override
     public void rollback(Xid xid) throws XAException {
-        try {
-            XAResource r = borrow();
-            try {
-                r.rollback(xid);
-            } finally {
-                giveBack(r);
-            }
-        } finally {
-            dissociated(xid); // a branch rolled back without an end frees the working session too
-            finished(xid);
-        }
+        session.rollback(xid);
     }
 
     @Override
     public void forget(Xid xid) throws XAException {
-        XAResource r = borrow();
-        try {
-            r.forget(xid);
-        } finally {
-            giveBack(r);
-        }
+        session.forget(xid);
     }
 
     @Override
     public Xid[] recover(int flag) throws XAException {
-        return work.recover(flag);
+        return session.recover(flag);
     }
 
     @Override
     public boolean isSameRM(XAResource other) throws XAException {
-        return work.isSameRM(other instanceof BridgeXAResource b ? b.work : other);
-    }
-
-    private void finished(Xid xid) {
-        if (order != null) {
-            order.finished(xid);
-        }
-    }
-
-    private void awaitAssociation() throws XAException {
-        boolean acquired;
-        try {
-            acquired = association.tryAcquire(waitMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            acquired = false;
-        }
-        if (!acquired) {
-            throw rmFail("the previous branch on a working session of " + resourceName + " was not ended within " + waitMillis + " ms");
-        }
-    }
-
-    private void dissociated(Xid xid) {
-        synchronized (this) {
-            if (associated == null || !associated.equals(xid)) {
-                return;
-            }
-            associated = null;
-        }
-        association.release();
-    }
-
-    private XAResource borrow() throws XAException {
-        if (control == null) {
-            return work;
-        }
-        try {
-            return control.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw rmFail("interrupted while waiting for a control session of " + resourceName);
-        }
-    }
-
-    private void giveBack(XAResource r) {
-        if (control != null) {
-            control.add(r);
-        }
-    }
-
-    private static XAException rmFail(String message) {
-        XAException x = new XAException(message);
-        x.errorCode = XAException.XAER_RMFAIL;
-        return x;
+        return session.isSameRM(other instanceof BridgeXAResource b ? b.session : other);
     }
 }
