@@ -24,7 +24,7 @@ final class BridgeEndpoint implements AutoCloseable {
         this.resourceName = resourceName;
         this.connection = connection;
         this.session = session;
-        this.xaResource = PledgeXAResource.named(resourceName, true, new BridgeXAResource(session.getXAResource()));
+        this.xaResource = PledgeXAResource.named(resourceName, true, session.getXAResource());
     }
 
     static BridgeEndpoint open(String resourceName, XAConnectionFactory factory) throws JMSException {
