@@ -18,9 +18,10 @@ interface DbContender extends AutoCloseable {
     static DbContender named(String name) {
         return switch (name) {
             case "pledge" -> new PledgeDb();
+            case "pledge-held" -> new PledgeHeldDb();
             case "narayana" -> new NarayanaDb();
             case "hand-written" -> new HandWrittenXa();
-            default -> throw new IllegalArgumentException("unknown database contender '" + name + "' (pledge, narayana, hand-written)");
+            default -> throw new IllegalArgumentException("unknown database contender '" + name + "' (pledge, pledge-held, narayana, hand-written)");
         };
     }
 }
