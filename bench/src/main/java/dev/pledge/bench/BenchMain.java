@@ -57,7 +57,7 @@ public final class BenchMain implements Callable<Integer> {
     String postgres;
     @Option(names = "--skip-bridge", description = "leave out the JMS bridge workload (two embedded Artemis brokers in each child JVM)")
     boolean skipBridge;
-    @Option(names = "--bridge-contenders", split = ",", defaultValue = "artemis,pledge,pledge-parallel,pledge-concurrent")
+    @Option(names = "--bridge-contenders", split = ",", defaultValue = "artemis,pledge,pledge-parallel,pledge-pipelined,pledge-pipelined-parallel,pledge-concurrent")
     List<String> bridgeContenders;
     @Option(names = "--bridge-messages", defaultValue = "20000", description = "messages timed per bridge run (after the warm-up ones)")
     int bridgeMessages;

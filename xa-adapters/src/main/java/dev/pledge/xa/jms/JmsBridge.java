@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * the source broker, in the same transaction. When a broker is unreachable or a batch fails, the
  * bridge closes its connections and retries with exponential backoff, stopping itself after
  * {@code maxRetries} consecutive failures (if set). One thread per concurrent batch (one by
- * default, which keeps the source order); {@link #metrics()} is safe to call from any thread.
+ * default, which keeps the source order); with {@code pipelineDepth} > 1 a thread's batches commit
+ * on threads of their own while it moves the next, still in order (see
+ * {@link JmsBridgeConfig#pipelineDepth()}). {@link #metrics()} is safe to call from any thread.
  */
 public final class JmsBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JmsBridge.class);
@@ -147,15 +149,21 @@ public final class JmsBridge implements AutoCloseable {
                     }
                     int size = isolate > 0 ? 1 : config.batchSize();
                     sessions.received = 0;
-                    if (moveBatch(sessions, size) > 0 && isolate > 0) {
+                    int moved = moveBatch(sessions, size);
+                    if (moved > 0 && isolate > 0) {
                         isolate--;
                     }
-                    backoff.succeeded();
+                    CommitPipeline p = sessions.pipeline;
+                    if (p == null || p.committedSinceAsked() || (moved == 0 && p.idle())) {
+                        backoff.succeeded();
+                    }
                 } catch (Exception e) {
                     failures.incrementAndGet();
                     // the failed batch's messages come back one per transaction, so that one bad message
                     // reaches the dead-letter queue alone instead of taking its batch with it
-                    isolate = Math.max(isolate, sessions != null ? sessions.received : 0);
+                    if (sessions != null) {
+                        isolate = Math.max(isolate, sessions.received + (sessions.pipeline != null ? sessions.pipeline.failedMessages() : 0));
+                    }
                     if (sessions != null) {
                         sessions.close();
                         sessions = null;
@@ -183,16 +191,23 @@ public final class JmsBridge implements AutoCloseable {
         }
     }
 
-    /** One transaction: receive up to {@code size} messages, send each on, commit both; returns how many moved. */
+    /**
+     * One transaction: receive up to {@code size} messages, send each on, commit both (pipelined:
+     * end both branches and hand the commit over); returns how many moved.
+     */
     private int moveBatch(BridgeSessions s, int size) throws Exception {
+        if (s.pipeline != null) {
+            s.pipeline.rethrowFailure(); // start again from fresh connections after a failed batch
+        }
         TransactionManager tm = service.transactionManager();
         tm.setTransactionTimeout((int) config.transactionTimeout().toSeconds());
         tm.begin();
         boolean finished = false;
         try {
             Transaction tx = tm.getTransaction();
-            tx.enlistResource(s.source.xaResource());
-            tx.enlistResource(s.target.xaResource());
+            int lane = s.nextTargetLane();
+            tx.enlistResource(s.source.xaResource(0));
+            tx.enlistResource(s.target.xaResource(lane));
             long waitMillis = config.maxBatchWait().toMillis();
             long deadline = 0;
             int moved = 0;
@@ -211,7 +226,7 @@ public final class JmsBridge implements AutoCloseable {
                     send(s.deadLetter, m);
                     dead++;
                 } else {
-                    send(s.producer, m);
+                    send(s.producers.get(lane), m);
                     moved++;
                 }
                 newestTimestamp = Math.max(newestTimestamp, timestamp);
@@ -226,19 +241,35 @@ public final class JmsBridge implements AutoCloseable {
                 tm.rollback(); // nothing received: no need for two-phase commit
                 return 0;
             }
-            finished = true;
-            tm.commit();
-            forwarded.addAndGet(moved);
-            deadLettered.addAndGet(dead);
-            batches.incrementAndGet();
-            if (newestTimestamp > 0) {
-                lastMessageAge = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - newestTimestamp));
+            int forwardedNow = moved;
+            int deadNow = dead;
+            long newest = newestTimestamp;
+            Runnable committed = () -> committed(forwardedNow, deadNow, newest);
+            if (s.pipeline == null) {
+                finished = true;
+                tm.commit();
+                committed.run();
+                return moved + dead;
             }
+            // the committing thread ends both branches (at once with parallel phases); the next batch's start on the
+            // same sessions waits for those ends
+            tm.suspend();
+            finished = true;
+            s.pipeline.commit(tx, moved + dead, committed);
             return moved + dead;
         } finally {
             if (!finished) {
                 rollbackQuietly(tm);
             }
+        }
+    }
+
+    private void committed(int moved, int dead, long newestTimestamp) {
+        forwarded.addAndGet(moved);
+        deadLettered.addAndGet(dead);
+        batches.incrementAndGet();
+        if (newestTimestamp > 0) {
+            lastMessageAge = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - newestTimestamp));
         }
     }
 
@@ -281,29 +312,54 @@ public final class JmsBridge implements AutoCloseable {
         return sb.toString();
     }
 
-    /** The open sessions of one connected period: consumer on the source, producers on both. */
+    /**
+     * The open sessions of one connected period: consumer on the source, producers on both, and the
+     * batches still committing when pipelined.
+     */
     private static final class BridgeSessions implements AutoCloseable {
         final BridgeEndpoint source;
         final BridgeEndpoint target;
         final MessageConsumer consumer;
-        final MessageProducer producer;
+        /** One per working session of the target. */
+        final List<MessageProducer> producers;
         final MessageProducer deadLetter;
+        /** Null unless pipelineDepth > 1. */
+        final CommitPipeline pipeline;
         /** Messages received by the batch in progress. */
         int received;
+        private int batchesStarted;
 
         private BridgeSessions(BridgeEndpoint source, BridgeEndpoint target, JmsBridgeConfig c) throws JMSException {
             this.source = source;
             this.target = target;
-            this.consumer = source.session().createConsumer(source.session().createQueue(c.sourceQueue()), c.selector());
-            this.producer = target.session().createProducer(target.session().createQueue(c.targetQueue()));
-            this.deadLetter = source.session().createProducer(source.session().createQueue(c.deadLetterQueue()));
+            this.consumer = source.session(0).createConsumer(source.session(0).createQueue(c.sourceQueue()), c.selector());
+            List<MessageProducer> ps = new ArrayList<>();
+            for (int i = 0; i < target.workingSessions(); i++) {
+                ps.add(target.session(i).createProducer(target.session(i).createQueue(c.targetQueue())));
+            }
+            this.producers = List.copyOf(ps);
+            this.deadLetter = source.session(0).createProducer(source.session(0).createQueue(c.deadLetterQueue()));
+            this.pipeline = c.pipelineDepth() > 1
+                    ? new CommitPipeline(Thread.currentThread().getName(), c.pipelineDepth(), 2 * c.transactionTimeout().toMillis())
+                    : null;
+        }
+
+        /** The target's working session for the next batch: with two, batches take turns. */
+        int nextTargetLane() {
+            return batchesStarted++ % target.workingSessions();
         }
 
         static BridgeSessions open(JmsBridgeConfig c) throws JMSException {
-            BridgeEndpoint source = BridgeEndpoint.open(c.sourceResourceName(), c.sourceFactory());
+            int control = c.pipelineDepth() - 1;
+            boolean pipelined = control > 0;
+            long wait = c.transactionTimeout().toMillis();
+            // one working session on the source, whose single consumer keeps the order
+            BridgeEndpoint source = BridgeEndpoint.open(c.sourceResourceName(), c.sourceFactory(), 1, control, false, wait);
             BridgeEndpoint target = null;
             try {
-                target = BridgeEndpoint.open(c.targetResourceName(), c.targetFactory());
+                // pipelined, the target's commits keep the order in which the batches were moved, so its two working
+                // sessions can take turns
+                target = BridgeEndpoint.open(c.targetResourceName(), c.targetFactory(), pipelined ? 2 : 1, control, pipelined, wait);
                 return new BridgeSessions(source, target, c);
             } catch (JMSException | RuntimeException e) {
                 source.close();
@@ -316,6 +372,9 @@ public final class JmsBridge implements AutoCloseable {
 
         @Override
         public void close() {
+            if (pipeline != null) {
+                pipeline.close();
+            }
             source.close();
             target.close();
         }

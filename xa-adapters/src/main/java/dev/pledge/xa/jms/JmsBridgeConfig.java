@@ -27,6 +27,7 @@ public final class JmsBridgeConfig {
     private final int maxRetries;
     private final Duration transactionTimeout;
     private final int concurrency;
+    private final int pipelineDepth;
 
     private JmsBridgeConfig(Builder b) {
         this.name = b.name;
@@ -46,6 +47,7 @@ public final class JmsBridgeConfig {
         this.maxRetries = b.maxRetries;
         this.transactionTimeout = b.transactionTimeout;
         this.concurrency = b.concurrency;
+        this.pipelineDepth = b.pipelineDepth;
     }
 
     /** Starts a builder; source, target and their queues are required. */
@@ -135,6 +137,20 @@ public final class JmsBridgeConfig {
         return concurrency;
     }
 
+    /**
+     * Batches of one thread that may be committing while it moves the next; 1 (the default) commits
+     * each batch before the next is received. More overlaps the brokers' synced prepares and commits
+     * of several batches. The target still receives the batches in source order while none fails:
+     * the commits on the target keep the order the batches were moved in. When a batch fails, the
+     * batches in flight behind it roll back or commit on their own, so the failed batch's messages
+     * may arrive after later ones (still each exactly once). The price after a crash: a batch that
+     * was moved but not yet prepared is rolled back by the brokers' transaction timeout
+     * ({@link #transactionTimeout()}), not at once, so its messages come again only then.
+     */
+    public int pipelineDepth() {
+        return pipelineDepth;
+    }
+
     @Override
     public String toString() {
         return "JmsBridgeConfig[" + name + ": " + sourceResourceName + "/" + sourceQueue + " -> " + targetResourceName + "/" + targetQueue
@@ -142,7 +158,7 @@ public final class JmsBridgeConfig {
                 + (selector != null ? ", selector '" + selector + "'" : "") + ", dead letter after " + maxDeliveries
                 + " deliveries to " + deadLetterQueue + ", retry " + retryInitialDelay.toMillis() + ".." + retryMaxDelay.toMillis()
                 + " ms" + (maxRetries < 0 ? " forever" : " " + maxRetries + " times") + (concurrency > 1 ? ", " + concurrency + " concurrent batches" : "")
-                + "]";
+                + (pipelineDepth > 1 ? ", " + pipelineDepth + " batches in flight" : "") + "]";
     }
 
     /** Collects a bridge's settings; every setter validates its argument, {@link #build()} the whole. */
@@ -164,6 +180,7 @@ public final class JmsBridgeConfig {
         private int maxRetries = -1;
         private Duration transactionTimeout = Duration.ofSeconds(60);
         private int concurrency = 1;
+        private int pipelineDepth = 1;
 
         private Builder() {
         }
@@ -278,6 +295,15 @@ public final class JmsBridgeConfig {
                 throw new IllegalArgumentException("concurrency must be at least 1, not " + concurrency);
             }
             this.concurrency = concurrency;
+            return this;
+        }
+
+        /** Batches in flight per thread; default 1. See {@link JmsBridgeConfig#pipelineDepth()}. */
+        public Builder pipelineDepth(int depth) {
+            if (depth < 1 || depth > 64) {
+                throw new IllegalArgumentException("pipelineDepth must be between 1 and 64, not " + depth);
+            }
+            this.pipelineDepth = depth;
             return this;
         }
 

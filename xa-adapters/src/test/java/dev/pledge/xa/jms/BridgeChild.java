@@ -8,7 +8,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
 /**
  * Child JVM running one {@link JmsBridge} until it is killed. Prints FORWARDING once its first
  * batch committed, then its metrics now and then. Args: log directory, node name, source URL,
- * target URL, batch size.
+ * target URL, batch size, pipeline depth (optional, default 1).
  */
 public final class BridgeChild {
     private BridgeChild() {
@@ -23,7 +23,8 @@ public final class BridgeChild {
                 .batchSize(Integer.parseInt(args[4])).maxBatchWait(Duration.ofMillis(200))
                 // every kill counts as a failed delivery of the messages in flight: keep dead letters out of this test
                 .maxDeliveries(10_000)
-                .retryDelay(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
+                .retryDelay(Duration.ofMillis(100), Duration.ofSeconds(1))
+                .pipelineDepth(args.length > 5 ? Integer.parseInt(args[5]) : 1).build();
         JmsBridge bridge = new JmsBridge(svc, config);
         bridge.start();
         boolean announced = false;

@@ -17,7 +17,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The bridge runs in a child JVM that is killed (kill -9) at random moments while it forwards,
  * and restarted with the same Pledge log and node name; the target broker is restarted once
- * mid-run. At the end every message is on the target exactly once and the source is empty.
+ * mid-run. At the end every message is on the target exactly once and the source is empty. Runs
+ * once committing each batch before the next and once pipelined (four batches in flight, so a kill
+ * leaves several in doubt at once).
  */
 class JmsBridgeCrashTest {
     private static final Logger log = LoggerFactory.getLogger(JmsBridgeCrashTest.class);
@@ -53,10 +56,10 @@ class JmsBridgeCrashTest {
         }
     }
 
-    private Process startChild(Path logDir, int run) throws IOException {
+    private Process startChild(Path logDir, int run, int pipelineDepth) throws IOException {
         Path out = tmp.resolve("child-" + run + ".out");
-        return ChildJvm.builder(BridgeChild.class, logDir.toString(), NODE, source.url(), target.url(), "20").redirectOutput(out.toFile())
-                .start();
+        return ChildJvm.builder(BridgeChild.class, logDir.toString(), NODE, source.url(), target.url(), "20", String.valueOf(pipelineDepth))
+                .redirectOutput(out.toFile()).start();
     }
 
     private boolean awaitOutput(int run, String text, Duration max) throws IOException, InterruptedException {
@@ -78,8 +81,9 @@ class JmsBridgeCrashTest {
         return false;
     }
 
-    @Test
-    void killedAndRestartedBridgeDeliversEveryMessageExactlyOnce() throws Exception {
+    @ParameterizedTest(name = "pipeline depth {0}")
+    @ValueSource(ints = {1, 4})
+    void killedAndRestartedBridgeDeliversEveryMessageExactlyOnce(int pipelineDepth) throws Exception {
         long started = System.nanoTime();
         source = TestBroker.start("source", tmp.resolve("source"));
         target = TestBroker.start("target", tmp.resolve("target"));
@@ -93,7 +97,7 @@ class JmsBridgeCrashTest {
         boolean brokerRestarted = false;
         int run = 0;
         while (killsWhileForwarding < KILLS) {
-            child = startChild(logDir, run);
+            child = startChild(logDir, run, pipelineDepth);
             assertTrue(awaitOutput(run, "FORWARDING", Duration.ofSeconds(60)), "bridge child " + run + " never forwarded a batch");
             if (!brokerRestarted && run == KILLS / 2) {
                 Thread.sleep(random.nextInt(200));
@@ -115,7 +119,7 @@ class JmsBridgeCrashTest {
         }
 
         // the last run: let it finish
-        child = startChild(logDir, run);
+        child = startChild(logDir, run, pipelineDepth);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (source.messageCount("in") > 0 || target.messageCount("out") < MESSAGES) {
             assertTrue(System.nanoTime() < deadline, "the bridge did not finish: source " + source.messageCount("in") + ", target "
@@ -165,7 +169,7 @@ class JmsBridgeCrashTest {
             recoveredCommits += out.split("Recovery committed", -1).length - 1;
             recoveredRollbacks += out.split("Recovery rolled back", -1).length - 1;
         }
-        log.info("crash test: {} kills while forwarding; recovery committed {} and rolled back {} in-doubt branches; {} s", killsWhileForwarding,
+        log.info("crash test (pipeline depth {}): {} kills while forwarding; recovery committed {} and rolled back {} in-doubt branches; {} s", pipelineDepth, killsWhileForwarding,
                 recoveredCommits, recoveredRollbacks, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
     }
 }

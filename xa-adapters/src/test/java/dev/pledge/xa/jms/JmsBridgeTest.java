@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class JmsBridgeTest {
     @TempDir
@@ -105,9 +107,43 @@ class JmsBridgeTest {
     }
 
     @Test
-    void movesEachMessageOnceAcrossATargetRestartMidRun() throws Exception {
+    void pipelinedBridgeKeepsTheSourceOrderOnTheTarget() throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 2000);
+        bridge = new JmsBridge(svc, config().batchSize(20).pipelineDepth(4).build());
+        bridge.start();
+        await("2000 forwarded", Duration.ofSeconds(60), () -> bridge.metrics().forwarded() >= 2000);
+        bridge.stop();
+        List<Integer> ids = Messages.drain(Messages.plain(target), "out", 300);
+        assertEquals(2000, ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            int at = i;
+            assertEquals(i, ids.get(i), () -> "out of order at position " + at + ": " + ids.subList(Math.max(0, at - 3), Math.min(ids.size(), at + 25)));
+        }
+        assertEquals(0, source.messageCount("in"));
+        assertEquals(2000, bridge.metrics().forwarded());
+        assertTrue(bridge.metrics().batches() >= 100, bridge.metrics().toString());
+    }
+
+    @Test
+    void pipelinedBridgeSendsAMessageTheTargetRejectsAloneToTheDeadLetterQueue() throws Exception {
+        target.close();
+        target = TestBroker.start("picky-target", tmp.resolve("picky-target"), new PoisonRefusingPlugin());
+        Messages.send(Messages.plain(source), "in", 0, 200, i -> i == 105 ? "poison" : null);
+        bridge = new JmsBridge(svc, config().batchSize(10).pipelineDepth(4).maxDeliveries(3).build());
+        bridge.start();
+        await("199 forwarded, 1 dead-lettered", Duration.ofSeconds(60),
+                () -> bridge.metrics().forwarded() == 199 && bridge.metrics().deadLettered() == 1);
+        bridge.stop();
+        List<Integer> expected = IntStream.range(0, 200).filter(i -> i != 105).boxed().toList();
+        assertEquals(expected, Messages.drain(Messages.plain(target), "out", 300).stream().sorted().toList());
+        assertEquals(List.of(105), Messages.drain(Messages.plain(source), "in.DLQ", 300));
+    }
+
+    @ParameterizedTest(name = "pipeline depth {0}")
+    @ValueSource(ints = {1, 4})
+    void movesEachMessageOnceAcrossATargetRestartMidRun(int pipelineDepth) throws Exception {
         Messages.send(Messages.plain(source), "in", 0, 3000);
-        bridge = new JmsBridge(svc, config().batchSize(20).build());
+        bridge = new JmsBridge(svc, config().batchSize(20).pipelineDepth(pipelineDepth).build());
         bridge.start();
         await("500 forwarded", Duration.ofSeconds(60), () -> bridge.metrics().forwarded() >= 500);
         target.restart();
@@ -121,6 +157,7 @@ class JmsBridgeTest {
         assertEquals(IntStream.range(0, 3000).boxed().toList(), ids.stream().sorted().toList());
         assertEquals(0, source.messageCount("in"));
         assertTrue(bridge.metrics().failures() >= 1, "the restart should have failed a batch: " + bridge.metrics());
+        assertEquals(List.of(), Messages.drain(Messages.plain(source), "in.DLQ", 100), "nothing dead-lettered");
     }
 
     @Test
@@ -262,6 +299,8 @@ class JmsBridgeTest {
     void configRejectsSettingsThatCannotWork() {
         assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().batchSize(0));
         assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().maxDeliveries(0));
+        IllegalArgumentException depth = assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().pipelineDepth(0));
+        assertEquals("pipelineDepth must be between 1 and 64, not 0", depth.getMessage());
         assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().retryDelay(Duration.ofSeconds(2), Duration.ofSeconds(1)));
         assertThrows(IllegalStateException.class, () -> JmsBridgeConfig.builder().source(source.xaConnectionFactory(), "in").build());
         assertThrows(IllegalStateException.class, () -> config().sourceResourceName("broker").targetResourceName("broker").build());

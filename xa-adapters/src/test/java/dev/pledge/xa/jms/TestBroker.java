@@ -118,6 +118,18 @@ final class TestBroker implements AutoCloseable {
         return server.getActiveMQServer().getConnectionCount();
     }
 
+    /** Fails every client connection on the broker's side, as when the client's process dies. */
+    void failConnections() {
+        for (var c : server.getActiveMQServer().getRemotingService().getConnections()) {
+            c.fail(new org.apache.activemq.artemis.api.core.ActiveMQNotConnectedException("connection failed by the test"));
+        }
+    }
+
+    /** Sessions the broker has open now (a failed connection's sessions close asynchronously). */
+    int sessionCount() {
+        return server.getActiveMQServer().getSessions().size();
+    }
+
     void stop() throws Exception {
         if (server != null) {
             server.stop();
