@@ -45,7 +45,7 @@ public final class BenchMain implements Callable<Integer> {
     boolean skipNoop;
     @Option(names = "--skip-db", description = "leave out the MariaDB/PostgreSQL transfer workload (by default it runs, and fails when a server is missing)")
     boolean skipDb;
-    @Option(names = "--db-contenders", split = ",", defaultValue = "pledge,narayana,hand-written")
+    @Option(names = "--db-contenders", split = ",", defaultValue = "pledge,pledge-held,narayana,hand-written")
     List<String> dbContenders;
     @Option(names = "--db-threads", split = ",", defaultValue = "1,4,16")
     List<Integer> dbThreads;
@@ -59,9 +59,9 @@ public final class BenchMain implements Callable<Integer> {
     boolean skipBridge;
     @Option(names = "--bridge-contenders", split = ",", defaultValue = "artemis,pledge,pledge-parallel,pledge-pipelined,pledge-pipelined-parallel,pledge-concurrent")
     List<String> bridgeContenders;
-    @Option(names = "--bridge-messages", defaultValue = "20000", description = "messages timed per bridge run (after the warm-up ones)")
+    @Option(names = "--bridge-messages", defaultValue = "60000", description = "messages timed per bridge run (after the warm-up ones)")
     int bridgeMessages;
-    @Option(names = "--bridge-warmup-messages", defaultValue = "5000")
+    @Option(names = "--bridge-warmup-messages", defaultValue = "40000", description = "messages moved before the clock starts: the brokers and both bridges run in the child JVM, whose code needs them to be compiled")
     int bridgeWarmupMessages;
     @Option(names = "--bridge-batch", defaultValue = "100", description = "batch size of every bridge")
     int bridgeBatch;
