@@ -92,18 +92,20 @@ final class BridgeXAResource implements XAResource {
      * completes it. An Artemis session remembers the last branch it ended and, when its connection
      * fails, rolls that branch back unless it is prepared, even if another session has committed it
      * since: the broker then fails writing the rollback ("Cannot find tx with id" in
-     * appendRollbackRecord) and leaves the branch's messages delivered to no one. Only a commit or a
-     * rollback on the same session clears that memory; a commit of a branch that does not exist
-     * ({@link #NO_SUCH_BRANCH}, refused with XAER_NOTA) clears it and changes nothing else. The
-     * price: a branch ended but not yet prepared when the bridge dies is rolled back by the
-     * broker's transaction timeout, not at once.
+     * appendRollbackRecord), and in the bridge's crash test source messages stayed undeliverable
+     * for minutes. Only a commit or a rollback on the same session clears that memory; a commit of
+     * a branch that does not exist ({@link #NO_SUCH_BRANCH}) clears it and changes nothing else.
+     * Artemis refuses it with XAER_NOTA; any refusal will do (another broker may answer otherwise,
+     * and has nothing to forget then), except XAER_RMFAIL: the session is gone. The price: a branch
+     * ended but not yet prepared when the bridge dies is rolled back by the broker's transaction
+     * timeout, not at once.
      */
     private void forgetEndedBranch() throws XAException {
         try {
             work.commit(NO_SUCH_BRANCH, false);
         } catch (XAException e) {
-            if (e.errorCode == XAException.XAER_NOTA) {
-                return; // as expected
+            if (e.errorCode != XAException.XAER_RMFAIL) {
+                return; // refused, as it must be
             }
             throw e;
         }

@@ -247,6 +247,17 @@ class BridgeXAResourceTest {
     }
 
     @Test
+    void aBrokerThatRefusesTheUnknownBranchOtherwiseThanArtemisStillEndsTheBranch() throws Exception {
+        BridgeXAResource r = new BridgeXAResource("source", work, pool(control), null, 1000);
+        work.unknownBranchCode = XAException.XAER_PROTO;
+        r.start(new TestXid(1), XAResource.TMNOFLAGS);
+        r.end(new TestXid(1), XAResource.TMSUCCESS);
+        assertEquals(XAResource.XA_OK, r.prepare(new TestXid(1)));
+        r.commit(new TestXid(1), false);
+        assertEquals(List.of("work:start:1", "work:end:1", "work:commit:no-such-branch", "control:prepare:1", "control:commit:1"), calls);
+    }
+
+    @Test
     void withoutControlSessionsEveryCallGoesToTheWorkingSession() throws Exception {
         BridgeXAResource r = new BridgeXAResource("source", work, null, null, 1000);
         TestXid x = new TestXid(3);
