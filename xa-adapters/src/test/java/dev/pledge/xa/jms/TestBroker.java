@@ -3,6 +3,7 @@ package dev.pledge.xa.jms;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import org.apache.activemq.artemis.api.core.ActiveMQNotConnectedException;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
@@ -12,6 +13,7 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerBasePlugin;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
+import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
 
 /**
  * A persistent embedded Artemis broker on a TCP port of 127.0.0.1, its journal under a test
@@ -120,8 +122,8 @@ final class TestBroker implements AutoCloseable {
 
     /** Fails every client connection on the broker's side, as when the client's process dies. */
     void failConnections() {
-        for (var c : server.getActiveMQServer().getRemotingService().getConnections()) {
-            c.fail(new org.apache.activemq.artemis.api.core.ActiveMQNotConnectedException("connection failed by the test"));
+        for (RemotingConnection c : server.getActiveMQServer().getRemotingService().getConnections()) {
+            c.fail(new ActiveMQNotConnectedException("connection failed by the test"));
         }
     }
 
