@@ -49,6 +49,15 @@ public final class BenchMain implements Callable<Integer> {
     List<String> dbContenders;
     @Option(names = "--db-threads", split = ",", defaultValue = "1,4,16")
     List<Integer> dbThreads;
+    @Option(names = "--db-paired", split = ",", defaultValue = "pledge:hand-written",
+            description = "A:B pairs run in one JVM, taking turns in slices (A B B A ...), for each --db-threads; empty for none")
+    List<String> dbPaired;
+    @Option(names = "--db-paired-warmup", defaultValue = "20", description = "seconds of slices before the paired measurement")
+    double dbPairedWarmup;
+    @Option(names = "--db-paired-measure", defaultValue = "60", description = "seconds of measured slices, both sides together")
+    double dbPairedMeasure;
+    @Option(names = "--db-paired-slice", defaultValue = "1000", description = "milliseconds of each slice")
+    long dbPairedSlice;
     @Option(names = "--db-pool", defaultValue = "16", description = "max pool size of each data source (Pledge and Narayana alike)")
     int dbPool;
     @Option(names = "--mariadb", defaultValue = "127.0.0.1:3306")
@@ -132,6 +141,21 @@ public final class BenchMain implements Callable<Integer> {
                 }
             }
         }
+        List<PairedMeasurement> paired = new ArrayList<>();
+        if (!skipDb) {
+            for (String pair : dbPaired) {
+                if (pair.isBlank()) {
+                    continue;
+                }
+                String[] ab = pair.split(":");
+                if (ab.length != 2) {
+                    throw new IllegalArgumentException("--db-paired takes A:B pairs of --db-contenders names, not '" + pair + "'");
+                }
+                for (int t : dbThreads) {
+                    paired.add(paired(jvm, ab[0], ab[1], t));
+                }
+            }
+        }
         StringBuilder md = new StringBuilder(machine(loadAtStart));
         if (!skipNoop) {
             Files.writeString(out.resolve("results.csv"), Report.csv(all));
@@ -144,6 +168,13 @@ public final class BenchMain implements Callable<Integer> {
             md.append("\n### MariaDB → PostgreSQL transfers\n\n").append(Report.table(db))
                     .append("\nPledge against hand-written XA (throughput lost, median latency added):\n\n")
                     .append(Report.overhead(db, "db pledge", "db hand-written"));
+            if (!paired.isEmpty()) {
+                Files.writeString(out.resolve("db-paired-results.csv"), Report.pairedCsv(paired));
+                md.append(String.format(Locale.ROOT, "%nThe same in one JVM, A and B taking turns in slices of %d ms (A B B A, ...; each side"
+                        + " with its own threads and connections, never both at once) for %.0f s after %.0f s of warm-up, so that the machine's"
+                        + " drift hits both alike; a block is one A B B A, its loss A's throughput against B's in it:%n%n", dbPairedSlice,
+                        dbPairedMeasure, dbPairedWarmup)).append(Report.pairedTable(paired));
+            }
         }
         if (!skipBridge) {
             Files.writeString(out.resolve("bridge-results.csv"), Report.bridgeCsv(bridge));
@@ -157,6 +188,36 @@ public final class BenchMain implements Callable<Integer> {
         Files.writeString(out.resolve("results.md"), md.toString());
         System.out.println(md);
         return 0;
+    }
+
+    private PairedMeasurement paired(ChildJvm jvm, String a, String b, int t) throws Exception {
+        String what = "db paired " + a + ":" + b + " " + t;
+        List<String> lines = jvm.lines(what, DbPairedRunOne.class, a, b, String.valueOf(t), String.valueOf(dbPairedWarmup),
+                String.valueOf(dbPairedMeasure), String.valueOf(dbPairedSlice), dir("db-paired-" + a + "-" + b + "-" + t).toString(), mariadb,
+                postgres, String.valueOf(dbPool));
+        Map<String, Double> r = ChildJvm.resultValues(what, lines);
+        if (!r.get("moved").equals(r.get("all"))) {
+            throw new IllegalStateException(what + ": " + r.get("all").longValue() + " transfers committed but " + r.get("moved").longValue()
+                    + " arrived on PostgreSQL");
+        }
+        if (r.get("failed") > 0) {
+            throw new IllegalStateException(what + ": " + r.get("failed").longValue() + " transfers failed");
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (String l : lines) {
+            if (l.startsWith("BLOCKS")) {
+                for (String x : l.substring("BLOCKS".length()).trim().split(" ")) {
+                    if (!x.isEmpty()) {
+                        ratios.add(Double.parseDouble(x));
+                    }
+                }
+            }
+        }
+        PairedMeasurement m = new PairedMeasurement(a, b, t, r.get("aTx").longValue(), r.get("aSeconds"), r.get("bTx").longValue(),
+                r.get("bSeconds"), ratios);
+        System.out.printf(Locale.ROOT, "%s: %,.0f against %,.0f tx/s, %+.1f %% lost (median block %+.1f %%)%n", what, m.aPerSecond(), m.bPerSecond(),
+                m.lostPercent(), m.blockLossQuantile(0.5));
+        return m;
     }
 
     /** What ran it: cores, file system of the logs, JVM, and the load average when the run started and ended. */

@@ -39,22 +39,7 @@ final class ChildJvm {
     Map<String, Double> result(String what, Class<?> main, String... args) throws Exception {
         Path counts = Files.createTempFile("bench-perf-", ".csv");
         try {
-            Map<String, Double> kv = null;
-            for (String l : lines(what, counts, main, args)) {
-                if (l.startsWith("FAILURE ")) {
-                    System.out.println(what + ": " + l);
-                }
-                if (l.startsWith("RESULT ")) {
-                    kv = kv == null ? new LinkedHashMap<>() : kv;
-                    Matcher m = KV.matcher(l);
-                    while (m.find()) {
-                        kv.put(m.group(1), Double.parseDouble(m.group(2)));
-                    }
-                }
-            }
-            if (kv == null) {
-                throw new IllegalStateException(what + " printed no RESULT line");
-            }
+            Map<String, Double> kv = resultValues(what, lines(what, counts, main, args));
             if (perf) {
                 kv.put("syncs", (double) syncs(counts));
             }
@@ -62,6 +47,27 @@ final class ChildJvm {
         } finally {
             Files.deleteIfExists(counts);
         }
+    }
+
+    /** The key/values of every {@code RESULT} line a child printed (its {@code FAILURE} lines are echoed); fails if there is none. */
+    static Map<String, Double> resultValues(String what, List<String> lines) {
+        Map<String, Double> kv = null;
+        for (String l : lines) {
+            if (l.startsWith("FAILURE ")) {
+                System.out.println(what + ": " + l);
+            }
+            if (l.startsWith("RESULT ")) {
+                kv = kv == null ? new LinkedHashMap<>() : kv;
+                Matcher m = KV.matcher(l);
+                while (m.find()) {
+                    kv.put(m.group(1), Double.parseDouble(m.group(2)));
+                }
+            }
+        }
+        if (kv == null) {
+            throw new IllegalStateException(what + " printed no RESULT line");
+        }
+        return kv;
     }
 
     /** Runs {@code main} and returns everything it printed. */

@@ -32,7 +32,7 @@ public final class DbRunOne {
         System.exit(0);
     }
 
-    private static long credited(DbServers servers) throws Exception {
+    static long credited(DbServers servers) throws Exception {
         try (Connection c = DriverManager.getConnection(servers.postgresUrl())) {
             return DbSetup.total(c);
         }

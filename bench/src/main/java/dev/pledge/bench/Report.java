@@ -207,6 +207,32 @@ final class Report {
         return sb.toString();
     }
 
+    /** One row per paired run, the block ratios (A over B) joined by semicolons. */
+    static String pairedCsv(List<PairedMeasurement> all) {
+        StringBuilder sb = new StringBuilder("a,b,threads,a_tx,a_seconds,b_tx,b_seconds,block_ratios\n");
+        for (PairedMeasurement m : all) {
+            StringBuilder ratios = new StringBuilder();
+            for (double r : m.blockRatios()) {
+                ratios.append(ratios.length() == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.4f", r));
+            }
+            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%d,%.3f,%s%n", m.a(), m.b(), m.threads(), m.aTx(), m.aSeconds(), m.bTx(),
+                    m.bSeconds(), ratios));
+        }
+        return sb.toString();
+    }
+
+    /** The paired runs as a table: throughput of each side, what A lost over the run, and the median and middle half of the blocks. */
+    static String pairedTable(List<PairedMeasurement> all) {
+        StringBuilder sb = new StringBuilder("| threads | A | B | A tx/s | B tx/s | throughput A lost | median block | middle half of the blocks | blocks |\n")
+                .append("|---:|---|---|---:|---:|---:|---:|---|---:|\n");
+        for (PairedMeasurement m : all) {
+            sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %,.0f | %,.0f | %+.1f %% | %+.1f %% | %+.1f %% to %+.1f %% | %d |%n", m.threads(), m.a(),
+                    m.b(), m.aPerSecond(), m.bPerSecond(), m.lostPercent(), m.blockLossQuantile(0.5), m.blockLossQuantile(0.25),
+                    m.blockLossQuantile(0.75), m.blockRatios().size()));
+        }
+        return sb.toString();
+    }
+
     static String bridgeCsv(List<BridgeMeasurement> all) {
         StringBuilder sb = new StringBuilder("contender,round,messages,batch,seconds,msg_per_s\n");
         for (BridgeMeasurement m : all) {

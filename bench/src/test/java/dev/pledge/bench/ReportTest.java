@@ -64,4 +64,18 @@ class ReportTest {
         assertTrue(md.contains("| Pledge, ordered | 10,000 | 10,000, 20,000, 5,000 | 2.00× |"), md);
         assertEquals("pledge,2,20000,100,1.000,20000.0", Report.bridgeCsv(bridge).split("\n")[4]);
     }
+
+    @Test
+    void thePairedTableShowsTheWholeRunsLossAndTheMedianAndMiddleHalfOfTheBlocks() {
+        // A: 950 tx in 1 s against B's 1,000 tx in 1 s: 5 % lost; blocks lost 10, 0, 5, 20 and -10 %.
+        PairedMeasurement m = new PairedMeasurement("pledge", "hand-written", 16, 950, 1.0, 1000, 1.0, List.of(0.9, 1.0, 0.95, 0.8, 1.1));
+        assertEquals(5.0, m.lostPercent(), 1e-9);
+        assertEquals(5.0, m.blockLossQuantile(0.5), 1e-9);
+        assertEquals(0.0, m.blockLossQuantile(0.25), 1e-9);
+        assertEquals(10.0, m.blockLossQuantile(0.75), 1e-9);
+        String md = Report.pairedTable(List.of(m));
+        assertTrue(md.contains("| 16 | pledge | hand-written | 950 | 1,000 | +5.0 % | +5.0 % | +0.0 % to +10.0 % | 5 |"), md);
+        assertEquals("pledge,hand-written,16,950,1.000,1000,1.000,0.9000;1.0000;0.9500;0.8000;1.1000",
+                Report.pairedCsv(List.of(m)).split("\n")[1]);
+    }
 }
