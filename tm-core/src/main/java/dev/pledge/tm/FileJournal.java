@@ -36,10 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Appending encodes a record into an in-memory buffer under a short lock. A thread that needs
  * durability then tries the force lock: if it gets it, it writes out everything buffered so far
- * (its own record and those of every thread that appended meanwhile) and forces once (first
- * yielding the processor when others wait, so that committers about to append join this force);
- * if not, it yields the processor a few times, re-checking, and then parks until a force covers
- * its record. The leader hands the lead to a waiter its
+ * (its own record and those of every thread that appended meanwhile) and forces once; if not, it
+ * yields the processor a few times, re-checking, and then parks until a force covers its record. The leader hands the lead to a waiter its
  * force did not cover and then unparks every waiter it covered, so waiters never queue on a
  * monitor. A lone committer therefore pays one fdatasync per decision on its own thread, with
  * no hand-off; completion records take no lock and ride along with the next write.
@@ -381,12 +379,6 @@ final class FileJournal implements Journal {
                 if (forceLock.tryLock()) {
                     try {
                         if (durable < end) {
-                            if (!waiters.isEmpty()) {
-                                // Others are committing too: let the runnable ones (those the last force woke) append
-                                // first, so that this force takes their records instead of leaving them to the next.
-                                // Halves the forces per second under load; a lone committer never yields.
-                                Thread.yield();
-                            }
                             flush(fsync);
                         }
                     } finally {
