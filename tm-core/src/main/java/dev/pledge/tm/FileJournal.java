@@ -37,10 +37,11 @@ import org.slf4j.LoggerFactory;
  * Appending encodes a record into an in-memory buffer under a short lock. A thread that needs
  * durability then tries the force lock: if it gets it, it writes out everything buffered so far
  * (its own record and those of every thread that appended meanwhile) and forces once; if not, it
- * yields the processor a few times, re-checking, and then parks until a force covers its record. The leader hands the lead to a waiter its
- * force did not cover and then unparks every waiter it covered, so waiters never queue on a
- * monitor. A lone committer therefore pays one fdatasync per decision on its own thread, with
- * no hand-off; completion records take no lock and ride along with the next write.
+ * yields the processor a few times, re-checking, and then parks until a force covers its record.
+ * The leader hands the lead to a waiter its force did not cover and then unparks every waiter it
+ * covered, so waiters never queue on a monitor. A lone committer therefore pays one fdatasync per
+ * decision on its own thread, with no hand-off; completion records take no lock and ride along
+ * with the next write.
  * <p>
  * When the current segment grows past its size limit, the live state (decisions not completed,
  * heuristics not resolved) is written as a checkpoint at the start of a new segment, forced, and
