@@ -124,10 +124,7 @@ public final class BenchMain implements Callable<Integer> {
                         Map<String, Double> r = jvm.result("db " + contender + " " + t, DbRunOne.class, contender, String.valueOf(t),
                                 String.valueOf(dbWarmup), String.valueOf(measure), dir("db-" + contender + "-" + t + "-" + round).toString(),
                                 mariadb, postgres, String.valueOf(dbPool));
-                        if (!r.get("moved").equals(r.get("all"))) {
-                            throw new IllegalStateException("db " + contender + " " + t + ": " + r.get("all").longValue() + " transfers committed but "
-                                    + r.get("moved").longValue() + " arrived on PostgreSQL");
-                        }
+                        requireMoneyArrived("db " + contender + " " + t, r);
                         db.add(measurement("db " + contender, t, round, r));
                     }
                 }
@@ -199,10 +196,7 @@ public final class BenchMain implements Callable<Integer> {
                 String.valueOf(dbPairedMeasure), String.valueOf(dbPairedSlice), dir("db-paired-" + a + "-" + b + "-" + t).toString(), mariadb,
                 postgres, String.valueOf(dbPool));
         Map<String, Double> r = ChildJvm.resultValues(what, lines);
-        if (!r.get("moved").equals(r.get("all"))) {
-            throw new IllegalStateException(what + ": " + r.get("all").longValue() + " transfers committed but " + r.get("moved").longValue()
-                    + " arrived on PostgreSQL");
-        }
+        requireMoneyArrived(what, r);
         if (r.get("failed") > 0) {
             throw new IllegalStateException(what + ": " + r.get("failed").longValue() + " transfers failed");
         }
@@ -221,6 +215,14 @@ public final class BenchMain implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: %,.0f against %,.0f tx/s, %+.1f %% lost (median block %+.1f %%)%n", what, m.aPerSecond(), m.bPerSecond(),
                 m.lostPercent(), m.blockLossQuantile(0.5));
         return m;
+    }
+
+    /** Fails unless every committed transfer of a database child ({@code all}) arrived on PostgreSQL ({@code moved}). */
+    private static void requireMoneyArrived(String what, Map<String, Double> r) {
+        if (!r.get("moved").equals(r.get("all"))) {
+            throw new IllegalStateException(what + ": " + r.get("all").longValue() + " transfers committed but " + r.get("moved").longValue()
+                    + " arrived on PostgreSQL");
+        }
     }
 
     /** What ran it: cores, file system of the logs, JVM, and the load average when the run started and ended. */
