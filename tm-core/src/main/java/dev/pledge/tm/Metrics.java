@@ -1,5 +1,7 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Journal;
+
 /** Reads the service's counters for JMX and Micrometer. */
 final class Metrics implements TransactionMetricsMXBean {
     private final Counters counters;

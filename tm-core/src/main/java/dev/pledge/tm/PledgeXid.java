@@ -1,5 +1,7 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Gtrid;
+
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.HexFormat;

@@ -1,8 +1,11 @@
 package dev.pledge.tm;
 
-import dev.pledge.tm.LogRecords.BranchRecord;
-import dev.pledge.tm.LogRecords.CommitRecord;
-import dev.pledge.tm.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.Journal;
+
+import dev.pledge.tm.log.LogRecords.BranchRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

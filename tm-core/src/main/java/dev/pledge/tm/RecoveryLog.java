@@ -1,8 +1,12 @@
 package dev.pledge.tm;
 
-import dev.pledge.tm.LogRecords.BranchRecord;
-import dev.pledge.tm.LogRecords.CommitRecord;
-import dev.pledge.tm.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.JournalSnapshot;
+import dev.pledge.tm.log.file.FileJournal;
+
+import dev.pledge.tm.log.LogRecords.BranchRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

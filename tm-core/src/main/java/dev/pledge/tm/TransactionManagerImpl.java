@@ -1,5 +1,8 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.Journal;
+
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.InvalidTransactionException;

@@ -1,5 +1,8 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Journal;
+import dev.pledge.tm.log.file.FileJournal;
+
 import jakarta.transaction.TransactionManager;
 import java.lang.management.ManagementFactory;
 import javax.management.JMException;

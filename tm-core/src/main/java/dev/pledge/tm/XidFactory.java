@@ -1,5 +1,7 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Gtrid;
+
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;

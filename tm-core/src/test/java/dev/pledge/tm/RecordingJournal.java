@@ -1,7 +1,10 @@
 package dev.pledge.tm;
 
-import dev.pledge.tm.LogRecords.CommitRecord;
-import dev.pledge.tm.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.Journal;
+
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,10 +1,12 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Gtrid;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pledge.tm.LogRecords.BranchRecord;
-import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.BranchRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import javax.transaction.xa.XAException;

@@ -1,5 +1,7 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Gtrid;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,5 +1,7 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.JournalException;
+
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,12 +1,15 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.LogRecords;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Transaction;
 import java.util.List;

@@ -1,6 +1,6 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log.file;
 
-import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 

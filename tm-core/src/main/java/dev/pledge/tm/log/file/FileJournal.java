@@ -1,7 +1,12 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log.file;
 
-import dev.pledge.tm.LogRecords.CommitRecord;
-import dev.pledge.tm.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.Journal;
+import dev.pledge.tm.log.JournalException;
+import dev.pledge.tm.log.JournalSnapshot;
+
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -53,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * background thread while the current one fills), so a force carries data alone and never a new
  * file size. Replay reads the zero rest of a segment as its end.
  */
-final class FileJournal implements Journal {
+public final class FileJournal implements Journal {
     private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
     static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
     private static final int BUFFER_BYTES = 256 * 1024;
@@ -143,12 +148,12 @@ final class FileJournal implements Journal {
         this.lock = lock;
     }
 
-    static FileJournal open(Path directory, boolean fsync) {
+    public static FileJournal open(Path directory, boolean fsync) {
         return open(directory, fsync, DEFAULT_SEGMENT_BYTES);
     }
 
     /** Opens (creating if needed) and locks the directory, replays it, and starts a fresh segment. */
-    static FileJournal open(Path directory, boolean fsync, long maxSegmentBytes) {
+    public static FileJournal open(Path directory, boolean fsync, long maxSegmentBytes) {
         Path dir = directory.toAbsolutePath();
         createOwnerOnly(dir);
         Path lockKey;
@@ -211,7 +216,7 @@ final class FileJournal implements Journal {
     }
 
     /** Reads a journal without locking or changing it: for operators' tools. */
-    static JournalSnapshot inspect(Path directory) {
+    public static JournalSnapshot inspect(Path directory) {
         Path dir = directory.toAbsolutePath();
         if (!Files.isDirectory(dir)) {
             throw new JournalException("No recovery log at " + dir + ": not a directory");

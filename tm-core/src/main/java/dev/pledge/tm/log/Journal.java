@@ -1,7 +1,7 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log;
 
-import dev.pledge.tm.LogRecords.CommitRecord;
-import dev.pledge.tm.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 
 import java.io.IOException;
 import java.util.Collection;
@@ -12,8 +12,11 @@ import java.util.Collection;
  * <p>
  * Implementations are thread-safe; {@link #logCommit} is called concurrently by many committing
  * threads and must group their forces.
+ * <p>
+ * This is a service-provider interface between the coordinator and its log implementations
+ * ({@code dev.pledge.tm.log.file}, the database log); applications do not call it.
  */
-interface Journal extends AutoCloseable {
+public interface Journal extends AutoCloseable {
 
     /** Appends the decision and returns only once it is on disk (unless fsync was disabled as unsafe). */
     void logCommit(CommitRecord record) throws IOException;

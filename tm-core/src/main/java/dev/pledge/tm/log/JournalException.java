@@ -1,14 +1,14 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log;
 
 /** The recovery log cannot be used; the message names the directory or file and what to do. */
-final class JournalException extends IllegalStateException {
+public final class JournalException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    JournalException(String message) {
+    public JournalException(String message) {
         super(message);
     }
 
-    JournalException(String message, Throwable cause) {
+    public JournalException(String message, Throwable cause) {
         super(message, cause);
     }
 }

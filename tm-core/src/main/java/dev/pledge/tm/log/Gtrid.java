@@ -1,4 +1,4 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,30 +8,30 @@ import java.util.HexFormat;
  * A global transaction id: the bytes of an Xid's gtrid, comparable by content.
  * Layout of Pledge's own: {@code node-name UTF-8 | ':' | 8 bytes boot id | 8 bytes sequence}.
  */
-final class Gtrid {
-    static final int SUFFIX_LENGTH = 1 + 16;
+public final class Gtrid {
+    public static final int SUFFIX_LENGTH = 1 + 16;
     /** XA allows 64 bytes of gtrid; the suffix takes 17. */
-    static final int MAXIMUM_NODE_NAME_BYTES = 64 - SUFFIX_LENGTH;
+    public static final int MAXIMUM_NODE_NAME_BYTES = 64 - SUFFIX_LENGTH;
     private static final HexFormat HEX = HexFormat.of();
 
     private final byte[] bytes;
     private final int hash;
 
-    Gtrid(byte[] bytes) {
+    public Gtrid(byte[] bytes) {
         this.bytes = bytes;
         this.hash = Arrays.hashCode(bytes);
     }
 
-    static Gtrid of(byte[] bytes) {
+    public static Gtrid of(byte[] bytes) {
         return new Gtrid(bytes.clone());
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return bytes;
     }
 
     /** True when this gtrid was made by a Pledge node with that name. */
-    boolean isFromNode(byte[] nodeName) {
+    public boolean isFromNode(byte[] nodeName) {
         int n = bytes.length - SUFFIX_LENGTH;
         return n == nodeName.length
                 && bytes[n] == ':'
@@ -48,7 +48,7 @@ final class Gtrid {
         return HEX.formatHex(bytes);
     }
 
-    static Gtrid parse(String text) {
+    public static Gtrid parse(String text) {
         int colon = text.lastIndexOf(':');
         try {
             if (colon < 0) {

@@ -1,4 +1,6 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log.file;
+
+import dev.pledge.tm.log.JournalException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -6,15 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pledge.tm.LogRecords.BranchRecord;
-import dev.pledge.tm.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.BranchRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,17 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The journal's crash windows outside a plain append: a crash while a new segment and its
  * checkpoint are being written (at start-up or at a roll-over) and before the older segments are
- * deleted, a force that fails, and a second service from another process.
+ * deleted, and a force that fails.
  */
 class JournalCrashWindowTest {
     @TempDir
     Path tmp;
 
-    private final XidFactory xids = new XidFactory("core-journal");
+    private final TestGtrids xids = new TestGtrids("core-journal");
 
     private CommitRecord decision() {
-        return new CommitRecord(xids.newGtrid(), List.of(new BranchRecord(PledgeXid.bqual(1), "db-a"),
-                new BranchRecord(PledgeXid.bqual(2), "db-b")), System.currentTimeMillis());
+        return new CommitRecord(xids.next(), List.of(new BranchRecord(TestGtrids.bqual(1), "db-a"),
+                new BranchRecord(TestGtrids.bqual(2), "db-b")), System.currentTimeMillis());
     }
 
     private Path log() {
@@ -126,23 +127,6 @@ class JournalCrashWindowTest {
             assertTrue(j.pendingCommits().isEmpty());
             IOException later = assertThrows(IOException.class, () -> j.logCommit(decision()));
             assertTrue(later.getMessage().contains("failed earlier"), later.getMessage());
-        }
-    }
-
-    @Test
-    void aSecondServiceOnTheSameDirectoryFailsAtOnceInThisProcessAndInAnother() throws Exception {
-        try (TransactionService first = TransactionService.builder().nodeName("core-lock-a").logDirectory(log())
-                .recoveryInterval(Duration.ZERO).build()) {
-            JournalException same = assertThrows(JournalException.class, () -> TransactionService.builder().nodeName("core-lock-b")
-                    .logDirectory(log()).recoveryInterval(Duration.ZERO).build());
-            assertTrue(same.getMessage().contains("in use by another Pledge transaction service"), same.getMessage());
-            long t0 = System.nanoTime();
-            ChildJvm.Result other = ChildJvm.run(tmp.resolve("second.out"), 60, SecondServiceChild.class, log().toString());
-            assertEquals(SecondServiceChild.REFUSED, other.exitCode(), other.output());
-            assertTrue(other.output().contains("is in use by another Pledge transaction service") && other.output().contains(
-                    log().toAbsolutePath().toString()), other.output());
-            assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "fails at once, it does not wait for the lock");
-            assertEquals("core-lock-a", first.nodeName());
         }
     }
 }

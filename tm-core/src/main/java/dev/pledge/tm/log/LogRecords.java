@@ -1,16 +1,16 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log;
 
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
 /** The values the recovery journal stores. */
-final class LogRecords {
+public final class LogRecords {
     private LogRecords() {
     }
 
     /** One branch of a decided transaction: its bqual and the name of the resource it ran on. */
-    record BranchRecord(byte[] bqual, String resourceName) {
+    public record BranchRecord(byte[] bqual, String resourceName) {
         @Override
         public boolean equals(Object o) {
             return o instanceof BranchRecord b && Arrays.equals(b.bqual, bqual) && b.resourceName.equals(resourceName);
@@ -28,8 +28,8 @@ final class LogRecords {
     }
 
     /** The commit decision: forced to disk after every prepare succeeded, before the first phase-2 commit. */
-    record CommitRecord(Gtrid gtrid, List<BranchRecord> branches, long decidedAtMillis) {
-        CommitRecord {
+    public record CommitRecord(Gtrid gtrid, List<BranchRecord> branches, long decidedAtMillis) {
+        public CommitRecord {
             branches = List.copyOf(branches);
         }
     }
@@ -39,6 +39,6 @@ final class LogRecords {
      * resolves it. {@code xaCode} is the {@link javax.transaction.xa.XAException} error code
      * (XA_HEURCOM, XA_HEURRB, XA_HEURMIX, XA_HEURHAZ) and {@code committed} the decision it contradicts or matches.
      */
-    record HeuristicRecord(Gtrid gtrid, BranchRecord branch, int xaCode, boolean decisionWasCommit, long atMillis) {
+    public record HeuristicRecord(Gtrid gtrid, BranchRecord branch, int xaCode, boolean decisionWasCommit, long atMillis) {
     }
 }

@@ -1,8 +1,10 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log.file;
 
-import dev.pledge.tm.LogRecords.BranchRecord;
-import dev.pledge.tm.LogRecords.CommitRecord;
-import dev.pledge.tm.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.Gtrid;
+
+import dev.pledge.tm.log.LogRecords.BranchRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

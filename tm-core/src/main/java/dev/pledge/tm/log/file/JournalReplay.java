@@ -1,10 +1,13 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log.file;
 
-import dev.pledge.tm.LogRecords.CommitRecord;
-import dev.pledge.tm.LogRecords.HeuristicRecord;
-import dev.pledge.tm.RecordCodec.Frame;
-import dev.pledge.tm.RecordCodec.Invalid;
-import dev.pledge.tm.RecordCodec.Valid;
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.JournalException;
+
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.file.RecordCodec.Frame;
+import dev.pledge.tm.log.file.RecordCodec.Invalid;
+import dev.pledge.tm.log.file.RecordCodec.Valid;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;

@@ -1,4 +1,7 @@
-package dev.pledge.tm;
+package dev.pledge.tm.log.file;
+
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.JournalException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -6,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pledge.tm.LogRecords.BranchRecord;
-import dev.pledge.tm.LogRecords.CommitRecord;
-import dev.pledge.tm.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.LogRecords.BranchRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -31,11 +34,11 @@ class FileJournalTest {
     @TempDir
     Path tmp;
 
-    private final XidFactory xids = new XidFactory("journal-test");
+    private final TestGtrids xids = new TestGtrids("journal-test");
 
     private CommitRecord decision() {
-        Gtrid g = xids.newGtrid();
-        return new CommitRecord(g, List.of(new BranchRecord(PledgeXid.bqual(1), "db-a"), new BranchRecord(PledgeXid.bqual(2), "db-b")),
+        Gtrid g = xids.next();
+        return new CommitRecord(g, List.of(new BranchRecord(TestGtrids.bqual(1), "db-a"), new BranchRecord(TestGtrids.bqual(2), "db-b")),
                 System.currentTimeMillis());
     }
 
