@@ -27,14 +27,20 @@ public final class PledgeUserTransaction implements UserTransaction, Serializabl
     public static final String FACTORY = "dev.pledge.jee.naming.UserTransactionFactory";
 
     private final String nodeName;
-    /** Why a call is refused here and now, or null when it is allowed. Not kept by serialization. */
+    /**
+     * Why a call is refused here and now, or null when it is allowed. Not serializable itself: a copy
+     * asks the guard the {@link ServiceRegistry} holds for its node instead (see {@link #readResolve}).
+     */
     private final transient Supplier<String> refusal;
+    /** Whether this one is guarded; kept by serialization so that a copy is guarded too. */
+    private final boolean guarded;
     private transient volatile UserTransaction delegate;
 
     private PledgeUserTransaction(String nodeName, UserTransaction delegate, Supplier<String> refusal) {
         this.nodeName = nodeName;
         this.delegate = delegate;
         this.refusal = refusal;
+        this.guarded = refusal != null;
     }
 
     /** The user transaction of {@code service}. */
@@ -106,7 +112,7 @@ public final class PledgeUserTransaction implements UserTransaction, Serializabl
 
     @Serial
     private Object readResolve() {
-        return new PledgeUserTransaction(nodeName, null, null);
+        return new PledgeUserTransaction(nodeName, null, guarded ? () -> ServiceRegistry.userTransactionRefusal(nodeName) : null);
     }
 
     @Override

@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  */
 public final class ServiceRegistry {
     private static final Map<String, TransactionService> SERVICES = new ConcurrentHashMap<>();
+    /** Per node name: why a {@code UserTransaction} call is refused on the calling thread now (CDI's guard), or null. */
+    private static final Map<String, Supplier<String>> USER_TRANSACTION_GUARDS = new ConcurrentHashMap<>();
 
     private ServiceRegistry() {
     }
@@ -55,6 +57,26 @@ public final class ServiceRegistry {
             }
             return svc;
         });
+    }
+
+    /**
+     * Makes {@code refusal} the guard of every {@code UserTransaction} of node {@code nodeName}, also of
+     * copies made by serialization: while it gives a reason, their calls throw {@code IllegalStateException}.
+     * The CDI extension sets it (no {@code UserTransaction} inside {@code @Transactional} methods).
+     */
+    public static void guardUserTransactions(String nodeName, Supplier<String> refusal) {
+        USER_TRANSACTION_GUARDS.put(nodeName, refusal);
+    }
+
+    /** Removes the guard set by {@link #guardUserTransactions}, if it is still {@code refusal}. */
+    public static void unguardUserTransactions(String nodeName, Supplier<String> refusal) {
+        USER_TRANSACTION_GUARDS.remove(nodeName, refusal);
+    }
+
+    /** Why a {@code UserTransaction} call on node {@code nodeName} is refused on this thread now, or null. */
+    static String userTransactionRefusal(String nodeName) {
+        Supplier<String> guard = USER_TRANSACTION_GUARDS.get(nodeName);
+        return guard == null ? null : guard.get();
     }
 
     public static Optional<TransactionService> find(String nodeName) {

@@ -242,6 +242,29 @@ class TransactionalInterceptorTest {
     }
 
     @Test
+    void aSerializedCopyOfTheUserTransactionIsStillRefusedInsideATransactionalMethod() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            assertTrue(ut instanceof dev.pledge.jee.PledgeUserTransaction, "a @Singleton bean is injected as itself, not a proxy: " + ut);
+            out.writeObject(ut);
+        }
+        UserTransaction copy;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (UserTransaction) in.readObject();
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> tx.required(() -> { copy.begin(); return null; }));
+        assertTrue(e.getMessage().startsWith("UserTransaction.begin() is not allowed inside a @Transactional(REQUIRED)"), e.getMessage());
+        String label = row();
+        tx.notSupported(() -> {
+            copy.begin();
+            table.insert(label);
+            copy.commit();
+            return null;
+        });
+        assertTrue(table.committed(label), "outside @Transactional methods the copy demarcates transactions as the original does");
+    }
+
+    @Test
     void userTransactionWorksInsideNotSupportedAndNever() throws Exception {
         String a = row();
         String b = row();

@@ -20,6 +20,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.UserTransaction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,8 @@ public final class PledgeExtension implements Extension {
     private volatile TransactionService service;
     private boolean owned;
     private final UserTransactionGuard guard = new UserTransactionGuard();
+    /** The guard as the {@code UserTransaction}s of this container (and their serialized copies) ask it. */
+    private final Supplier<String> refusal = guard::refusal;
 
     void registerInterceptor(@Observes BeforeBeanDiscovery bbd, BeanManager beans) {
         // one interceptor for the six TxTypes: it reads the TxType from the annotation itself
@@ -73,12 +76,14 @@ public final class PledgeExtension implements Extension {
             if (running != null) {
                 log.info("CDI uses the running Pledge transaction service '{}'", name);
                 service = running;
+                ServiceRegistry.guardUserTransactions(running.nodeName(), refusal);
                 return;
             }
             TransactionService svc = config.builder().build();
             ServiceRegistry.register(svc);
             owned = true;
             service = svc;
+            ServiceRegistry.guardUserTransactions(svc.nodeName(), refusal);
         } catch (RuntimeException e) {
             adv.addDeploymentProblem(new IllegalStateException("Pledge could not start its transaction service: " + e.getMessage(), e));
         }
@@ -87,6 +92,9 @@ public final class PledgeExtension implements Extension {
     void stop(@Observes BeforeShutdown shutdown) {
         TransactionService svc = service;
         service = null;
+        if (svc != null) {
+            ServiceRegistry.unguardUserTransactions(svc.nodeName(), refusal);
+        }
         if (svc != null && owned) {
             ServiceRegistry.unregister(svc);
             svc.close();
@@ -110,7 +118,7 @@ public final class PledgeExtension implements Extension {
 
     /** The {@code UserTransaction} of the running service, refused inside {@code @Transactional} methods. */
     UserTransaction userTransaction() {
-        return PledgeUserTransaction.refusingWhen(service(), guard::refusal);
+        return PledgeUserTransaction.refusingWhen(service(), refusal);
     }
 
     UserTransactionGuard guard() {
