@@ -63,7 +63,7 @@ class TomcatJndiTest {
         ContextTransaction tx = new ContextTransaction();
         tx.setProperty("factory", UserTransactionFactory.class.getName());
         tx.setProperty("nodeName", NODE);
-        tx.setProperty("logDirectory", dir.resolve("pledge-log").toString());
+        tx.setProperty("logDirectory", dir.resolve("tomcat").resolve("pledge-log").toString()); // under catalina.base, where a reference may put it
         tx.setProperty("recoveryInterval", "0");
         ctx.getNamingResources().setTransaction(tx);
         // <Resource name="jdbc/a" type="javax.sql.DataSource" factory="dev.pledge.jee.naming.DataSourceFactory" closeMethod="close" …/>

@@ -25,6 +25,11 @@ import javax.sql.XADataSource;
  * }</pre>
  * {@code xa.*} attributes are set on the XA data source through its setters; {@code nodeName} names
  * the transaction service it enlists with (see {@link UserTransactionFactory}).
+ * <p>
+ * A reference is text that whoever can bind a JNDI name controls, so the factory trusts none of it:
+ * the XA data source class must be on an allow-list ({@link XaDataSourceClasses}) before it is even
+ * loaded, and driver properties that load classes, open files or run code ({@link DriverProperties})
+ * are refused, in {@code xa.*} attributes and inside URLs alike.
  */
 public final class DataSourceFactory implements ObjectFactory {
     /** This factory's own attributes, besides {@link ServiceConfiguration#KEYS} and {@code xa.*}. */
@@ -71,9 +76,11 @@ public final class DataSourceFactory implements ObjectFactory {
     }
 
     private static XADataSource xaDataSource(Setting className, Map<String, Setting> attributes) throws ReflectiveOperationException {
+        XaDataSourceClasses.requireAllowed(className);
+        DriverProperties.requireHarmless(attributes.values(), XA);
         Class<?> type;
         try {
-            type = Class.forName(className.value().trim(), true, loader());
+            type = Class.forName(className.value().trim(), false, loader()); // no static initializer runs before the type check
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException("Class of " + className + " is not on the class path", e);
         }

@@ -37,8 +37,8 @@ final class References {
     /**
      * The service that the Pledge settings among {@code attributes} name: the running one with that
      * {@code nodeName}, else a new one built from them and registered, so that every reference with
-     * that node name shares it. Building needs at least {@code logDirectory}: a reference that only
-     * names its service must find it running.
+     * that node name shares it. Building needs at least {@code logDirectory}, under one of the
+     * {@link LogRoots}: a reference that only names its service must find it running.
      */
     static TransactionService service(Map<String, Setting> attributes, Name name) {
         Map<String, Setting> pledge = new LinkedHashMap<>(attributes);
@@ -55,6 +55,7 @@ final class References {
                         + name + " has no logDirectory to start it with: give the service's settings on the reference looked up"
                         + " first, or on each");
             }
+            LogRoots.requireAllowed(pledge.get("logDirectory"));
             ServiceConfiguration config = ServiceConfiguration.of(pledge);
             return ServiceRegistry.computeIfAbsent(nodeName, () -> config.builder().build());
         });

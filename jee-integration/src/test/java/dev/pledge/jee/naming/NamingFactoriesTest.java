@@ -29,9 +29,16 @@ class NamingFactoriesTest {
     @TempDir
     Path dir;
 
+    @org.junit.jupiter.api.BeforeEach
+    void allowLogsInTheTestDirectory() {
+        System.setProperty(LogRoots.PROPERTY, dir.toString());
+    }
+
     @AfterEach
     void closeService() {
         ServiceRegistry.close(NODE);
+        System.clearProperty(LogRoots.PROPERTY);
+        System.clearProperty(XaDataSourceClasses.PROPERTY);
     }
 
     private Reference userTransactionReference() {
@@ -137,5 +144,65 @@ class NamingFactoriesTest {
                 () -> new DataSourceFactory().getObjectInstance(dataSourceReference("xa.colour", "blue"), null, null, null));
         assertEquals("org.h2.jdbcx.JdbcDataSource has no setter for xa.colour = 'blue' (JNDI reference javax.sql.DataSource)"
                 + " taking a string, number or boolean", e.getMessage());
+    }
+
+    @Test
+    void aClassOffTheAllowListIsRefusedBeforeItsStaticInitializerRuns() throws Exception {
+        new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        Reference ref = dataSourceReference();
+        ref.remove(2);
+        ref.add(new StringRefAddr("xaDataSourceClass", Gadget.class.getName()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSourceFactory().getObjectInstance(ref, null, null, null));
+        assertTrue(e.getMessage().contains("is not an allowed XA data source class") && e.getMessage().contains(XaDataSourceClasses.PROPERTY),
+                e.getMessage());
+        assertEquals(null, System.getProperty(Gadget.RAN), "the named class was never initialized");
+
+        System.setProperty(XaDataSourceClasses.PROPERTY, Gadget.class.getName());
+        IllegalArgumentException notXa = assertThrows(IllegalArgumentException.class,
+                () -> new DataSourceFactory().getObjectInstance(ref, null, null, null));
+        assertTrue(notXa.getMessage().endsWith("is not a javax.sql.XADataSource"), notXa.getMessage());
+        assertEquals(null, System.getProperty(Gadget.RAN), "allowed but not an XADataSource: still never initialized");
+    }
+
+    @Test
+    void driverPropertiesThatRunCodeAreRefusedAsAttributesAndInsideUrls() throws Exception {
+        new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        Path marker = dir.resolve("ran");
+        String script = "jdbc:h2:mem:x;INIT=RUNSCRIPT FROM '" + dir.resolve("evil.sql") + "'";
+        for (String[] attribute : new String[][] {{"xa.URL", script}, {"xa.url", "jdbc:h2:mem:x; init = CREATE TABLE x"},
+                {"xa.socketFactory", "com.example.Evil"}, {"xa.autoDeserialize", "true"}}) {
+            Reference ref = dataSourceReference();
+            if (attribute[0].equalsIgnoreCase("xa.URL")) {
+                ref.remove(3);
+            }
+            ref.add(new StringRefAddr(attribute[0], attribute[1]));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new DataSourceFactory().getObjectInstance(ref, null, null, null), attribute[0]);
+            assertTrue(e.getMessage().startsWith("Refused " + attribute[0]) && e.getMessage().contains("may not set it"), e.getMessage());
+        }
+        assertTrue(java.nio.file.Files.notExists(marker));
+    }
+
+    @Test
+    void aReferenceMayStartAServiceOnlyUnderAnAllowedLogRoot() throws Exception {
+        System.setProperty(LogRoots.PROPERTY, dir.resolve("elsewhere").toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null));
+        assertTrue(e.getMessage().startsWith("Refused logDirectory = '" + dir.resolve("log") + "'") && e.getMessage().contains(LogRoots.PROPERTY),
+                e.getMessage());
+        assertTrue(ServiceRegistry.find(NODE).isEmpty(), "no service was started");
+        System.setProperty(LogRoots.PROPERTY, dir.resolve("elsewhere") + java.io.File.pathSeparator + dir);
+        new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        assertTrue(ServiceRegistry.find(NODE).isPresent());
+    }
+
+    /** Stands for a class whose static initializer would do harm; it leaves a system property behind (reading a field would initialize it). */
+    public static final class Gadget {
+        static final String RAN = "pledge.test.gadget.ran";
+
+        static {
+            System.setProperty(RAN, "yes");
+        }
     }
 }
