@@ -59,7 +59,7 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
         }
         Map<String, Resource> resources = new LinkedHashMap<>();
         byResource.forEach((name, settings) -> {
-            String url = settings.getOrDefault("url", settings.getOrDefault("URL", "(no url given)"));
+            String url = dev.pledge.tm.Redaction.url(settings.getOrDefault("url", settings.getOrDefault("URL", "(no url given)")));
             resources.put(name, new Resource(name, dataSource(file, name, settings), url));
         });
         return new RecoveryConfig(file, node, log, resources);
@@ -112,7 +112,8 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
                 }
                 return;
             } catch (ReflectiveOperationException | NumberFormatException e) {
-                throw new IllegalArgumentException(file + ": resource '" + name + "': cannot set " + key + "=" + value + " (" + e + ")", e);
+                throw new IllegalArgumentException(file + ": resource '" + name + "': cannot set " + key + "=" + dev.pledge.tm.Redaction.value(key, value)
+                        + " (" + dev.pledge.tm.Redaction.url(String.valueOf(e)) + ")", e);
             }
         }
         throw new IllegalArgumentException(file + ": resource '" + name + "': " + target.getClass().getName() + " has no setter for '" + key + "'");

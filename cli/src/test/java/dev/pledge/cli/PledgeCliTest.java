@@ -245,6 +245,26 @@ class PledgeCliTest {
         }
     }
 
+    @Test
+    void recoverPrintsNoPasswordFromItsConfigurationEvenWithVerbose() throws Exception {
+        String marker = "Marker-s3cret";
+        Path cfg = tmp.resolve("secret.properties");
+        Files.writeString(cfg, "node-name=cli-secret\nlog-directory=" + tmp.resolve("l2") + "\nresource.db.xa-datasource=com.mysql.cj.jdbc.MysqlXADataSource\n"
+                + "resource.db.url=jdbc:mysql://shop:" + marker + "@127.0.0.1:1/pledge_cli?password=" + marker + "\n"
+                + "resource.db.user=root\nresource.db.password=" + marker + "\n");
+        for (String[] args : List.of(new String[] {"recover", "--config", cfg.toString()}, new String[] {"--verbose", "recover", "--config", cfg.toString()})) {
+            Run r = run(args);
+            assertEquals(1, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("cannot connect to resource 'db' at jdbc:mysql://shop:****@127.0.0.1:1/pledge_cli?password=****"), r.err());
+            assertFalse((r.out() + r.err()).contains(marker), r.out() + r.err());
+        }
+        // a value its setter refuses is named without its content when the key is a secret
+        Files.writeString(cfg, "node-name=cli-secret\nlog-directory=" + tmp.resolve("l2") + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
+                + "resource.db.login-timeout-password=" + marker + "\n");
+        Run r = run("recover", "--config", cfg.toString());
+        assertFalse((r.out() + r.err()).contains(marker), r.out() + r.err());
+    }
+
     private static void assertOneLine(Run r, String start, String remedy) {
         assertEquals(1, r.code(), r.out() + r.err());
         String err = r.err().strip();

@@ -38,7 +38,7 @@ public final class ServiceConfiguration {
     public record Setting(String key, String value, String origin) {
         @Override
         public String toString() {
-            return key + " = '" + value + "' (" + origin + ")";
+            return key + " = '" + dev.pledge.tm.Redaction.value(key, value) + "' (" + origin + ")";
         }
     }
 

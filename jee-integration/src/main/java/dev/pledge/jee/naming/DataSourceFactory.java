@@ -45,7 +45,7 @@ public final class DataSourceFactory implements ObjectFactory {
         Map<String, Setting> attributes = References.attributes(ref, name);
         for (Setting s : attributes.values()) {
             if (!ATTRIBUTES.contains(s.key()) && !ServiceConfiguration.KEYS.contains(s.key()) && !s.key().startsWith(XA)) {
-                throw new IllegalArgumentException("Unknown attribute " + s + " of a Pledge data source; the known ones are "
+                throw new IllegalArgumentException("Unknown attribute " + s.key() + " (" + s.origin() + ", value not shown) of a Pledge data source; the known ones are "
                         + ATTRIBUTES + ", " + ServiceConfiguration.KEYS + " and xa.<property of the XA data source>");
             }
         }

@@ -26,7 +26,7 @@ public final class UserTransactionFactory implements ObjectFactory {
         Map<String, Setting> attributes = References.attributes(ref, name);
         for (Setting s : attributes.values()) {
             if (!ServiceConfiguration.KEYS.contains(s.key())) {
-                throw new IllegalArgumentException("Unknown attribute " + s + " of a Pledge UserTransaction; the known ones are "
+                throw new IllegalArgumentException("Unknown attribute " + s.key() + " (" + s.origin() + ", value not shown) of a Pledge UserTransaction; the known ones are "
                         + ServiceConfiguration.KEYS);
             }
         }

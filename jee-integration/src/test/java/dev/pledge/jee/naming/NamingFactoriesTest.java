@@ -1,6 +1,7 @@
 package dev.pledge.jee.naming;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,7 +134,7 @@ class NamingFactoriesTest {
         new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new DataSourceFactory().getObjectInstance(dataSourceReference("maxPoolsize", "4"), null, null, null));
-        assertTrue(e.getMessage().startsWith("Unknown attribute maxPoolsize = '4' (JNDI reference"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Unknown attribute maxPoolsize (JNDI reference"), e.getMessage());
         assertTrue(e.getMessage().contains("maxPoolSize"), e.getMessage());
     }
 
@@ -195,6 +196,19 @@ class NamingFactoriesTest {
         System.setProperty(LogRoots.PROPERTY, dir.resolve("elsewhere") + java.io.File.pathSeparator + dir);
         new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
         assertTrue(ServiceRegistry.find(NODE).isPresent());
+    }
+
+    @Test
+    void messagesNameASecretAttributeWithoutItsValue() throws Exception {
+        new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        String marker = "Marker-s3cret";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSourceFactory().getObjectInstance(dataSourceReference("xa.passwd", marker), null, null, null));
+        assertTrue(e.getMessage().contains("has no setter for xa.passwd = '****'"), e.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> new DataSourceFactory().getObjectInstance(dataSourceReference("pasword", marker), null, null, null));
+        assertTrue(unknown.getMessage().startsWith("Unknown attribute pasword (JNDI reference javax.sql.DataSource, value not shown)"), unknown.getMessage());
+        assertFalse(unknown.getMessage().contains(marker), "an unknown key may be a misspelt password");
     }
 
     /** Stands for a class whose static initializer would do harm; it leaves a system property behind (reading a field would initialize it). */

@@ -1,5 +1,7 @@
 package dev.pledge.xa.jdbc;
 
+import dev.pledge.tm.Redaction;
+
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -45,15 +47,16 @@ final class DatabaseProbe {
     }
 
     /**
-     * The URL a driver reports, without its {@code ?query}: pgjdbc lists every connection property
-     * there (two kilobytes of defaults), which buries the host and database an error must name.
+     * The URL a driver reports, without its {@code ?query} (pgjdbc lists every connection property
+     * there, two kilobytes of defaults, which buries the host and database an error must name) and
+     * with every credential left in it hidden ({@code user:password@}, {@code ;PASSWORD=}).
      */
     static String withoutParameters(String url) {
         if (url == null) {
             return "(no URL)";
         }
         int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
+        return Redaction.url(q < 0 ? url : url.substring(0, q));
     }
 
     /**
