@@ -21,9 +21,14 @@ import java.util.regex.Pattern;
  * Config, system properties, a {@code pledge.properties} file, or the attributes of a JNDI reference.
  * Keys are the builder's option names ({@code nodeName}, {@code logDirectory}, {@code defaultTimeout},
  * {@code recoveryInterval}, {@code unsafeDisableFsync}); an unknown key or a malformed value fails
- * with the key, the value and where it came from.
+ * with the key, the value and where it came from. The one exception: an unknown {@code pledge.*}
+ * key that is set as a JVM system property is only logged as a warning, because build tools hand
+ * their own properties over that way ({@code mvn -Dpledge.version=…} reaches the test JVM) and the
+ * key may not be meant for Pledge at all; in {@code pledge.properties}, in a MicroProfile Config
+ * file or on a JNDI reference, a key is certainly Pledge's, so a misspelt one still fails.
  */
 public final class ServiceConfiguration {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServiceConfiguration.class);
     /** Prefix of the keys in MicroProfile Config, system properties and {@code pledge.properties}. */
     public static final String PREFIX = "pledge.";
     /** The class-path resource read when MicroProfile Config is absent. */
@@ -67,6 +72,11 @@ public final class ServiceConfiguration {
         Map<String, Setting> bare = new LinkedHashMap<>();
         for (Setting s : found.values()) {
             String key = s.key().substring(PREFIX.length());
+            if (!KEYS.contains(key) && System.getProperty(s.key()) != null) {
+                log.warn("Ignoring system property {}: it is not a Pledge setting (the known ones are {}); if it was meant for Pledge,"
+                        + " check its spelling", s, KEYS.stream().map(k -> PREFIX + k).toList());
+                continue;
+            }
             if (!KEYS.contains(key)) {
                 throw new IllegalArgumentException("Unknown Pledge setting " + s + "; the known settings are "
                         + KEYS.stream().map(k -> PREFIX + k).toList());

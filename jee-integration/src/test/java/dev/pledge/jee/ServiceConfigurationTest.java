@@ -21,6 +21,7 @@ class ServiceConfigurationTest {
     void clearSystemProperties() {
         System.clearProperty("pledge.nodeName");
         System.clearProperty("pledge.defaultTimeout");
+        System.clearProperty("pledge.version");
     }
 
     /** A class loader that sees only {@code pledge.properties} in the temp directory, and no MicroProfile Config. */
@@ -56,6 +57,16 @@ class ServiceConfigurationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(loader));
         assertTrue(e.getMessage().startsWith("Unknown Pledge setting pledge.nodname = 'jee-typo'"), e.getMessage());
         assertTrue(e.getMessage().contains("pledge.nodeName"), e.getMessage());
+    }
+
+    @Test
+    void aBuildToolsSystemPropertyInPledgesNamespaceIsIgnoredWhileAMisspeltKeyInTheFileStillFails() throws Exception {
+        System.setProperty("pledge.version", "0.1.0-SNAPSHOT"); // as mvn -Dpledge.version=... hands it to the test JVM
+        ClassLoader good = withPropertiesFile("nodeName=jee-conf-build\n");
+        assertEquals("jee-conf-build", ServiceConfiguration.fromEnvironment(good).nodeName());
+        ClassLoader typo = withPropertiesFile("nodeName=jee-conf-build\nlogDirektory=/tmp/x\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(typo));
+        assertTrue(e.getMessage().startsWith("Unknown Pledge setting pledge.logDirektory"), e.getMessage());
     }
 
     @Test
