@@ -93,14 +93,25 @@ public final class ServiceRegistry {
         return svc;
     }
 
-    /** The only service registered; fails if there is none or several. */
+    /**
+     * The only service registered; with none registered, the only one open in this class loader (a
+     * plain or Spring application that built its own); fails naming the candidates if there is none or several.
+     */
     public static TransactionService only(String hint) {
         var all = SERVICES.values().toArray(new TransactionService[0]);
         if (all.length == 1) {
             return all[0];
         }
-        throw new IllegalStateException((all.length == 0 ? "No Pledge transaction service is running in this class loader"
-                : "Several Pledge transaction services are running " + names() + " and none was chosen") + "; " + hint);
+        if (all.length == 0) {
+            var open = TransactionService.openServices();
+            if (open.size() == 1) {
+                return open.get(0);
+            }
+            throw new IllegalStateException((open.isEmpty() ? "No Pledge transaction service is running in this class loader"
+                    : "Several Pledge transaction services are open " + new TreeSet<>(open.stream().map(TransactionService::nodeName).toList())
+                            + " and none was chosen") + "; " + hint);
+        }
+        throw new IllegalStateException("Several Pledge transaction services are running " + names() + " and none was chosen; " + hint);
     }
 
     private static TreeSet<String> names() {

@@ -45,6 +45,12 @@ public final class TransactionService implements AutoCloseable {
     private final ScheduledExecutorService recoverer;
     private final Metrics metrics;
     private final ObjectName mbeanName;
+    /**
+     * The services open in this class loader, for frameworks that are made from a class name and must
+     * find the running service with nothing to go on (Hibernate's JTA platform). A lookup, not a
+     * default: nothing in Pledge uses it to choose a service on the application's behalf when it has several.
+     */
+    private static final java.util.Set<TransactionService> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private TransactionService(Config config, Function<Config, Journal> journals) {
         this.config = config;
@@ -93,6 +99,11 @@ public final class TransactionService implements AutoCloseable {
     /** Registration of resources for crash recovery, and on-demand passes. */
     public Recovery recovery() {
         return recovery;
+    }
+
+    /** The services built and not yet closed in this class loader, in no particular order. */
+    public static java.util.List<TransactionService> openServices() {
+        return java.util.List.copyOf(OPEN);
     }
 
     /** This service's node name, stamped into every Xid it makes. */
@@ -170,6 +181,7 @@ public final class TransactionService implements AutoCloseable {
      */
     @Override
     public void close() {
+        OPEN.remove(this);
         reaper.shutdownNow();
         if (recoverer != null) {
             recoverer.shutdownNow();
@@ -297,6 +309,7 @@ public final class TransactionService implements AutoCloseable {
                     new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval, parallelPhases), journals);
             recoveryResources.forEach(svc.recovery::register);
             svc.recovery.runPass();
+            OPEN.add(svc);
             return svc;
         }
 
