@@ -408,6 +408,7 @@ final class TransactionImpl implements Transaction {
                 }
             }
             if (status == Status.STATUS_ROLLING_BACK) {
+                endAssociations(XAResource.TMFAIL); // joined associations too: rollbackBranch ends only the branch owners
                 rollbackEverything();
                 throw rollbackException("Transaction " + gtrid + " was marked rollback-only and has been rolled back", rollbackCause);
             }
