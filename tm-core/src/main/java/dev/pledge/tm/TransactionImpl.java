@@ -39,6 +39,8 @@ final class TransactionImpl implements Transaction {
     /** commit, rollback or the reaper has taken the transaction; nobody else may complete it. */
     private boolean completing;
     private volatile boolean timedOut;
+    /** An end of commit's endAssociations failed: the rest end with TMFAIL. */
+    private volatile boolean endFailed;
     private Throwable rollbackCause;
 
     private final ArrayList<Branch> branches = new ArrayList<>(4);
@@ -206,8 +208,10 @@ final class TransactionImpl implements Transaction {
             if (b == null || b.association == Branch.ENDED || (b.association == Branch.SUSPENDED && flag == XAResource.TMSUSPEND)) {
                 throw new IllegalStateException("Resource " + Branch.nameOf(resource) + " is not associated with transaction " + gtrid);
             }
+            // a rollback-only transaction will not commit: say so to the resource manager (XA: TMFAIL), it may free the branch early
+            int endFlag = flag == XAResource.TMSUCCESS && s == Status.STATUS_MARKED_ROLLBACK ? XAResource.TMFAIL : flag;
             try {
-                b.resource.end(b.xid, flag);
+                b.resource.end(b.xid, endFlag);
                 b.association = flag == XAResource.TMSUSPEND ? Branch.SUSPENDED : Branch.ENDED;
                 if (flag == XAResource.TMFAIL) {
                     markRollbackOnly(new IllegalStateException("resource " + b.resourceName + " was delisted with TMFAIL"));
@@ -731,16 +735,19 @@ final class TransactionImpl implements Transaction {
         return b.association != Branch.ENDED;
     }
 
-    /** Ends one branch's association with success; a failure goes to {@link Branch#error} and makes the transaction roll back. */
+    /**
+     * Ends one branch's association with success, or with TMFAIL once another branch's end has failed (the transaction
+     * will roll back); a failure goes to {@link Branch#error} and makes the transaction roll back. An {@code XA_RB*}
+     * from end leaves the branch to {@link #rollbackBranch}: unlike one from prepare, it marked the branch
+     * rollback-only but the branch (and its locks) stays in the resource manager until {@code xa_rollback}.
+     */
     private boolean endBranch(Branch b) {
         try {
-            b.resource.end(b.xid, XAResource.TMSUCCESS);
+            b.resource.end(b.xid, endFailed ? XAResource.TMFAIL : XAResource.TMSUCCESS);
         } catch (XAException | RuntimeException e) {
             log.warn("Ending {} failed ({}); rolling back", b, XaCodes.describe(e));
             b.error = e;
-            if (e instanceof XAException x && XaCodes.isRollback(x.errorCode) && b.ownsBranch()) {
-                b.outcome = Branch.ROLLED_BACK;
-            }
+            endFailed = true;
         }
         b.association = Branch.ENDED;
         return true;
