@@ -596,15 +596,18 @@ final class TransactionImpl implements Transaction {
             lr.outcome = rolledBack ? Branch.ROLLED_BACK : Branch.HEURISTIC;
             rollbackCause = e;
             status = Status.STATUS_ROLLING_BACK;
-            rollbackEverything();
             if (rolledBack) {
+                rollbackEverything();
                 throw rollbackException("Transaction " + gtrid + " rolled back: the last resource " + lr.resourceName
                         + " did not commit (" + XaCodes.describe(e) + ")", e);
             }
+            // The last resource may have committed: the XA branches roll back, but the transaction's outcome is unknown.
+            rollbackBranches();
             tm.counters.heuristic.increment();
             HeuristicMixedException h = new HeuristicMixedException("Transaction " + gtrid + ": the outcome of the last resource "
                     + lr.resourceName + " is unknown (" + XaCodes.describe(e) + "); the XA branches were rolled back");
             h.initCause(e);
+            finish(Status.STATUS_UNKNOWN);
             throw h;
         }
     }
@@ -755,8 +758,13 @@ final class TransactionImpl implements Transaction {
 
     /** Rolls back every branch not known to be finished, then runs afterCompletion. Presumed abort: nothing is logged. */
     private void rollbackEverything() {
-        tm.phases.run(this, branches, TransactionImpl::toRollBack, TransactionImpl::rollbackBranch);
+        rollbackBranches();
         finish(Status.STATUS_ROLLEDBACK);
+    }
+
+    /** Rolls back every branch not known to be finished; leaves the status and the synchronizations alone. */
+    private void rollbackBranches() {
+        tm.phases.run(this, branches, TransactionImpl::toRollBack, TransactionImpl::rollbackBranch);
     }
 
     private static boolean toRollBack(Branch b) {
