@@ -284,6 +284,7 @@ final class TransactionImpl implements Transaction {
         if (key == null) {
             throw new NullPointerException("TransactionSynchronizationRegistry.putResource key is null");
         }
+        checkRegistryUsable("putResource");
         if (registryResources == null) {
             registryResources = new HashMap<>(4);
         }
@@ -294,7 +295,16 @@ final class TransactionImpl implements Transaction {
         if (key == null) {
             throw new NullPointerException("TransactionSynchronizationRegistry.getResource key is null");
         }
+        checkRegistryUsable("getResource");
         return registryResources == null ? null : registryResources.get(key);
+    }
+
+    /** The registry's resources belong to a transaction that is not over yet: afterCompletion gets IllegalStateException. */
+    private void checkRegistryUsable(String what) {
+        if (isFinished()) {
+            throw new IllegalStateException("TransactionSynchronizationRegistry." + what + " needs an active transaction, but "
+                    + gtrid + " has completed (" + statusName(status) + ")");
+        }
     }
 
     private synchronized Synchronization synchronizationAt(int i, boolean interposedList) {
