@@ -41,7 +41,10 @@ final class TransactionImpl implements Transaction {
     private volatile boolean timedOut;
     /** An end of commit's endAssociations failed: the rest end with TMFAIL. */
     private volatile boolean endFailed;
+    /** The first real failure that made the transaction roll back; later ones are added to it as suppressed. */
     private Throwable rollbackCause;
+    /** Where the transaction was first marked rollback-only without a failure (setRollbackOnly, TMFAIL): the cause when there is none. */
+    private Throwable rollbackRequest;
 
     private final ArrayList<Branch> branches = new ArrayList<>(4);
     private int branchCount;
@@ -214,7 +217,8 @@ final class TransactionImpl implements Transaction {
                 b.resource.end(b.xid, endFlag);
                 b.association = flag == XAResource.TMSUSPEND ? Branch.SUSPENDED : Branch.ENDED;
                 if (flag == XAResource.TMFAIL) {
-                    markRollbackOnly(new IllegalStateException("resource " + b.resourceName + " was delisted with TMFAIL"));
+                    markRollbackOnly(null);
+                    requestedRollback("resource " + b.resourceName + " was delisted with TMFAIL");
                 }
                 return true;
             } catch (XAException | RuntimeException e) {
@@ -242,7 +246,7 @@ final class TransactionImpl implements Transaction {
             return;
         }
         if (s == Status.STATUS_MARKED_ROLLBACK) {
-            throw rollbackException("Cannot " + what + " transaction " + gtrid + ": it is marked rollback-only", rollbackCause);
+            throw rollbackException("Cannot " + what + " transaction " + gtrid + ": it is marked rollback-only", rollbackCause());
         }
         if (timedOut) {
             throw rollbackException("Cannot " + what + " transaction " + gtrid + ": it timed out after " + timeoutSeconds
@@ -377,7 +381,8 @@ final class TransactionImpl implements Transaction {
         synchronized (this) {
             int s = status;
             if (s == Status.STATUS_ACTIVE || s == Status.STATUS_MARKED_ROLLBACK) {
-                markRollbackOnly(new IllegalStateException("setRollbackOnly was called"));
+                markRollbackOnly(null);
+                requestedRollback("setRollbackOnly was called");
                 return;
             }
             if (timedOut || s == Status.STATUS_ROLLING_BACK) {
@@ -387,12 +392,46 @@ final class TransactionImpl implements Transaction {
         }
     }
 
-    /** Caller holds the monitor. */
+    /** Caller holds the monitor. {@code cause}: the failure behind it, or null (see {@link #requestedRollback}). */
     private void markRollbackOnly(Throwable cause) {
         if (status == Status.STATUS_ACTIVE) {
             status = Status.STATUS_MARKED_ROLLBACK;
-            rollbackCause = cause;
         }
+        noteRollbackCause(cause);
+    }
+
+    /** Caller holds the monitor. Keeps where the first rollback request without a failure came from. */
+    private void requestedRollback(String why) {
+        if (rollbackRequest == null) {
+            rollbackRequest = new IllegalStateException(why);
+        }
+    }
+
+    /**
+     * Keeps the first failure behind the rollback as its cause (a framework that calls setRollbackOnly and then throws,
+     * as Hibernate does when a flush fails, gets its exception back as the RollbackException's cause); later ones are
+     * suppressed by it. Failure paths only.
+     */
+    private synchronized void noteRollbackCause(Throwable cause) {
+        Throwable first = rollbackCause;
+        if (cause == null || cause == first) {
+            return;
+        }
+        if (first == null) {
+            rollbackCause = cause;
+            return;
+        }
+        for (Throwable seen : first.getSuppressed()) {
+            if (seen == cause) {
+                return;
+            }
+        }
+        first.addSuppressed(cause);
+    }
+
+    /** The cause for a RollbackException: the first failure, else the first rollback request. */
+    private synchronized Throwable rollbackCause() {
+        return rollbackCause != null ? rollbackCause : rollbackRequest;
     }
 
     // ------------------------------------------------------------------ commit
@@ -424,12 +463,12 @@ final class TransactionImpl implements Transaction {
             if (status == Status.STATUS_ROLLING_BACK) {
                 endAssociations(XAResource.TMFAIL); // joined associations too: rollbackBranch ends only the branch owners
                 rollbackEverything();
-                throw rollbackException("Transaction " + gtrid + " was marked rollback-only and has been rolled back", rollbackCause);
+                throw rollbackException("Transaction " + gtrid + " was marked rollback-only and has been rolled back", rollbackCause());
             }
             if (!endAssociations(XAResource.TMSUCCESS)) {
                 status = Status.STATUS_ROLLING_BACK;
                 rollbackEverything();
-                throw rollbackException("Transaction " + gtrid + " rolled back: a resource failed to end its branch", rollbackCause);
+                throw rollbackException("Transaction " + gtrid + " rolled back: a resource failed to end its branch", rollbackCause());
             }
             twoPhaseCommit();
         } finally {
@@ -463,7 +502,7 @@ final class TransactionImpl implements Transaction {
         for (int i = 0, n = branches.size(); i < n; i++) {
             Branch b = branches.get(i);
             if (b.error != null) {
-                rollbackCause = b.error;
+                noteRollbackCause(b.error);
                 status = Status.STATUS_ROLLING_BACK;
                 rollbackEverything();
                 throw rollbackException("Transaction " + gtrid + " rolled back: " + b.resourceName + " voted no on " + b.xid
@@ -604,7 +643,7 @@ final class TransactionImpl implements Transaction {
             boolean rolledBack = e instanceof XAException x && (XaCodes.isRollback(x.errorCode) || x.errorCode == XAException.XA_HEURRB
                     || x.errorCode == XAException.XAER_NOTA);
             lr.outcome = rolledBack ? Branch.ROLLED_BACK : Branch.HEURISTIC;
-            rollbackCause = e;
+            noteRollbackCause(e);
             status = Status.STATUS_ROLLING_BACK;
             if (rolledBack) {
                 rollbackEverything();
@@ -631,7 +670,7 @@ final class TransactionImpl implements Transaction {
             int code = e.errorCode;
             if (XaCodes.isRollback(code) || code == XAException.XAER_NOTA) {
                 b.outcome = Branch.ROLLED_BACK;
-                rollbackCause = e;
+                noteRollbackCause(e);
                 finish(Status.STATUS_ROLLEDBACK);
                 throw rollbackException("Transaction " + gtrid + " rolled back: " + b.resourceName + " did not commit in one phase ("
                         + XaCodes.describe(e) + ")", e);
@@ -723,7 +762,7 @@ final class TransactionImpl implements Transaction {
             for (int i = 0, n = list.size(); i < n; i++) {
                 Branch b = list.get(i);
                 if (b.error != null) {
-                    rollbackCause = b.error;
+                    noteRollbackCause(b.error);
                     ok = false;
                 }
             }
