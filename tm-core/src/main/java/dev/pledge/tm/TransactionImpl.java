@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import org.slf4j.Logger;
@@ -26,6 +27,13 @@ import org.slf4j.LoggerFactory;
  * <p>
  * State changes happen under this object's monitor; the slow XA calls of completion happen
  * outside it, once the state machine has shut out enlistment and the timeout reaper.
+ * <p>
+ * Timeouts: the reaper hands a transaction past its deadline to a timeout worker of the service, which
+ * takes it ({@link #takeForTimeout}) as long as nobody has started to prepare or roll it back (that
+ * includes a transaction whose {@code commit()} is still running its beforeCompletion callbacks) and
+ * rolls it back ({@link #rollbackAfterTimeout}). {@code commit()} and {@code rollback()} on the
+ * application's thread wait for that rollback to finish before they report it. From prepare on, the
+ * decision protocol owns the transaction and the worker leaves it alone.
  */
 final class TransactionImpl implements Transaction {
     private static final Logger log = LoggerFactory.getLogger(TransactionImpl.class);
@@ -36,9 +44,14 @@ final class TransactionImpl implements Transaction {
     final long deadlineNanos;
 
     private volatile int status = Status.STATUS_ACTIVE;
-    /** commit, rollback or the reaper has taken the transaction; nobody else may complete it. */
+    /** commit, rollback or a timeout worker has taken the transaction; nobody else may complete it. */
     private boolean completing;
+    /** A timeout worker has taken the transaction (see {@link #takeForTimeout}) and rolls it back. */
     private volatile boolean timedOut;
+    /** Made when a timeout worker takes the transaction, opened once its rollback has finished (none on the normal path). */
+    private CountDownLatch timeoutRollbackDone;
+    /** Read and written by the reaper's thread only: it has handed this transaction to a timeout worker (once). */
+    boolean handedToTimeoutWorker;
     /** An end of commit's endAssociations failed: the rest end with TMFAIL. */
     private volatile boolean endFailed;
     /** The first real failure that made the transaction roll back; later ones are added to it as suppressed. */
@@ -440,25 +453,32 @@ final class TransactionImpl implements Transaction {
     public void commit() throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SecurityException,
             IllegalStateException, SystemException {
         synchronized (this) {
-            if (timedOut) {
-                throw rollbackException("Transaction " + gtrid + " timed out after " + timeoutSeconds + " s and was rolled back", null);
+            if (!timedOut) {
+                if (completing) {
+                    throw new IllegalStateException("Transaction " + gtrid + " is already completing or completed (status "
+                            + statusName(status) + ")");
+                }
+                completing = true;
             }
-            if (completing) {
-                throw new IllegalStateException("Transaction " + gtrid + " is already completing or completed (status "
-                        + statusName(status) + ")");
-            }
-            completing = true;
+        }
+        if (timedOut) {
+            throw timedOutRollback();
         }
         try {
             if (status == Status.STATUS_ACTIVE) {
-                beforeCompletion();
+                beforeCompletion(); // a timeout may take the transaction meanwhile: nothing else bounds beforeCompletion
             }
             synchronized (this) {
-                if (status != Status.STATUS_ACTIVE) {
+                if (timedOut) {
+                    // a timeout worker took it during beforeCompletion and rolls it back
+                } else if (status != Status.STATUS_ACTIVE) {
                     status = Status.STATUS_ROLLING_BACK;
                 } else {
-                    status = Status.STATUS_PREPARING;
+                    status = Status.STATUS_PREPARING; // from here on a timeout leaves it alone
                 }
+            }
+            if (timedOut) {
+                throw timedOutRollback();
             }
             if (status == Status.STATUS_ROLLING_BACK) {
                 endAssociations(XAResource.TMFAIL); // joined associations too: rollbackBranch ends only the branch owners
@@ -710,15 +730,18 @@ final class TransactionImpl implements Transaction {
     @Override
     public void rollback() throws IllegalStateException, SystemException {
         synchronized (this) {
-            if (timedOut) {
-                return; // the reaper already rolled it back
+            if (!timedOut) {
+                int s = status;
+                if (completing || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
+                    throw new IllegalStateException("Cannot roll back transaction " + gtrid + " in status " + statusName(s));
+                }
+                completing = true;
+                status = Status.STATUS_ROLLING_BACK;
             }
-            int s = status;
-            if (completing || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
-                throw new IllegalStateException("Cannot roll back transaction " + gtrid + " in status " + statusName(s));
-            }
-            completing = true;
-            status = Status.STATUS_ROLLING_BACK;
+        }
+        if (timedOut) {
+            awaitTimeoutRollback(); // a timeout worker took it: done once its rollback is
+            return;
         }
         try {
             endAssociations(XAResource.TMFAIL);
@@ -728,25 +751,73 @@ final class TransactionImpl implements Transaction {
         }
     }
 
-    /** Called by the reaper: rolls back a transaction that outlived its timeout, unless it is already completing. */
-    void timeout() {
+    /**
+     * Called by a timeout worker for a transaction past its deadline; makes no XA call, but waits for this object's
+     * monitor (which enlistResource and delistResource hold during their XA call, so the reaper thread itself must not
+     * call this). Takes the transaction for rollback unless someone has started to prepare or roll it back: it may be
+     * ACTIVE or MARKED_ROLLBACK with {@code commit()} still in beforeCompletion. Enlistment, delisting and
+     * registration are shut out from here on.
+     *
+     * @return true when the caller must now run {@link #rollbackAfterTimeout}
+     */
+    boolean takeForTimeout() {
         synchronized (this) {
             int s = status;
-            if (completing || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
-                return;
+            if (timedOut || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
+                return false;
             }
-            completing = true;
             timedOut = true;
+            completing = true;
             status = Status.STATUS_ROLLING_BACK;
+            timeoutRollbackDone = new CountDownLatch(1);
         }
-        log.warn("Transaction {} timed out after {} s; rolling it back", gtrid, timeoutSeconds);
         tm.counters.timedOut.increment();
+        return true;
+    }
+
+    /**
+     * The XA half of a timeout, on the timeout worker after {@link #takeForTimeout}: ends every association, rolls back
+     * every branch, runs afterCompletion, then lets {@code commit()} or {@code rollback()} waiting for it return.
+     */
+    void rollbackAfterTimeout() {
+        log.warn("Transaction {} timed out after {} s; rolling it back", gtrid, timeoutSeconds);
         try {
             endAssociations(XAResource.TMFAIL);
             rollbackEverything();
         } finally {
             tm.finished(this);
+            timeoutRollbackDone().countDown();
         }
+    }
+
+    private synchronized CountDownLatch timeoutRollbackDone() {
+        return timeoutRollbackDone;
+    }
+
+    /** Waits until the timeout worker's rollback has finished; an interrupt does not cut the wait short but is kept. */
+    private void awaitTimeoutRollback() {
+        CountDownLatch done = timeoutRollbackDone();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For commit() of a transaction a timeout worker took: waits for its rollback, then says what happened. */
+    private RollbackException timedOutRollback() {
+        awaitTimeoutRollback();
+        int s = status;
+        return rollbackException("Transaction " + gtrid + " timed out after " + timeoutSeconds + " s and "
+                + (s == Status.STATUS_ROLLEDBACK ? "was rolled back" : "is left to roll back (status " + statusName(s) + ")"),
+                rollbackCause());
     }
 
     /** Ends every branch still associated or suspended. Returns false when one failed (the transaction must roll back). */

@@ -118,8 +118,46 @@ class TimeoutReaperTest {
         assertEquals(Status.STATUS_ROLLEDBACK, stuck.getStatus());
         assertEquals(Status.STATUS_ROLLEDBACK, other.getStatus());
         assertEquals(2, f.svc.metrics().getTimedOut());
-        f.tm.resume(other);
-        f.tm.rollback();
+    }
+
+    /** A delist holds the transaction's monitor while its end hangs: the reaper must not wait for that monitor either. */
+    @Test
+    void anEndHangingInDelistOnTheApplicationThreadDelaysNoOtherTransactionsTimeout() throws Exception {
+        CountDownLatch hung = new CountDownLatch(1);
+        ScriptedXAResource h = hangingEnd("h", hung);
+        ScriptedXAResource a = f.resource("a");
+        Thread app = new Thread(() -> {
+            try {
+                f.tm.setTransactionTimeout(1);
+                Transaction t = f.begin(h);
+                t.delistResource(h, javax.transaction.xa.XAResource.TMSUCCESS); // hangs until released
+            } catch (Exception e) {
+                f.log.add("app failed: " + e);
+            }
+        }, "app");
+        app.setDaemon(true);
+        app.start();
+        assertTrue(hung.await(10, TimeUnit.SECONDS), f.log.toString());
+        f.tm.setTransactionTimeout(2);
+        Transaction other = f.begin(a);
+        long otherDeadline = f.current().deadlineNanos;
+        f.tm.suspend();
+
+        long giveUp = System.nanoTime() + 10_000_000_000L;
+        while (f.log.count("a.rollback") == 0 && System.nanoTime() < giveUp) {
+            Thread.sleep(5);
+        }
+        long lateMillis = (System.nanoTime() - otherDeadline) / 1_000_000;
+        assertEquals(1, f.log.count("a.rollback"), "the other transaction was never rolled back: " + f.log);
+        assertTrue(lateMillis < 1_000, "rolled back " + lateMillis + " ms after its deadline");
+        release.countDown();
+        app.join(10_000);
+        giveUp = System.nanoTime() + 10_000_000_000L;
+        while (f.log.count("h.rollback") == 0 && System.nanoTime() < giveUp) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, f.log.count("h.rollback"), "the first transaction is rolled back once its delist returns: " + f.log);
+        assertEquals(Status.STATUS_ROLLEDBACK, other.getStatus());
     }
 
     @Test
