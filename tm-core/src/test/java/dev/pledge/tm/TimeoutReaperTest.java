@@ -308,4 +308,73 @@ class TimeoutReaperTest {
         assertEquals(0, f.log.count("a.prepare") + f.log.count("b.prepare"), f.log.toString());
         assertTrue(f.journal.commits.isEmpty());
     }
+    @Test
+    void aSynchronizationThatFailsAfterTheTimeoutTookTheTransactionChangesNothingMore() throws Exception {
+        ScriptedXAResource a = f.resource("a");
+        ScriptedXAResource late = f.resource("late");
+        List<Integer> told = new CopyOnWriteArrayList<>();
+        List<Exception> enlistFailures = new CopyOnWriteArrayList<>();
+        f.tm.setTransactionTimeout(1);
+        TransactionImpl t = (TransactionImpl) f.begin(a);
+        t.registerSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                long giveUp = System.nanoTime() + 10_000_000_000L;
+                while (t.getStatus() == Status.STATUS_ACTIVE && System.nanoTime() < giveUp) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                try {
+                    t.enlistResource(late); // a flush that needs one more connection, too late
+                } catch (Exception e) {
+                    enlistFailures.add(e);
+                    throw new IllegalStateException("flush failed", e);
+                }
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                told.add(status);
+            }
+        });
+        RollbackException e = assertThrows(RollbackException.class, f.tm::commit);
+        assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+        assertEquals(1, enlistFailures.size());
+        assertTrue(enlistFailures.get(0) instanceof RollbackException, enlistFailures.toString());
+        assertEquals(0, late.started.size());
+        assertEquals(List.of(Status.STATUS_ROLLEDBACK), told, "afterCompletion runs exactly once");
+        assertEquals(1, f.log.count("a.rollback"), f.log.toString());
+        assertEquals(1, f.svc.metrics().getTimedOut());
+    }
+
+    /** From the end of beforeCompletion on, the commit owns the transaction: a deadline passing while it ends its branches changes nothing. */
+    @Test
+    void aDeadlinePassingWhileCommitEndsItsBranchesStillCommits() throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("a", f.log) {
+            @Override
+            public void end(Xid xid, int flags) throws XAException {
+                try {
+                    Thread.sleep(1_300); // past the 1 s timeout, with the reaper running every 20 ms
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.end(xid, flags);
+            }
+        };
+        ScriptedXAResource b = f.resource("b");
+        List<Integer> told = new CopyOnWriteArrayList<>();
+        f.tm.setTransactionTimeout(1);
+        Transaction t = f.begin(a, b);
+        t.registerSynchronization(afterRecorder("s", told));
+        f.tm.commit();
+        assertEquals(Status.STATUS_COMMITTED, t.getStatus());
+        assertEquals(List.of(Status.STATUS_COMMITTED), told);
+        assertEquals(0, f.log.count("a.rollback") + f.log.count("b.rollback"), f.log.toString());
+        assertEquals(1, f.log.count("a.commit(false)"));
+        assertEquals(0, f.svc.metrics().getTimedOut());
+    }
 }
