@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import org.slf4j.Logger;
@@ -28,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * <p>
  * State changes happen under this object's monitor; the slow XA calls of completion happen
  * outside it, once the state machine has shut out enlistment and the timeout reaper.
+ * <p>
+ * Timeouts: the reaper hands a transaction past its deadline to a timeout worker of the service, which
+ * takes it ({@link #takeForTimeout}) as long as nobody has started to prepare or roll it back (that
+ * includes a transaction whose {@code commit()} is still running its beforeCompletion callbacks) and
+ * rolls it back ({@link #rollbackAfterTimeout}). {@code commit()} and {@code rollback()} on the
+ * application's thread wait for that rollback to finish before they report it. From prepare on, the
+ * decision protocol owns the transaction and the worker leaves it alone.
  */
 final class TransactionImpl implements Transaction {
     private static final Logger log = LoggerFactory.getLogger(TransactionImpl.class);
@@ -38,10 +46,20 @@ final class TransactionImpl implements Transaction {
     final long deadlineNanos;
 
     private volatile int status = Status.STATUS_ACTIVE;
-    /** commit, rollback or the reaper has taken the transaction; nobody else may complete it. */
+    /** commit, rollback or a timeout worker has taken the transaction; nobody else may complete it. */
     private boolean completing;
+    /** A timeout worker has taken the transaction (see {@link #takeForTimeout}) and rolls it back. */
     private volatile boolean timedOut;
+    /** Made when a timeout worker takes the transaction, opened once its rollback has finished (none on the normal path). */
+    private CountDownLatch timeoutRollbackDone;
+    /** Read and written by the reaper's thread only: it has handed this transaction to a timeout worker (once). */
+    boolean handedToTimeoutWorker;
+    /** An end of commit's endAssociations failed: the rest end with TMFAIL. */
+    private volatile boolean endFailed;
+    /** The first real failure that made the transaction roll back; later ones are added to it as suppressed. */
     private Throwable rollbackCause;
+    /** Where the transaction was first marked rollback-only without a failure (setRollbackOnly, TMFAIL): the cause when there is none. */
+    private Throwable rollbackRequest;
 
     private final ArrayList<Branch> branches = new ArrayList<>(4);
     private int branchCount;
@@ -208,11 +226,14 @@ final class TransactionImpl implements Transaction {
             if (b == null || b.association == Branch.ENDED || (b.association == Branch.SUSPENDED && flag == XAResource.TMSUSPEND)) {
                 throw new IllegalStateException("Resource " + Branch.nameOf(resource) + " is not associated with transaction " + gtrid);
             }
+            // a rollback-only transaction will not commit: say so to the resource manager (XA: TMFAIL), it may free the branch early
+            int endFlag = flag == XAResource.TMSUCCESS && s == Status.STATUS_MARKED_ROLLBACK ? XAResource.TMFAIL : flag;
             try {
-                b.resource.end(b.xid, flag);
+                b.resource.end(b.xid, endFlag);
                 b.association = flag == XAResource.TMSUSPEND ? Branch.SUSPENDED : Branch.ENDED;
                 if (flag == XAResource.TMFAIL) {
-                    markRollbackOnly(new IllegalStateException("resource " + b.resourceName + " was delisted with TMFAIL"));
+                    markRollbackOnly(null);
+                    requestedRollback("resource " + b.resourceName + " was delisted with TMFAIL");
                 }
                 return true;
             } catch (XAException | RuntimeException e) {
@@ -240,7 +261,7 @@ final class TransactionImpl implements Transaction {
             return;
         }
         if (s == Status.STATUS_MARKED_ROLLBACK) {
-            throw rollbackException("Cannot " + what + " transaction " + gtrid + ": it is marked rollback-only", rollbackCause);
+            throw rollbackException("Cannot " + what + " transaction " + gtrid + ": it is marked rollback-only", rollbackCause());
         }
         if (timedOut) {
             throw rollbackException("Cannot " + what + " transaction " + gtrid + ": it timed out after " + timeoutSeconds
@@ -282,6 +303,7 @@ final class TransactionImpl implements Transaction {
         if (key == null) {
             throw new NullPointerException("TransactionSynchronizationRegistry.putResource key is null");
         }
+        checkRegistryUsable("putResource");
         if (registryResources == null) {
             registryResources = new HashMap<>(4);
         }
@@ -292,7 +314,16 @@ final class TransactionImpl implements Transaction {
         if (key == null) {
             throw new NullPointerException("TransactionSynchronizationRegistry.getResource key is null");
         }
+        checkRegistryUsable("getResource");
         return registryResources == null ? null : registryResources.get(key);
+    }
+
+    /** The registry's resources belong to a transaction that is not over yet: afterCompletion gets IllegalStateException. */
+    private void checkRegistryUsable(String what) {
+        if (isFinished()) {
+            throw new IllegalStateException("TransactionSynchronizationRegistry." + what + " needs an active transaction, but "
+                    + gtrid + " has completed (" + statusName(status) + ")");
+        }
     }
 
     private synchronized Synchronization synchronizationAt(int i, boolean interposedList) {
@@ -365,7 +396,8 @@ final class TransactionImpl implements Transaction {
         synchronized (this) {
             int s = status;
             if (s == Status.STATUS_ACTIVE || s == Status.STATUS_MARKED_ROLLBACK) {
-                markRollbackOnly(new IllegalStateException("setRollbackOnly was called"));
+                markRollbackOnly(null);
+                requestedRollback("setRollbackOnly was called");
                 return;
             }
             if (timedOut || s == Status.STATUS_ROLLING_BACK) {
@@ -375,12 +407,46 @@ final class TransactionImpl implements Transaction {
         }
     }
 
-    /** Caller holds the monitor. */
+    /** Caller holds the monitor. {@code cause}: the failure behind it, or null (see {@link #requestedRollback}). */
     private void markRollbackOnly(Throwable cause) {
         if (status == Status.STATUS_ACTIVE) {
             status = Status.STATUS_MARKED_ROLLBACK;
-            rollbackCause = cause;
         }
+        noteRollbackCause(cause);
+    }
+
+    /** Caller holds the monitor. Keeps where the first rollback request without a failure came from. */
+    private void requestedRollback(String why) {
+        if (rollbackRequest == null) {
+            rollbackRequest = new IllegalStateException(why);
+        }
+    }
+
+    /**
+     * Keeps the first failure behind the rollback as its cause (a framework that calls setRollbackOnly and then throws,
+     * as Hibernate does when a flush fails, gets its exception back as the RollbackException's cause); later ones are
+     * suppressed by it. Failure paths only.
+     */
+    private synchronized void noteRollbackCause(Throwable cause) {
+        Throwable first = rollbackCause;
+        if (cause == null || cause == first) {
+            return;
+        }
+        if (first == null) {
+            rollbackCause = cause;
+            return;
+        }
+        for (Throwable seen : first.getSuppressed()) {
+            if (seen == cause) {
+                return;
+            }
+        }
+        first.addSuppressed(cause);
+    }
+
+    /** The cause for a RollbackException: the first failure, else the first rollback request. */
+    private synchronized Throwable rollbackCause() {
+        return rollbackCause != null ? rollbackCause : rollbackRequest;
     }
 
     // ------------------------------------------------------------------ commit
@@ -389,34 +455,42 @@ final class TransactionImpl implements Transaction {
     public void commit() throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SecurityException,
             IllegalStateException, SystemException {
         synchronized (this) {
-            if (timedOut) {
-                throw rollbackException("Transaction " + gtrid + " timed out after " + timeoutSeconds + " s and was rolled back", null);
+            if (!timedOut) {
+                if (completing) {
+                    throw new IllegalStateException("Transaction " + gtrid + " is already completing or completed (status "
+                            + statusName(status) + ")");
+                }
+                completing = true;
             }
-            if (completing) {
-                throw new IllegalStateException("Transaction " + gtrid + " is already completing or completed (status "
-                        + statusName(status) + ")");
-            }
-            completing = true;
+        }
+        if (timedOut) {
+            throw timedOutRollback();
         }
         try {
             if (status == Status.STATUS_ACTIVE) {
-                beforeCompletion();
+                beforeCompletion(); // a timeout may take the transaction meanwhile: nothing else bounds beforeCompletion
             }
             synchronized (this) {
-                if (status != Status.STATUS_ACTIVE) {
+                if (timedOut) {
+                    // a timeout worker took it during beforeCompletion and rolls it back
+                } else if (status != Status.STATUS_ACTIVE) {
                     status = Status.STATUS_ROLLING_BACK;
                 } else {
-                    status = Status.STATUS_PREPARING;
+                    status = Status.STATUS_PREPARING; // from here on a timeout leaves it alone
                 }
             }
+            if (timedOut) {
+                throw timedOutRollback();
+            }
             if (status == Status.STATUS_ROLLING_BACK) {
+                endAssociations(XAResource.TMFAIL); // joined associations too: rollbackBranch ends only the branch owners
                 rollbackEverything();
-                throw rollbackException("Transaction " + gtrid + " was marked rollback-only and has been rolled back", rollbackCause);
+                throw rollbackException("Transaction " + gtrid + " was marked rollback-only and has been rolled back", rollbackCause());
             }
             if (!endAssociations(XAResource.TMSUCCESS)) {
                 status = Status.STATUS_ROLLING_BACK;
                 rollbackEverything();
-                throw rollbackException("Transaction " + gtrid + " rolled back: a resource failed to end its branch", rollbackCause);
+                throw rollbackException("Transaction " + gtrid + " rolled back: a resource failed to end its branch", rollbackCause());
             }
             twoPhaseCommit();
         } finally {
@@ -450,7 +524,7 @@ final class TransactionImpl implements Transaction {
         for (int i = 0, n = branches.size(); i < n; i++) {
             Branch b = branches.get(i);
             if (b.error != null) {
-                rollbackCause = b.error;
+                noteRollbackCause(b.error);
                 status = Status.STATUS_ROLLING_BACK;
                 rollbackEverything();
                 throw rollbackException("Transaction " + gtrid + " rolled back: " + b.resourceName + " voted no on " + b.xid
@@ -591,17 +665,20 @@ final class TransactionImpl implements Transaction {
             boolean rolledBack = e instanceof XAException x && (XaCodes.isRollback(x.errorCode) || x.errorCode == XAException.XA_HEURRB
                     || x.errorCode == XAException.XAER_NOTA);
             lr.outcome = rolledBack ? Branch.ROLLED_BACK : Branch.HEURISTIC;
-            rollbackCause = e;
+            noteRollbackCause(e);
             status = Status.STATUS_ROLLING_BACK;
-            rollbackEverything();
             if (rolledBack) {
+                rollbackEverything();
                 throw rollbackException("Transaction " + gtrid + " rolled back: the last resource " + lr.resourceName
                         + " did not commit (" + XaCodes.describe(e) + ")", e);
             }
+            // The last resource may have committed: the XA branches roll back, but the transaction's outcome is unknown.
+            rollbackBranches();
             tm.counters.heuristic.increment();
             HeuristicMixedException h = new HeuristicMixedException("Transaction " + gtrid + ": the outcome of the last resource "
                     + lr.resourceName + " is unknown (" + XaCodes.describe(e) + "); the XA branches were rolled back");
             h.initCause(e);
+            finish(Status.STATUS_UNKNOWN);
             throw h;
         }
     }
@@ -615,7 +692,7 @@ final class TransactionImpl implements Transaction {
             int code = e.errorCode;
             if (XaCodes.isRollback(code) || code == XAException.XAER_NOTA) {
                 b.outcome = Branch.ROLLED_BACK;
-                rollbackCause = e;
+                noteRollbackCause(e);
                 finish(Status.STATUS_ROLLEDBACK);
                 throw rollbackException("Transaction " + gtrid + " rolled back: " + b.resourceName + " did not commit in one phase ("
                         + XaCodes.describe(e) + ")", e);
@@ -655,15 +732,18 @@ final class TransactionImpl implements Transaction {
     @Override
     public void rollback() throws IllegalStateException, SystemException {
         synchronized (this) {
-            if (timedOut) {
-                return; // the reaper already rolled it back
+            if (!timedOut) {
+                int s = status;
+                if (completing || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
+                    throw new IllegalStateException("Cannot roll back transaction " + gtrid + " in status " + statusName(s));
+                }
+                completing = true;
+                status = Status.STATUS_ROLLING_BACK;
             }
-            int s = status;
-            if (completing || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
-                throw new IllegalStateException("Cannot roll back transaction " + gtrid + " in status " + statusName(s));
-            }
-            completing = true;
-            status = Status.STATUS_ROLLING_BACK;
+        }
+        if (timedOut) {
+            awaitTimeoutRollback(); // a timeout worker took it: done once its rollback is
+            return;
         }
         try {
             endAssociations(XAResource.TMFAIL);
@@ -673,25 +753,73 @@ final class TransactionImpl implements Transaction {
         }
     }
 
-    /** Called by the reaper: rolls back a transaction that outlived its timeout, unless it is already completing. */
-    void timeout() {
+    /**
+     * Called by a timeout worker for a transaction past its deadline; makes no XA call, but waits for this object's
+     * monitor (which enlistResource and delistResource hold during their XA call, so the reaper thread itself must not
+     * call this). Takes the transaction for rollback unless someone has started to prepare or roll it back: it may be
+     * ACTIVE or MARKED_ROLLBACK with {@code commit()} still in beforeCompletion. Enlistment, delisting and
+     * registration are shut out from here on.
+     *
+     * @return true when the caller must now run {@link #rollbackAfterTimeout}
+     */
+    boolean takeForTimeout() {
         synchronized (this) {
             int s = status;
-            if (completing || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
-                return;
+            if (timedOut || (s != Status.STATUS_ACTIVE && s != Status.STATUS_MARKED_ROLLBACK)) {
+                return false;
             }
-            completing = true;
             timedOut = true;
+            completing = true;
             status = Status.STATUS_ROLLING_BACK;
+            timeoutRollbackDone = new CountDownLatch(1);
         }
-        log.warn("Transaction {} timed out after {} s; rolling it back", gtrid, timeoutSeconds);
         tm.counters.timedOut.increment();
+        return true;
+    }
+
+    /**
+     * The XA half of a timeout, on the timeout worker after {@link #takeForTimeout}: ends every association, rolls back
+     * every branch, runs afterCompletion, then lets {@code commit()} or {@code rollback()} waiting for it return.
+     */
+    void rollbackAfterTimeout() {
+        log.warn("Transaction {} timed out after {} s; rolling it back", gtrid, timeoutSeconds);
         try {
             endAssociations(XAResource.TMFAIL);
             rollbackEverything();
         } finally {
             tm.finished(this);
+            timeoutRollbackDone().countDown();
         }
+    }
+
+    private synchronized CountDownLatch timeoutRollbackDone() {
+        return timeoutRollbackDone;
+    }
+
+    /** Waits until the timeout worker's rollback has finished; an interrupt does not cut the wait short but is kept. */
+    private void awaitTimeoutRollback() {
+        CountDownLatch done = timeoutRollbackDone();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For commit() of a transaction a timeout worker took: waits for its rollback, then says what happened. */
+    private RollbackException timedOutRollback() {
+        awaitTimeoutRollback();
+        int s = status;
+        return rollbackException("Transaction " + gtrid + " timed out after " + timeoutSeconds + " s and "
+                + (s == Status.STATUS_ROLLEDBACK ? "was rolled back" : "is left to roll back (status " + statusName(s) + ")"),
+                rollbackCause());
     }
 
     /** Ends every branch still associated or suspended. Returns false when one failed (the transaction must roll back). */
@@ -707,7 +835,7 @@ final class TransactionImpl implements Transaction {
             for (int i = 0, n = list.size(); i < n; i++) {
                 Branch b = list.get(i);
                 if (b.error != null) {
-                    rollbackCause = b.error;
+                    noteRollbackCause(b.error);
                     ok = false;
                 }
             }
@@ -732,16 +860,19 @@ final class TransactionImpl implements Transaction {
         return b.association != Branch.ENDED;
     }
 
-    /** Ends one branch's association with success; a failure goes to {@link Branch#error} and makes the transaction roll back. */
+    /**
+     * Ends one branch's association with success, or with TMFAIL once another branch's end has failed (the transaction
+     * will roll back); a failure goes to {@link Branch#error} and makes the transaction roll back. An {@code XA_RB*}
+     * from end leaves the branch to {@link #rollbackBranch}: unlike one from prepare, it marked the branch
+     * rollback-only but the branch (and its locks) stays in the resource manager until {@code xa_rollback}.
+     */
     private boolean endBranch(Branch b) {
         try {
-            b.resource.end(b.xid, XAResource.TMSUCCESS);
+            b.resource.end(b.xid, endFailed ? XAResource.TMFAIL : XAResource.TMSUCCESS);
         } catch (XAException | RuntimeException e) {
             log.warn("Ending {} failed ({}); rolling back", b, XaCodes.describe(e));
             b.error = e;
-            if (e instanceof XAException x && XaCodes.isRollback(x.errorCode) && b.ownsBranch()) {
-                b.outcome = Branch.ROLLED_BACK;
-            }
+            endFailed = true;
         }
         b.association = Branch.ENDED;
         return true;
@@ -749,8 +880,13 @@ final class TransactionImpl implements Transaction {
 
     /** Rolls back every branch not known to be finished, then runs afterCompletion. Presumed abort: nothing is logged. */
     private void rollbackEverything() {
-        tm.phases.run(this, branches, TransactionImpl::toRollBack, TransactionImpl::rollbackBranch);
+        rollbackBranches();
         finish(Status.STATUS_ROLLEDBACK);
+    }
+
+    /** Rolls back every branch not known to be finished; leaves the status and the synchronizations alone. */
+    private void rollbackBranches() {
+        tm.phases.run(this, branches, TransactionImpl::toRollBack, TransactionImpl::rollbackBranch);
     }
 
     private static boolean toRollBack(Branch b) {

@@ -14,11 +14,15 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.transaction.xa.XAResource;
@@ -41,6 +45,8 @@ public final class TransactionService implements AutoCloseable {
     private final Recovery recovery;
     private final Counters counters = new Counters();
     private final ScheduledExecutorService reaper;
+    /** Threads that roll back timed-out transactions: see {@link #newTimeoutWorkers}. */
+    private final ThreadPoolExecutor timeoutWorkers;
     private final PhaseRunner phases;
     private final ScheduledExecutorService recoverer;
     private final Metrics metrics;
@@ -65,6 +71,7 @@ public final class TransactionService implements AutoCloseable {
         this.recovery = new Recovery(tm, journal, xids.nodeNameBytes(), this::scheduleSoonPass);
         this.metrics = new Metrics(counters, journal, tm);
         this.mbeanName = registerMBean(config.nodeName(), metrics);
+        this.timeoutWorkers = newTimeoutWorkers(config.nodeName());
         this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("pledge-reaper-" + config.nodeName()));
         long reapMillis = config.reaperInterval().toMillis();
         reaper.scheduleWithFixedDelay(this::reap, reapMillis, reapMillis, TimeUnit.MILLISECONDS);
@@ -144,16 +151,67 @@ public final class TransactionService implements AutoCloseable {
         return tm;
     }
 
+    /**
+     * The timeout reaper, on its own thread: hands every transaction past its deadline, once, to the timeout workers,
+     * which take it and roll it back. It makes no XA call and takes no transaction's monitor (enlist and delist hold
+     * it during their XA call), so a resource that hangs in one transaction delays no other transaction's timeout.
+     */
     private void reap() {
         long now = System.nanoTime();
         try {
             for (TransactionImpl tx : tm.liveTransactions()) {
-                if (now - tx.deadlineNanos >= 0) {
-                    tx.timeout();
+                if (!tx.handedToTimeoutWorker && now - tx.deadlineNanos >= 0) {
+                    try {
+                        timeoutWorkers.execute(new TimeoutRollback(tx));
+                        tx.handedToTimeoutWorker = true;
+                    } catch (RejectedExecutionException closing) {
+                        return; // the service is closing: running transactions are left to recovery
+                    }
                 }
             }
         } catch (RuntimeException e) {
             log.error("Timeout reaper failed", e);
+        }
+    }
+
+    /**
+     * Up to {@value #TIMEOUT_WORKERS} daemon threads ({@code pledge-timeout-<node>-<n>}) that roll back timed-out
+     * transactions, one transaction per task, with an unbounded queue behind them. Threads are made on demand and
+     * leave after 30 s idle, so a service whose transactions never time out has none. A resource that hangs occupies
+     * one thread; only when every one of them hangs do further timed-out transactions wait in the queue, and until a
+     * thread takes one it is not yet marked timed out (its application may still commit it).
+     */
+    private static ThreadPoolExecutor newTimeoutWorkers(String nodeName) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(TIMEOUT_WORKERS, TIMEOUT_WORKERS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "pledge-timeout-" + nodeName + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static final int TIMEOUT_WORKERS = 8;
+
+    /** One timed-out transaction's rollback: takes the transaction unless it is already preparing or rolling back. */
+    private static final class TimeoutRollback implements Runnable {
+        final TransactionImpl tx;
+
+        TimeoutRollback(TransactionImpl tx) {
+            this.tx = tx;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (tx.takeForTimeout()) {
+                    tx.rollbackAfterTimeout();
+                }
+            } catch (RuntimeException | Error e) {
+                log.error("Rolling back timed-out transaction {} failed", tx.gtrid, e);
+            }
         }
     }
 
@@ -176,13 +234,20 @@ public final class TransactionService implements AutoCloseable {
     }
 
     /**
-     * Stops the reaper, background recovery and the threads of parallel phases (after their calls in
-     * flight return), and releases the log. Transactions still running are left to recovery.
+     * Stops the reaper, the timeout workers and the threads of parallel phases (after their calls in
+     * flight return, for at most 10 s each), background recovery, and releases the log. Transactions
+     * still running are left to recovery.
      */
     @Override
     public void close() {
         OPEN.remove(this);
         reaper.shutdownNow();
+        try {
+            reaper.awaitTermination(10, TimeUnit.SECONDS); // no more hand-offs to the timeout workers
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeTimeoutWorkers();
         if (recoverer != null) {
             recoverer.shutdownNow();
             try {
@@ -201,6 +266,24 @@ public final class TransactionService implements AutoCloseable {
             }
         }
         log.info("Pledge transaction service '{}' closed", config.nodeName());
+    }
+
+    /**
+     * Lets the timeout rollbacks in flight and queued finish (10 s at most). A queued one that never ran has not taken
+     * its transaction: nobody waits for it, and the transaction is left to recovery like every other running one.
+     */
+    private void closeTimeoutWorkers() {
+        timeoutWorkers.shutdown();
+        try {
+            if (timeoutWorkers.awaitTermination(10, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Runnable> neverRan = timeoutWorkers.shutdownNow();
+        log.warn("Closing service '{}': timed-out transactions still rolling back after 10 s; {} more not taken",
+                config.nodeName(), neverRan.size());
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -238,7 +321,12 @@ public final class TransactionService implements AutoCloseable {
             return this;
         }
 
-        /** Timeout of transactions whose thread set none; default 60 s. */
+        /**
+         * Timeout of transactions whose thread set none; default 60 s. A transaction past its timeout that has not
+         * started to prepare (its {@code commit()} may still be in beforeCompletion) is rolled back on one of the
+         * service's timeout threads; {@code commit()} on its own thread then throws RollbackException once that
+         * rollback has finished.
+         */
         public Builder defaultTimeout(Duration timeout) {
             this.defaultTimeout = Objects.requireNonNull(timeout, "defaultTimeout");
             return this;

@@ -23,6 +23,8 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
     int commitError;
     int rollbackError;
     int startJoinError;
+    /** Error of every end (0: none). */
+    int endError;
     /** Error of every start without TMJOIN (0: none). */
     int startError;
     RuntimeException commitThrows;
@@ -65,8 +67,11 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
     }
 
     @Override
-    public void end(Xid xid, int flags) {
+    public void end(Xid xid, int flags) throws XAException {
         log.add(name + ".end(" + flags(flags) + ")");
+        if (endError != 0) {
+            throw xa(endError);
+        }
     }
 
     @Override

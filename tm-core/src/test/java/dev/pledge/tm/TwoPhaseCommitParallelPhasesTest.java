@@ -96,7 +96,7 @@ class TwoPhaseCommitParallelPhasesTest extends TwoPhaseCommitTest {
         }
 
         @Override
-        public void end(Xid xid, int flags) {
+        public void end(Xid xid, int flags) throws XAException {
             if (flags == TMSUCCESS) {
                 try {
                     Rendezvous.meet(ends);
