@@ -2,13 +2,13 @@ package dev.pledge.cli;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import dev.pledge.xa.jdbc.XaDataSources;
 import javax.sql.XADataSource;
 
 /**
@@ -22,9 +22,15 @@ import javax.sql.XADataSource;
  * resource.orders.user=postgres
  * </pre>
  * Every {@code resource.NAME.KEY} other than {@code xa-datasource} is set with the data source's
- * bean setter ({@code url} → {@code setUrl} or {@code setURL}).
+ * bean setter ({@code url} → {@code setUrl} or {@code setURL}). The keys a CDI application declares
+ * its data sources with work too: {@code datasource.NAME.xa-class}, {@code .url}, ... (the
+ * {@code pledge.} prefix left out; pool sizes are ignored).
  */
 record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String, Resource> resources) {
+    /** The CDI extension's keys ({@code pledge.datasource.NAME.xa-class}, ...) work here too, without the prefix. */
+    private static final String DATASOURCE = "datasource.";
+    /** Pool settings of the CDI keys, which a recovery pass has no use for. */
+    private static final java.util.List<String> POOL_ONLY = java.util.List.of("max-pool-size", "min-pool-size", "acquisition-timeout");
 
     /** One configured resource: its XA data source and, for messages, the URL it was given. */
     record Resource(String name, XADataSource dataSource, String url) {
@@ -43,11 +49,12 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
         Path log = Path.of(required(p, file, "log-directory"));
         Map<String, Map<String, String>> byResource = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
-            if (key.startsWith("resource.")) {
-                String rest = key.substring("resource.".length());
+            String group = key.startsWith("resource.") ? "resource." : key.startsWith(DATASOURCE) ? DATASOURCE : null;
+            if (group != null) {
+                String rest = key.substring(group.length());
                 int dot = rest.indexOf('.');
                 if (dot <= 0) {
-                    throw new IllegalArgumentException(file + ": '" + key + "' must read resource.NAME.KEY");
+                    throw new IllegalArgumentException(file + ": '" + key + "' must read " + group + "NAME.KEY");
                 }
                 byResource.computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<>()).put(rest.substring(dot + 1), p.getProperty(key));
             } else if (!key.equals("node-name") && !key.equals("log-directory")) {
@@ -75,61 +82,14 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
 
     private static XADataSource dataSource(Path file, String name, Map<String, String> settings) {
         String className = settings.remove("xa-datasource");
+        String alias = settings.remove("xa-class");
+        if (className == null) {
+            className = alias;
+        }
         if (className == null) {
             throw new IllegalArgumentException(file + ": resource '" + name + "' lacks resource." + name + ".xa-datasource=CLASS");
         }
-        Object ds;
-        try {
-            ds = Class.forName(className.trim()).getConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException(file + ": resource '" + name + "': cannot create " + className + " (" + e + ")", e);
-        }
-        if (!(ds instanceof XADataSource xa)) {
-            throw new IllegalArgumentException(file + ": resource '" + name + "': " + className + " is not a javax.sql.XADataSource");
-        }
-        settings.forEach((key, value) -> set(file, name, ds, key, value));
-        return xa;
-    }
-
-    private static void set(Path file, String name, Object target, String key, String value) {
-        String camel = camel(key);
-        for (Method m : target.getClass().getMethods()) {
-            if (m.getParameterCount() != 1 || !m.getName().equalsIgnoreCase("set" + camel)) {
-                continue;
-            }
-            Class<?> type = m.getParameterTypes()[0];
-            try {
-                if (type == String.class) {
-                    m.invoke(target, value);
-                } else if (type == int.class || type == Integer.class) {
-                    m.invoke(target, Integer.parseInt(value.trim()));
-                } else if (type == boolean.class || type == Boolean.class) {
-                    m.invoke(target, Boolean.parseBoolean(value.trim()));
-                } else if (type == long.class || type == Long.class) {
-                    m.invoke(target, Long.parseLong(value.trim()));
-                } else {
-                    continue;
-                }
-                return;
-            } catch (ReflectiveOperationException | NumberFormatException e) {
-                throw new IllegalArgumentException(file + ": resource '" + name + "': cannot set " + key + "=" + dev.pledge.tm.Redaction.value(key, value)
-                        + " (" + dev.pledge.tm.Redaction.url(String.valueOf(e)) + ")", e);
-            }
-        }
-        throw new IllegalArgumentException(file + ": resource '" + name + "': " + target.getClass().getName() + " has no setter for '" + key + "'");
-    }
-
-    private static String camel(String key) {
-        StringBuilder sb = new StringBuilder();
-        boolean up = true;
-        for (char c : key.toCharArray()) {
-            if (c == '-' || c == '_' || c == '.') {
-                up = true;
-            } else {
-                sb.append(up ? Character.toUpperCase(c) : c);
-                up = false;
-            }
-        }
-        return sb.toString();
+        POOL_ONLY.forEach(settings::remove);
+        return XaDataSources.create(className, settings, file + ": resource '" + name + "'", RecoveryConfig.class.getClassLoader());
     }
 }

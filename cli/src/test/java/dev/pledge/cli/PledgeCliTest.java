@@ -249,9 +249,10 @@ class PledgeCliTest {
     void recoverPrintsNoPasswordFromItsConfigurationEvenWithVerbose() throws Exception {
         String marker = "Marker-s3cret";
         Path cfg = tmp.resolve("secret.properties");
-        Files.writeString(cfg, "node-name=cli-secret\nlog-directory=" + tmp.resolve("l2") + "\nresource.db.xa-datasource=com.mysql.cj.jdbc.MysqlXADataSource\n"
-                + "resource.db.url=jdbc:mysql://shop:" + marker + "@127.0.0.1:1/pledge_cli?password=" + marker + "\n"
-                + "resource.db.user=root\nresource.db.password=" + marker + "\n");
+        // the CDI extension's keys (datasource.NAME.*, pool settings ignored) work here too
+        Files.writeString(cfg, "node-name=cli-secret\nlog-directory=" + tmp.resolve("l2") + "\ndatasource.db.xa-class=com.mysql.cj.jdbc.MysqlXADataSource\n"
+                + "datasource.db.url=jdbc:mysql://shop:" + marker + "@127.0.0.1:1/pledge_cli?password=" + marker + "\n"
+                + "datasource.db.max-pool-size=4\ndatasource.db.user=root\ndatasource.db.password=" + marker + "\n");
         for (String[] args : List.of(new String[] {"recover", "--config", cfg.toString()}, new String[] {"--verbose", "recover", "--config", cfg.toString()})) {
             Run r = run(args);
             assertEquals(1, r.code(), r.out() + r.err());

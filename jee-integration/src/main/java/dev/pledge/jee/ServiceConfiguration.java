@@ -47,10 +47,53 @@ public final class ServiceConfiguration {
         }
     }
 
+    /** Key prefix (after {@link #PREFIX}) of the data sources declared in configuration: {@code datasource.NAME.KEY}. */
+    public static final String DATASOURCE = "datasource.";
+
+    /**
+     * A data source declared in configuration, {@code pledge.datasource.NAME.*}: {@code xa-class} (the
+     * driver's XA data source), {@code max-pool-size}, {@code min-pool-size}, {@code acquisition-timeout}
+     * (a duration), and every other key set on the XA data source through its setters ({@code url},
+     * {@code user}, {@code password}, ...).
+     */
+    public record DataSourceSettings(String name, Setting xaClass, Map<String, String> properties, Setting maxPoolSize,
+            Setting minPoolSize, Setting acquisitionTimeout, String origin) {
+        /** The configured XA data source, made with its properties. */
+        public javax.sql.XADataSource xaDataSource(ClassLoader loader) {
+            return dev.pledge.xa.jdbc.XaDataSources.create(xaClass.value().trim(), properties, origin, loader);
+        }
+
+        /** The pool on {@code service}: enlisting, registered for recovery under {@link #name}. */
+        public dev.pledge.xa.jdbc.TransactionalDataSource build(TransactionService service, ClassLoader loader) {
+            var b = dev.pledge.xa.jdbc.TransactionalDataSource.builder(service).name(name).xaDataSource(xaDataSource(loader));
+            if (maxPoolSize != null) {
+                b.maxPoolSize(integer(maxPoolSize));
+            }
+            if (minPoolSize != null) {
+                b.minPoolSize(integer(minPoolSize));
+            }
+            if (acquisitionTimeout != null) {
+                b.acquisitionTimeout(duration(acquisitionTimeout));
+            }
+            return b.build();
+        }
+    }
+
     private final Map<String, Setting> settings;
+    private final Map<String, DataSourceSettings> dataSources;
 
     private ServiceConfiguration(Map<String, Setting> settings) {
+        this(settings, Map.of());
+    }
+
+    private ServiceConfiguration(Map<String, Setting> settings, Map<String, DataSourceSettings> dataSources) {
         this.settings = settings;
+        this.dataSources = dataSources;
+    }
+
+    /** The data sources declared with {@code pledge.datasource.NAME.*}, by name, in the order of their names. */
+    public Map<String, DataSourceSettings> dataSources() {
+        return dataSources;
     }
 
     /** Settings keyed without prefix; every key must be one of {@link #KEYS}. */
@@ -70,8 +113,18 @@ public final class ServiceConfiguration {
     public static ServiceConfiguration fromEnvironment(ClassLoader loader) {
         Map<String, Setting> found = MicroProfile.isPresent(loader) ? MicroProfile.read(loader) : systemAndFile(loader);
         Map<String, Setting> bare = new LinkedHashMap<>();
+        Map<String, Map<String, Setting>> declared = new java.util.TreeMap<>();
         for (Setting s : found.values()) {
             String key = s.key().substring(PREFIX.length());
+            if (key.startsWith(DATASOURCE)) {
+                String rest = key.substring(DATASOURCE.length());
+                int dot = rest.indexOf('.');
+                if (dot <= 0 || dot == rest.length() - 1) {
+                    throw new IllegalArgumentException("Pledge setting " + s + " must read " + PREFIX + DATASOURCE + "NAME.KEY");
+                }
+                declared.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), s);
+                continue;
+            }
             if (!KEYS.contains(key) && System.getProperty(s.key()) != null) {
                 log.warn("Ignoring system property {}: it is not a Pledge setting (the known ones are {}); if it was meant for Pledge,"
                         + " check its spelling", s, KEYS.stream().map(k -> PREFIX + k).toList());
@@ -83,7 +136,34 @@ public final class ServiceConfiguration {
             }
             bare.put(key, new Setting(key, s.value(), s.origin() + ", " + s.key()));
         }
-        return new ServiceConfiguration(bare);
+        Map<String, DataSourceSettings> dataSources = new LinkedHashMap<>();
+        declared.forEach((name, keys) -> dataSources.put(name, dataSource(name, keys)));
+        return new ServiceConfiguration(bare, dataSources);
+    }
+
+    private static DataSourceSettings dataSource(String name, Map<String, Setting> keys) {
+        Map<String, Setting> rest = new LinkedHashMap<>(keys);
+        Setting xaClass = rest.remove("xa-class");
+        String prefix = PREFIX + DATASOURCE + name + ".";
+        if (xaClass == null) {
+            Setting any = keys.values().iterator().next();
+            throw new IllegalArgumentException("Data source '" + name + "' (" + any.origin() + ") has no " + prefix
+                    + "xa-class: name the driver's XA data source, e.g. org.postgresql.xa.PGXADataSource");
+        }
+        Setting max = rest.remove("max-pool-size");
+        Setting min = rest.remove("min-pool-size");
+        Setting acquisition = rest.remove("acquisition-timeout");
+        Map<String, String> properties = new LinkedHashMap<>();
+        rest.forEach((k, v) -> properties.put(k, v.value()));
+        return new DataSourceSettings(name, xaClass, properties, max, min, acquisition, xaClass.origin() + ", " + prefix + "*");
+    }
+
+    private static int integer(Setting s) {
+        try {
+            return Integer.parseInt(s.value().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Pledge setting " + s + " is not a whole number", e);
+        }
     }
 
     /** The node name set, or null when the host name default applies. */
@@ -113,6 +193,18 @@ public final class ServiceConfiguration {
             } catch (java.nio.file.InvalidPathException e) {
                 throw new IllegalArgumentException("Pledge setting " + s + " is not a valid path: " + e.getMessage(), e);
             }
+        }
+        return b;
+    }
+
+    /**
+     * {@link #builder()}, with each declared data source registered for the first recovery pass that
+     * {@code build()} runs, so that branches a crash left on them are finished before the application starts.
+     */
+    public TransactionService.Builder builder(ClassLoader loader) {
+        TransactionService.Builder b = builder();
+        for (DataSourceSettings ds : dataSources.values()) {
+            b.recoveryResource(ds.name(), dev.pledge.xa.jdbc.TransactionalDataSource.recoveryResource(ds.name(), ds.xaDataSource(loader)));
         }
         return b;
     }

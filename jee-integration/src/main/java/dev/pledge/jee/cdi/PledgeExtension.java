@@ -38,6 +38,8 @@ public final class PledgeExtension implements Extension {
 
     private volatile TransactionService service;
     private boolean owned;
+    /** Read once, when beans are added: the data sources it declares become beans before the service starts. */
+    private ServiceConfiguration config;
     private final UserTransactionGuard guard = new UserTransactionGuard();
     /** The guard as the {@code UserTransaction}s of this container (and their serialized copies) ask it. */
     private final Supplier<String> refusal = guard::refusal;
@@ -54,7 +56,26 @@ public final class PledgeExtension implements Extension {
     }
 
     void addBeans(@Observes AfterBeanDiscovery abd, BeanManager beans) {
+        try {
+            config = ServiceConfiguration.fromEnvironment(classLoader());
+        } catch (RuntimeException e) {
+            abd.addDefinitionError(new IllegalStateException("Pledge's configuration is not valid: " + e.getMessage(), e));
+            return;
+        }
         abd.addContext(new TransactionScopedContext(this::service, beans));
+        boolean onlyOne = config.dataSources().size() == 1;
+        for (ServiceConfiguration.DataSourceSettings ds : config.dataSources().values()) {
+            // @Singleton: TransactionalDataSource is final, so not proxyable; one pool per name, closed at shutdown
+            BeanConfigurator<javax.sql.DataSource> bean = abd.<javax.sql.DataSource>addBean().beanClass(PledgeExtension.class)
+                    .types(javax.sql.DataSource.class, dev.pledge.xa.jdbc.TransactionalDataSource.class, Object.class)
+                    .scope(Singleton.class).id("pledge-datasource-" + ds.name())
+                    .qualifiers(jakarta.enterprise.inject.literal.NamedLiteral.of(ds.name()), jakarta.enterprise.inject.Any.Literal.INSTANCE)
+                    .createWith(c -> ds.build(service(), classLoader()))
+                    .destroyWith((instance, c) -> ((dev.pledge.xa.jdbc.TransactionalDataSource) instance).close());
+            if (onlyOne) {
+                bean.addQualifier(jakarta.enterprise.inject.Default.Literal.INSTANCE);
+            }
+        }
         bean(abd, TransactionService.class, svc -> svc);
         bean(abd, TransactionManager.class, TransactionService::transactionManager);
         bean(abd, TransactionSynchronizationRegistry.class, TransactionService::synchronizationRegistry);
@@ -70,7 +91,10 @@ public final class PledgeExtension implements Extension {
 
     void start(@Observes AfterDeploymentValidation adv) {
         try {
-            ServiceConfiguration config = ServiceConfiguration.fromEnvironment(classLoader());
+            ServiceConfiguration config = this.config;
+            if (config == null) {
+                return; // invalid: reported as a definition error when the beans were added
+            }
             String name = config.nodeName();
             TransactionService running = name == null ? null : ServiceRegistry.find(name).orElse(null);
             if (running != null) {
@@ -79,7 +103,7 @@ public final class PledgeExtension implements Extension {
                 ServiceRegistry.guardUserTransactions(running.nodeName(), refusal);
                 return;
             }
-            TransactionService svc = config.builder().build();
+            TransactionService svc = config.builder(classLoader()).build();
             ServiceRegistry.register(svc);
             owned = true;
             service = svc;
