@@ -60,6 +60,26 @@ final class DatabaseProbe {
     }
 
     /**
+     * Fails with the fix when the configured user cannot list the server's prepared transactions,
+     * which recovery needs and which would otherwise fail only at the first recovery pass after a
+     * crash: MySQL 8 needs the {@code XA_RECOVER_ADMIN} privilege. MariaDB 10.11 and PostgreSQL let
+     * every user list (and finish) every prepared transaction, so there this passes for any login.
+     */
+    static void requireRecover(javax.transaction.xa.XAResource xa, String name, Facts facts) {
+        try {
+            xa.recover(javax.transaction.xa.XAResource.TMSTARTRSCAN);
+            xa.recover(javax.transaction.xa.XAResource.TMENDRSCAN);
+        } catch (javax.transaction.xa.XAException | RuntimeException e) {
+            String fix = facts.isMySqlFamily() && !facts.product().toLowerCase(Locale.ROOT).contains("mariadb")
+                    ? "grant the user XA_RECOVER_ADMIN (GRANT XA_RECOVER_ADMIN ON *.* TO 'user'@'host')"
+                    : "give the user the right to list prepared transactions, or configure a user who has it";
+            throw new IllegalStateException("Data source '" + name + "': the user cannot list prepared transactions on " + facts.product()
+                    + " at " + facts.url() + " (" + (e instanceof javax.transaction.xa.XAException x ? "XA error code " + x.errorCode + ": " : "")
+                    + e.getMessage() + "), so recovery could not finish its branches after a crash: " + fix, e);
+        }
+    }
+
+    /**
      * Fails with the fix when PostgreSQL's {@code max_prepared_transactions} is 0: every
      * {@code PREPARE TRANSACTION} would fail, so 2PC cannot work at all.
      */

@@ -321,7 +321,9 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
                 if (xa) {
                     XAConnection xac = xaDataSource.getXAConnection();
                     try (Connection c = xac.getConnection()) {
-                        return checked(c);
+                        DatabaseProbe.Facts facts = checked(c);
+                        DatabaseProbe.requireRecover(xac.getXAResource(), name, facts);
+                        return facts;
                     } finally {
                         xac.close();
                     }
