@@ -43,16 +43,16 @@ final class LogCommand {
                 out.println(Json.of(c, now));
                 return 0;
             }
-            out.printf("recovery log %s: %d segment(s), %d bytes%n", c.directory(), c.segments().size(),
+            out.printf("recovery log %s: %d segment(s), %d bytes%n", printable(c.directory().toString()), c.segments().size(),
                     c.segments().stream().mapToLong(RecoveryLog.Segment::bytes).sum());
             out.printf("in doubt (committed, branches unfinished): %d%n", c.inDoubt().size());
             for (InDoubt d : c.inDoubt()) {
-                out.printf("  %s  age %s  branches: %s%n", d.gtrid(), age(d.decidedAt(), now),
-                        d.branches().stream().map(b -> b.resource() + "/" + b.bqual()).collect(Collectors.joining(", ")));
+                out.printf("  %s  age %s  branches: %s%n", printable(d.gtrid()), age(d.decidedAt(), now),
+                        printable(d.branches().stream().map(b -> b.resource() + "/" + b.bqual()).collect(Collectors.joining(", "))));
             }
             out.printf("heuristic outcomes awaiting resolution: %d%n", c.heuristics().size());
             for (Heuristic h : c.heuristics()) {
-                out.printf("  %s  age %s  %s on %s/%s (decision was %s)%n", h.gtrid(), age(h.at(), now), h.outcome(), h.branch().resource(),
+                out.printf("  %s  age %s  %s on %s/%s (decision was %s)%n", printable(h.gtrid()), age(h.at(), now), h.outcome(), printable(h.branch().resource()),
                         h.branch().bqual(), h.decision());
             }
             return 0;
@@ -97,5 +97,28 @@ final class LogCommand {
             return d.toHours() + "h" + d.toMinutesPart() + "m";
         }
         return d.toMinutes() > 0 ? d.toMinutes() + "m" + d.toSecondsPart() + "s" : d.toSeconds() + "s";
+    }
+
+    /**
+     * {@code text} with control characters (C0, DEL, C1) and bidirectional overrides written as
+     * {@code \\uXXXX}: names in a log are data from whoever wrote it, and must not drive the terminal.
+     */
+    static String printable(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            boolean control = ch < 0x20 || (ch >= 0x7f && ch <= 0x9f) || (ch >= 0x202a && ch <= 0x202e) || (ch >= 0x2066 && ch <= 0x2069);
+            if (control && sb == null) {
+                sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (sb != null) {
+                if (control) {
+                    sb.append(String.format("\\u%04x", (int) ch));
+                } else {
+                    sb.append(ch);
+                }
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 }

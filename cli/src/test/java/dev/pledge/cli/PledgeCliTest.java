@@ -103,6 +103,23 @@ class PledgeCliTest {
     }
 
     @Test
+    void logInspectWritesControlCharactersOfNamesFromTheLogAsEscapesNotToTheTerminal() throws Exception {
+        Path log = tmp.resolve("log-esc");
+        try (TransactionService svc = TransactionService.builder().nodeName("cli-esc").logDirectory(log)
+                .recoveryInterval(Duration.ZERO).build()) {
+            TransactionManager tm = svc.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new Scripted("evil\u001b[2J\u0007\u202e", XAException.XAER_RMFAIL));
+            tm.getTransaction().enlistResource(new Scripted("stock", 0));
+            tm.commit();
+        }
+        Run text = run("log", "inspect", log.toString());
+        assertEquals(0, text.code(), text.err());
+        assertFalse(text.out().chars().anyMatch(c -> c == 0x1b || c == 0x07 || c == 0x202e), text.out());
+        assertTrue(text.out().contains("branches: evil\\u001b[2J\\u0007\\u202e/00000001, stock/00000002"), text.out());
+    }
+
+    @Test
     void logInspectListsInDoubtAndHeuristicTransactionsWithAgeAndResolveRecordsTheOutcome() throws Exception {
         Path log = tmp.resolve("log");
         try (TransactionService svc = TransactionService.builder().nodeName("cli-test").logDirectory(log)
