@@ -54,6 +54,12 @@ import org.slf4j.LoggerFactory;
  * background thread while the current one fills), so a force carries data alone and never a new
  * file size. Replay reads the zero rest of a segment as its end.
  * <p>
+ * Each write-out begins with a mark record (segment format 2) holding the segment offset up to
+ * which the log was forced, and so acknowledged, before it: the fill buffers keep room for it at
+ * their start, so it costs 17 bytes and no copy. Replay uses it to tell a torn last write (a
+ * power loss kept a later sector of it and lost an earlier one; none of its records had been
+ * acknowledged) from damage before a forced point (see {@link JournalReplay}).
+ * <p>
  * Failures are fail-stop, as PostgreSQL after a failed fsync: once a write or force fails, what
  * the page cache holds can no longer be trusted, and every later append fails until a restart.
  * {@code logCommit} throws only for a decision that is not durable: a plain {@link IOException}
@@ -116,7 +122,7 @@ final class FileJournal implements Journal {
     /** Guards appends: the fill buffer, {@link #appended} and additions to the live state maps (and so their checkpoint copy). */
     private final Object appendLock = new Object();
     private final CRC32C crc = new CRC32C();
-    private ByteBuffer fill = ByteBuffer.allocate(BUFFER_BYTES);
+    private ByteBuffer fill = freshBuffer();
     private long appended;
 
     /**
@@ -147,7 +153,7 @@ final class FileJournal implements Journal {
         }
     }
 
-    private ByteBuffer spare = ByteBuffer.allocate(BUFFER_BYTES);
+    private ByteBuffer spare = freshBuffer();
     /** The fill of the file the next roll-over writes into; guarded by forceLock. */
     private Preallocation preallocation;
     /** Checksum state of the forceLock holder, which encodes checkpoints and completions outside the append lock. */
@@ -155,6 +161,8 @@ final class FileJournal implements Journal {
     private FileChannel segment;
     private long segmentNumber;
     private long segmentBytes;
+    /** Segment offset up to which the current segment is forced (written, without fsync) and acknowledged; guarded by forceLock. */
+    private long acknowledgedBytes;
     private volatile long durable;
     /** Logical position up to which records were handed to the operating system; guarded by forceLock. */
     private long written;
@@ -463,6 +471,11 @@ final class FileJournal implements Journal {
         awaitDurable(end);
     }
 
+    /** An empty fill buffer: records go in after the room its write-out's mark takes. */
+    private static ByteBuffer freshBuffer() {
+        return ByteBuffer.allocate(BUFFER_BYTES).position(RecordCodec.MARK_SIZE);
+    }
+
     /** Caller holds appendLock. Grows the fill buffer when one record would not fit. */
     private void ensureRoom(int bytes) {
         fill = withRoom(fill, bytes);
@@ -629,11 +642,21 @@ final class FileJournal implements Journal {
                 target = appended;
             }
             int recordsEnd = out.position();
-            long from = target - recordsEnd; // logical position of the first record in out
+            long from = target - (recordsEnd - RecordCodec.MARK_SIZE); // logical position of the first record in out
             out = withQueuedCompletions(out);
+            int end = out.position();
+            boolean nothing = end == RecordCodec.MARK_SIZE; // then only force, if asked: a mark alone would claim a write
+            if (!nothing) {
+                out.position(0); // the room every fill buffer keeps at its start
+                RecordCodec.encodeMark(out, acknowledgedBytes, writerCrc);
+                out.position(end);
+            }
             int handed = 0; // bytes of out the operating system accepted, in an attempt an interrupt cut short
             try {
                 out.flip();
+                if (nothing) {
+                    out.limit(0);
+                }
                 long at = segmentBytes;
                 ByteBuffer bytes = out;
                 try {
@@ -655,17 +678,15 @@ final class FileJournal implements Journal {
                 segmentBytes = at + out.limit();
             } catch (IOException e) {
                 handed = Math.max(handed, out.position());
-                fail(e, Math.max(written, from + Math.min(handed, recordsEnd)));
+                int recordBytesHanded = Math.max(0, Math.min(handed, recordsEnd) - RecordCodec.MARK_SIZE);
+                fail(e, Math.max(written, from + recordBytesHanded));
                 throw e;
             } finally {
-                out.clear();
-                if (out.capacity() > BUFFER_BYTES * 4) {
-                    out = ByteBuffer.allocate(BUFFER_BYTES);
-                }
-                spare = out;
+                spare = out.capacity() > BUFFER_BYTES * 4 ? freshBuffer() : out.clear().position(RecordCodec.MARK_SIZE);
             }
             if (force || !fsync) {
                 durable = target;
+                acknowledgedBytes = segmentBytes;
             }
             if (segmentBytes > maxSegmentBytes) {
                 try {
@@ -768,6 +789,7 @@ final class FileJournal implements Journal {
             next = null;
             segmentNumber = number;
             segmentBytes = checkpointBytes;
+            acknowledgedBytes = checkpointBytes;
             written = cp.position();
             durable = cp.position();
             deleteOlderSegments(number);
@@ -779,8 +801,8 @@ final class FileJournal implements Journal {
             fail(e, written);
             throw e;
         } finally {
-            ByteBuffer used = cp.tail().clear();
-            spare = used.capacity() > BUFFER_BYTES * 4 ? ByteBuffer.allocate(BUFFER_BYTES) : used;
+            ByteBuffer used = cp.tail();
+            spare = used.capacity() > BUFFER_BYTES * 4 ? freshBuffer() : used.clear().position(RecordCodec.MARK_SIZE);
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

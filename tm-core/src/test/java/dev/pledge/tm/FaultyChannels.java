@@ -25,6 +25,11 @@ final class FaultyChannels implements FileJournal.ChannelOpener {
     volatile boolean failOpen;
     volatile boolean failWrite;
     volatile boolean failForce;
+    /** Every write to a segment matching {@link #where} ({position, bytes}, in order); the zero-fills, which create their file, are left out. */
+    final java.util.List<long[]> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    /** While set, a force waits for it (and counts down {@link #forceHeld} first), so that committers pile up behind it. */
+    volatile java.util.concurrent.CountDownLatch forceGate;
+    final java.util.concurrent.CountDownLatch forceHeld = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int faultsFrom;
 
@@ -42,17 +47,20 @@ final class FaultyChannels implements FileJournal.ChannelOpener {
         if (failOpen && where.test(file)) {
             throw injected("no space left on device opening " + file.getFileName());
         }
-        return new Faulty(file, opened.incrementAndGet(), FileChannel.open(file, options));
+        boolean zeroFill = java.util.Arrays.asList(options).contains(java.nio.file.StandardOpenOption.CREATE);
+        return new Faulty(file, opened.incrementAndGet(), !zeroFill, FileChannel.open(file, options));
     }
 
     private final class Faulty extends FileChannel {
         private final Path file;
         private final int serial;
+        private final boolean recordWrites;
         private final FileChannel ch;
 
-        Faulty(Path file, int serial, FileChannel ch) {
+        Faulty(Path file, int serial, boolean recordWrites, FileChannel ch) {
             this.file = file;
             this.serial = serial;
+            this.recordWrites = recordWrites;
             this.ch = ch;
         }
 
@@ -65,13 +73,27 @@ final class FaultyChannels implements FileJournal.ChannelOpener {
             if (failWrite && hit()) {
                 throw injected("write to " + file.getFileName() + " refused");
             }
-            return ch.write(src);
+            long at = ch.position();
+            int n = ch.write(src);
+            if (recordWrites && where.test(file)) {
+                writes.add(new long[] {at, n});
+            }
+            return n;
         }
 
         @Override
         public void force(boolean metaData) throws IOException {
             if (failForce && hit()) {
                 throw injected("fsync of " + file.getFileName() + " failed (EIO)");
+            }
+            java.util.concurrent.CountDownLatch gate = forceGate;
+            if (gate != null && hit()) {
+                forceHeld.countDown();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             ch.force(metaData);
         }
