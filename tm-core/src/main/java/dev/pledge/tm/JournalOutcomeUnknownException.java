@@ -9,10 +9,10 @@ import java.io.IOException;
  * log has stopped, and the replay after a restart decides. A plain {@link IOException} from
  * {@code logCommit} means the record was not written, so rolling back is safe.
  */
-final class JournalOutcomeUnknownException extends IOException {
+public final class JournalOutcomeUnknownException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    JournalOutcomeUnknownException(String message, Throwable cause) {
+    public JournalOutcomeUnknownException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -25,6 +25,8 @@ final class FaultyChannels implements FileJournal.ChannelOpener {
     volatile boolean failOpen;
     volatile boolean failWrite;
     volatile boolean failForce;
+    /** Writes seem to succeed but their bytes vanish, as a page cache the kernel dropped after a failed writeback. */
+    volatile boolean loseWrites;
     /** Every write to a segment matching {@link #where} ({position, bytes}, in order); the zero-fills, which create their file, are left out. */
     final java.util.List<long[]> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     /** While set, a force waits for it (and counts down {@link #forceHeld} first), so that committers pile up behind it. */
@@ -74,7 +76,14 @@ final class FaultyChannels implements FileJournal.ChannelOpener {
                 throw injected("write to " + file.getFileName() + " refused");
             }
             long at = ch.position();
-            int n = ch.write(src);
+            int n;
+            if (loseWrites && hit()) {
+                n = src.remaining();
+                src.position(src.limit());
+                ch.position(at + n);
+            } else {
+                n = ch.write(src);
+            }
             if (recordWrites && where.test(file)) {
                 writes.add(new long[] {at, n});
             }

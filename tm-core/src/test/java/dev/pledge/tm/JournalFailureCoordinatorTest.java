@@ -122,4 +122,34 @@ class JournalFailureCoordinatorTest {
         assertEquals(acknowledged, b.committedWork());
         assertFalse(a.committedWork().contains(refusedId));
     }
+
+    /** Runs {@link FailedForceChild}, which halts after the failed force; then a new process recovers from the same log. */
+    private Set<String> crashAfterAFailedForceAndRecover(String mode) throws Exception {
+        Path rmA = tmp.resolve("rm-a");
+        Path rmB = tmp.resolve("rm-b");
+        ChildJvm.Result work = ChildJvm.run(tmp.resolve("work.out"), 60, FailedForceChild.class, log().toString(), rmA.toString(),
+                rmB.toString(), mode);
+        assertEquals(CrashChild.HALT_STATUS, work.exitCode(), work.output());
+        assertTrue(work.output().contains(FailedForceChild.UNKNOWN), work.output());
+        FileResourceManager ra = new FileResourceManager("rm-a", rmA);
+        FileResourceManager rb = new FileResourceManager("rm-b", rmB);
+        assertEquals(1, ra.preparedBranches().size(), "the crash left the branch in doubt");
+        assertEquals(1, rb.preparedBranches().size(), "the crash left the branch in doubt");
+        ChildJvm.Result recover = ChildJvm.run(tmp.resolve("recover.out"), 60, CrashChild.class, "recover", log().toString(),
+                rmA.toString(), rmB.toString());
+        assertEquals(0, recover.exitCode(), "recovery leaves nothing pending:\n" + recover.output());
+        assertTrue(ra.preparedBranches().isEmpty() && rb.preparedBranches().isEmpty(), "recovery finished the in-doubt branches");
+        assertEquals(ra.committedWork(), rb.committedWork(), "one outcome on both resources");
+        return ra.committedWork();
+    }
+
+    @Test
+    void afterAFailedForceAndACrashTheRestartCommitsTheDecisionThatReachedTheFile() throws Exception {
+        assertEquals(Set.of("before", "unknown"), crashAfterAFailedForceAndRecover("keep"));
+    }
+
+    @Test
+    void afterAFailedForceWhoseBytesNeverReachedTheFileAndACrashTheRestartPresumesAbort() throws Exception {
+        assertEquals(Set.of("before"), crashAfterAFailedForceAndRecover("lose"));
+    }
 }
