@@ -625,7 +625,8 @@ final class FileJournal implements Journal {
      * Caller holds forceLock. Writes out what is buffered, forces if asked, rolls the segment over
      * when it is full. An interrupted caller is served all the same, its interrupt kept: NIO closes a
      * channel that an interrupted thread uses, so the interrupt is set aside for the I/O, and a
-     * channel closed by one that arrives mid-write is reopened and the write redone at its offset.
+     * channel closed by one that arrives mid-write is reopened and the write redone at its offset, on
+     * a thread no interrupt reaches ({@link #uninterruptibly}).
      * <p>
      * Throws only when the records it took are not durable. A roll-over that fails after the force
      * fails the log (the next append is refused) but not the decisions that force made durable.
@@ -720,6 +721,7 @@ final class FileJournal implements Journal {
     }
 
     /** The live state at one log position: what a checkpoint must repeat so that older segments can go. */
+    /** {@code tail}: the records buffered when the state was copied; the checkpoint holds all they did, so they are not written. */
     private record Checkpoint(ByteBuffer tail, long position, List<CommitRecord> pending, List<HeuristicRecord> heuristics) {
     }
 
