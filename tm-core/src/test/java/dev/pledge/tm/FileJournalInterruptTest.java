@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pledge.tm.LogRecords.BranchRecord;
 import dev.pledge.tm.LogRecords.CommitRecord;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -114,23 +113,6 @@ class FileJournalInterruptTest {
             Thread.interrupted();
             assertEquals(Set.of(d.gtrid()), gtrids(j.pendingCommits()));
             j.logCommit(decision()); // the new segment's channel was not closed by the interrupt
-        } finally {
-            Thread.interrupted();
-        }
-    }
-
-    @Test
-    void buildingAServiceOnAnInterruptedThreadWorksAndKeepsTheInterrupt() throws Exception {
-        CommitRecord d = decision();
-        try (FileJournal j = FileJournal.open(log(), true)) {
-            j.logCommit(d);
-        }
-        Thread.currentThread().interrupt(); // e.g. a container thread being cancelled while the application starts
-        try (TransactionService svc = TransactionService.builder().nodeName("interrupted-build").logDirectory(log())
-                .recoveryInterval(Duration.ZERO).build()) {
-            assertTrue(Thread.interrupted(), "build() keeps the caller's interrupt");
-            assertEquals(Set.of(d.gtrid()), gtrids(svc.journal().pendingCommits()), "the log was replayed");
-            svc.journal().logCommit(decision());
         } finally {
             Thread.interrupted();
         }
