@@ -145,4 +145,55 @@ class FileJournalFailureTest {
             assertEquals(Set.of(before.gtrid()), gtrids(j.pendingCommits()));
         }
     }
+
+    /**
+     * Many committers share forces when one fails: each must be told the truth. A decision whose
+     * logCommit returned, or that was told "unknown" while its bytes did reach the file, is found
+     * after a restart; one refused with a plain IOException (safe to roll back) never is.
+     */
+    @Test
+    void underGroupCommitAFailedForceTellsEveryCommitterTheTruthAboutItsDecision() throws Exception {
+        FaultyChannels faulty = new FaultyChannels();
+        Set<Gtrid> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<Gtrid> unknown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<Gtrid> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        try (FileJournal j = FileJournal.open(log(), true, FileJournal.DEFAULT_SEGMENT_BYTES, faulty)) {
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                Thread th = new Thread(() -> {
+                    for (int i = 0; i < 400; i++) {
+                        CommitRecord d = decision();
+                        if (started.incrementAndGet() == 600) {
+                            faulty.failForce = true; // lands while other committers' records are buffered, written or being forced
+                        }
+                        try {
+                            j.logCommit(d);
+                            acknowledged.add(d.gtrid());
+                        } catch (JournalOutcomeUnknownException e) {
+                            unknown.add(d.gtrid());
+                        } catch (IOException e) {
+                            refused.add(d.gtrid());
+                        }
+                    }
+                });
+                threads.add(th);
+                th.start();
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+        }
+        assertTrue(acknowledged.size() >= 500, "decisions went through before the fault: " + acknowledged.size());
+        assertTrue(!unknown.isEmpty(), "the decisions in the failed force were told their outcome is unknown");
+        assertTrue(!refused.isEmpty(), "later decisions were refused");
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            Set<Gtrid> onDisk = gtrids(j.pendingCommits());
+            assertTrue(onDisk.containsAll(acknowledged), "every acknowledged decision is durable");
+            assertTrue(onDisk.containsAll(unknown), "the failed force's records reached the file (only the fsync failed)");
+            Set<Gtrid> wrongly = new HashSet<>(refused);
+            wrongly.retainAll(onDisk);
+            assertTrue(wrongly.isEmpty(), wrongly.size() + " decisions refused as not written are on disk: their coordinators rolled back");
+        }
+    }
 }
