@@ -1,5 +1,7 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.JournalOutcomeUnknownException;
+
 import dev.pledge.tm.log.Gtrid;
 
 import dev.pledge.tm.log.LogRecords.BranchRecord;
@@ -558,6 +560,23 @@ final class TransactionImpl implements Transaction {
                 log.error("Could not write the commit decision of {} to the recovery log after its last resource {} committed;"
                         + " committing the XA branches without a durable decision (a crash now leaves them to presumed abort)",
                         gtrid, lastResource.resourceName, e);
+            } else if (e instanceof JournalOutcomeUnknownException) {
+                // The decision may reach the disk: rolling back could contradict it. Leave the branches prepared; after a
+                // restart the replay decides (commit if the record is there, else presumed abort) and recovery carries it out.
+                log.error("The commit decision of {} may or may not be on disk (the recovery log failed while writing it);"
+                        + " leaving its prepared branches to recovery after a restart", gtrid, e);
+                for (int i = 0, n = branches.size(); i < n; i++) {
+                    Branch b = branches.get(i);
+                    if (b.outcome == Branch.PREPARED) {
+                        b.outcome = Branch.LEFT_TO_RECOVERY;
+                    }
+                }
+                finish(Status.STATUS_UNKNOWN);
+                SystemException unknown = new SystemException("Outcome of transaction " + gtrid + " is unknown: the recovery log"
+                        + " failed while writing its commit decision, which may be durable. Its branches stay prepared; restart the"
+                        + " service and recovery commits them if the decision is on disk, else rolls them back (" + e.getMessage() + ")");
+                unknown.initCause(e);
+                throw unknown;
             } else {
                 log.error("Could not write the commit decision of {} to the recovery log; rolling back", gtrid, e);
                 status = Status.STATUS_ROLLING_BACK;

@@ -18,7 +18,11 @@ import java.util.Collection;
  */
 public interface Journal extends AutoCloseable {
 
-    /** Appends the decision and returns only once it is on disk (unless fsync was disabled as unsafe). */
+    /**
+     * Appends the decision and returns only once it is on disk (unless fsync was disabled as unsafe).
+     * A plain {@link java.io.IOException} means the decision was not written and may be rolled back;
+     * {@link JournalOutcomeUnknownException} means it may be on disk or not, and only a restart can tell.
+     */
     void logCommit(CommitRecord record) throws IOException;
 
     /** Appends that every branch of the decided transaction is done; not forced. Unknown gtrids are ignored. */

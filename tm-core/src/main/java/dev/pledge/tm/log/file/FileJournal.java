@@ -1,5 +1,7 @@
 package dev.pledge.tm.log.file;
 
+import dev.pledge.tm.log.JournalOutcomeUnknownException;
+
 import dev.pledge.tm.log.Gtrid;
 import dev.pledge.tm.log.Journal;
 import dev.pledge.tm.log.JournalException;
@@ -15,6 +17,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -57,6 +60,28 @@ import org.slf4j.LoggerFactory;
  * Segment files are zero-filled to full size before the first record goes in (the next one by a
  * background thread while the current one fills), so a force carries data alone and never a new
  * file size. Replay reads the zero rest of a segment as its end.
+ * <p>
+ * Each write-out begins with a mark record (segment format 2) holding the segment offset up to
+ * which the log was forced, and so acknowledged, before it: the fill buffers keep room for it at
+ * their start, so it costs 17 bytes and no copy. Replay uses it to tell a torn last write (a
+ * power loss kept a later sector of it and lost an earlier one; none of its records had been
+ * acknowledged) from damage before a forced point (see {@link JournalReplay}).
+ * <p>
+ * Failures are fail-stop, as PostgreSQL after a failed fsync: once a write or force fails, what
+ * the page cache holds can no longer be trusted, and every later append fails until a restart.
+ * {@code logCommit} throws only for a decision that is not durable: a plain {@link IOException}
+ * when none of its record was handed to the operating system (rolling back is safe),
+ * {@link JournalOutcomeUnknownException} when some was (it may reach the disk yet; the coordinator
+ * leaves the branches prepared). After an unknown outcome the live state is not answered either,
+ * so that recovery in this process neither commits nor presumes abort on it: the restart's replay
+ * decides. A roll-over that fails after the force that made decisions durable fails the log, not
+ * those decisions.
+ * <p>
+ * NIO closes a channel that an interrupted thread uses. Every I/O a commit or {@link #open} can
+ * reach (write, force, roll-over, checkpoint, zero-fill, replay) runs with the caller's interrupt
+ * set aside and restored after; when an interrupt from another thread closes a channel mid-I/O,
+ * the step is redone on a short-lived thread that no interrupt reaches. Neither the decision nor
+ * the log fails for it.
  */
 public final class FileJournal implements Journal {
     private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
@@ -82,12 +107,21 @@ public final class FileJournal implements Journal {
      */
     private static final Set<Path> LOCKED_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
+    /** Opens the files the log writes (segments and the next segment's fill); tests substitute channels that fail. */
+    @FunctionalInterface
+    interface ChannelOpener {
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
+    static final ChannelOpener FILE_CHANNELS = FileChannel::open;
+
     private final Path directory;
     private final Path lockKey;
     private final boolean fsync;
     private final long maxSegmentBytes;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final ChannelOpener channels;
 
     private final Map<Gtrid, CommitRecord> pending = new ConcurrentHashMap<>();
     private final Map<Gtrid, List<HeuristicRecord>> heuristics = new ConcurrentHashMap<>();
@@ -95,7 +129,7 @@ public final class FileJournal implements Journal {
     /** Guards appends: the fill buffer, {@link #appended} and additions to the live state maps (and so their checkpoint copy). */
     private final Object appendLock = new Object();
     private final CRC32C crc = new CRC32C();
-    private ByteBuffer fill = ByteBuffer.allocate(BUFFER_BYTES);
+    private ByteBuffer fill = freshBuffer();
     private long appended;
 
     /**
@@ -126,7 +160,7 @@ public final class FileJournal implements Journal {
         }
     }
 
-    private ByteBuffer spare = ByteBuffer.allocate(BUFFER_BYTES);
+    private ByteBuffer spare = freshBuffer();
     /** The fill of the file the next roll-over writes into; guarded by forceLock. */
     private Preallocation preallocation;
     /** Checksum state of the forceLock holder, which encodes checkpoints and completions outside the append lock. */
@@ -134,13 +168,27 @@ public final class FileJournal implements Journal {
     private FileChannel segment;
     private long segmentNumber;
     private long segmentBytes;
+    /** Segment offset up to which the current segment is forced (written, without fsync) and acknowledged; guarded by forceLock. */
+    private long acknowledgedBytes;
     private volatile long durable;
+    /** Logical position up to which records were handed to the operating system; guarded by forceLock. */
+    private long written;
+    /**
+     * Set (before {@link #failure}) when the log fails: the logical position up to which records had been
+     * handed to the operating system. A decision whose record starts below it may reach the disk although
+     * its force failed: its outcome is unknown. One that starts at or after it was never written.
+     */
+    private volatile long handedAtFailure = -1;
+    /** The log failed with records handed to the operating system but not known durable: its live state is no longer trusted. */
+    private volatile boolean outcomeUnknown;
     private volatile long forces;
     private volatile IOException failure;
     private volatile boolean closed;
 
-    private FileJournal(Path directory, Path lockKey, boolean fsync, long maxSegmentBytes, FileChannel lockChannel, FileLock lock) {
+    private FileJournal(Path directory, Path lockKey, boolean fsync, long maxSegmentBytes, FileChannel lockChannel, FileLock lock,
+                        ChannelOpener channels) {
         this.directory = directory;
+        this.channels = channels;
         this.lockKey = lockKey;
         this.fsync = fsync;
         this.maxSegmentBytes = maxSegmentBytes;
@@ -154,6 +202,26 @@ public final class FileJournal implements Journal {
 
     /** Opens (creating if needed) and locks the directory, replays it, and starts a fresh segment. */
     public static FileJournal open(Path directory, boolean fsync, long maxSegmentBytes) {
+        return open(directory, fsync, maxSegmentBytes, FILE_CHANNELS);
+    }
+
+    /**
+     * Opens (creating if needed) and locks the directory, replays it, and starts a fresh segment;
+     * {@code channels} opens the segment files (tests pass one whose channels fail). A caller whose
+     * interrupt is set is served all the same and keeps its interrupt.
+     */
+    static FileJournal open(Path directory, boolean fsync, long maxSegmentBytes, ChannelOpener channels) {
+        boolean interrupted = Thread.interrupted(); // NIO would close every channel this thread touches
+        try {
+            return openUninterrupted(directory, fsync, maxSegmentBytes, channels);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static FileJournal openUninterrupted(Path directory, boolean fsync, long maxSegmentBytes, ChannelOpener channels) {
         Path dir = directory.toAbsolutePath();
         createOwnerOnly(dir);
         Path lockKey;
@@ -183,9 +251,9 @@ public final class FileJournal implements Journal {
             LOCKED_IN_THIS_JVM.remove(lockKey);
             throw inUse(dir, "by another process");
         }
-        FileJournal j = new FileJournal(dir, lockKey, fsync, maxSegmentBytes, lockChannel, lock);
+        FileJournal j = new FileJournal(dir, lockKey, fsync, maxSegmentBytes, lockChannel, lock, channels);
         try {
-            JournalReplay replay = JournalReplay.replay(dir);
+            JournalReplay replay = replayRetryingInterrupts(dir);
             j.pending.putAll(replay.pending);
             replay.heuristics.forEach((g, list) -> j.heuristics.put(g, new CopyOnWriteArrayList<>(list)));
             j.segmentNumber = replay.lastSegmentNumber;
@@ -207,6 +275,69 @@ public final class FileJournal implements Journal {
             j.close();
             throw e;
         }
+    }
+
+    /** Replays {@code dir}, reading it again if an interrupt from another thread closed a file being read. */
+    private static JournalReplay replayRetryingInterrupts(Path dir) throws IOException {
+        try {
+            return JournalReplay.replay(dir);
+        } catch (ClosedByInterruptException e) {
+            Thread.interrupted();
+            JournalReplay r = uninterruptibly(() -> JournalReplay.replay(dir));
+            Thread.currentThread().interrupt();
+            return r;
+        }
+    }
+
+    /** I/O that {@link #uninterruptibly} redoes. */
+    @FunctionalInterface
+    private interface Io<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code io} on a new thread that nobody else knows, so no interrupt can close its channels,
+     * and waits for it without being interruptible itself: how I/O that an interrupt cut short is
+     * redone, so that even an endless stream of interrupts cannot keep it from finishing. Only that
+     * rare path pays for a thread; an interrupt arriving meanwhile is kept (the flag is set on return).
+     */
+    static <T> T uninterruptibly(Io<T> io) throws IOException {
+        Object[] result = new Object[1];
+        Throwable[] error = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                result[0] = io.run();
+            } catch (Throwable e) {
+                error[0] = e;
+            }
+        }, "pledge-log-io");
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable e = error[0];
+        if (e instanceof IOException io2) {
+            throw io2;
+        } else if (e instanceof RuntimeException r) {
+            throw r;
+        } else if (e instanceof Error err) {
+            throw err;
+        } else if (e != null) {
+            throw new IllegalStateException(e);
+        }
+        @SuppressWarnings("unchecked")
+        T t2 = (T) result[0];
+        return t2;
     }
 
     private static JournalException inUse(Path dir, String where) {
@@ -266,20 +397,32 @@ public final class FileJournal implements Journal {
             throw new IOException("commit record of " + record.gtrid() + " would take " + size + " bytes, more than the "
                     + RecordCodec.MAX_RECORD + " a record may have (too many branches)");
         }
+        long start;
         long end;
         synchronized (appendLock) {
             checkUsable();
             ensureRoom(size);
             int before = fill.position();
             RecordCodec.encodeCommit(fill, record, crc);
+            start = appended;
             appended += fill.position() - before;
             end = appended;
             pending.put(record.gtrid(), record);
         }
         try {
             awaitDurable(end);
-        } catch (IOException | RuntimeException e) {
-            // The caller rolls back: this process's recovery must not commit branches on a decision that is not made.
+        } catch (IOException e) {
+            if (handedAtFailure > start) {
+                // Some of its bytes reached the operating system before the log failed: they may reach the disk yet.
+                throw new JournalOutcomeUnknownException("the commit decision of " + record.gtrid() + " was handed to recovery log "
+                        + directory + " but the log failed before it was known durable (" + e.getMessage() + "); it may or may not be"
+                        + " on disk. The log accepts nothing more: restart the service, and its replay decides (commit if the"
+                        + " record is on disk, else presumed abort)", e);
+            }
+            // Not written: the caller rolls back, and this process's recovery must not commit branches on a decision that is not made.
+            pending.remove(record.gtrid());
+            throw e;
+        } catch (RuntimeException e) {
             pending.remove(record.gtrid());
             throw e;
         }
@@ -336,6 +479,11 @@ public final class FileJournal implements Journal {
         awaitDurable(end);
     }
 
+    /** An empty fill buffer: records go in after the room its write-out's mark takes. */
+    private static ByteBuffer freshBuffer() {
+        return ByteBuffer.allocate(BUFFER_BYTES).position(RecordCodec.MARK_SIZE);
+    }
+
     /** Caller holds appendLock. Grows the fill buffer when one record would not fit. */
     private void ensureRoom(int bytes) {
         fill = withRoom(fill, bytes);
@@ -371,7 +519,34 @@ public final class FileJournal implements Journal {
         }
         IOException f = failure;
         if (f != null) {
-            throw new IOException("recovery log " + directory + " failed earlier and accepts no more decisions: " + f.getMessage(), f);
+            throw new IOException("recovery log " + directory + " failed earlier and accepts no more decisions until the service is"
+                    + " restarted: " + f.getMessage(), f);
+        }
+    }
+
+    /**
+     * Caller holds forceLock. Stops the log: every later append fails. Records handed to the operating
+     * system up to {@code handed} and not known durable have an unknown outcome; then the live state
+     * in memory is no longer the truth (a decision in it may be lost, one left out may reach the disk)
+     * and only a restart's replay can tell.
+     */
+    private void fail(IOException e, long handed) {
+        handedAtFailure = handed;
+        if (handed > durable) {
+            outcomeUnknown = true;
+        }
+        failure = e;
+        log.error("Writing recovery log {} failed; no further commit decisions can be logged until the service is restarted{}", directory,
+                outcomeUnknown ? " (decisions handed to the operating system but not known durable have an unknown outcome;"
+                        + " the restart's replay decides them)" : "", e);
+    }
+
+    /** Refuses to answer what is pending once an outcome is unknown: acting on it (commit or presumed abort) could be wrong. */
+    private void checkStateKnown() {
+        if (outcomeUnknown) {
+            throw new JournalException("Recovery log " + directory + " stopped after a write or force failed with decisions in flight,"
+                    + " whose outcome is unknown until a restart replays the log (" + failure.getMessage() + "). Restart the service.",
+                    failure);
         }
     }
 
@@ -458,7 +633,11 @@ public final class FileJournal implements Journal {
      * Caller holds forceLock. Writes out what is buffered, forces if asked, rolls the segment over
      * when it is full. An interrupted caller is served all the same, its interrupt kept: NIO closes a
      * channel that an interrupted thread uses, so the interrupt is set aside for the I/O, and a
-     * channel closed by one that arrives mid-write is reopened and the write redone at its offset.
+     * channel closed by one that arrives mid-write is reopened and the write redone at its offset, on
+     * a thread no interrupt reaches ({@link #uninterruptibly}).
+     * <p>
+     * Throws only when the records it took are not durable. A roll-over that fails after the force
+     * fails the log (the next append is refused) but not the decisions that force made durable.
      */
     private void flush(boolean force) throws IOException {
         checkUsable();
@@ -471,44 +650,60 @@ public final class FileJournal implements Journal {
                 fill = spare;
                 target = appended;
             }
+            int recordsEnd = out.position();
+            long from = target - (recordsEnd - RecordCodec.MARK_SIZE); // logical position of the first record in out
             out = withQueuedCompletions(out);
+            int end = out.position();
+            boolean nothing = end == RecordCodec.MARK_SIZE; // then only force, if asked: a mark alone would claim a write
+            if (!nothing) {
+                out.position(0); // the room every fill buffer keeps at its start
+                RecordCodec.encodeMark(out, acknowledgedBytes, writerCrc);
+                out.position(end);
+            }
+            int handed = 0; // bytes of out the operating system accepted, in an attempt an interrupt cut short
             try {
                 out.flip();
+                if (nothing) {
+                    out.limit(0);
+                }
                 long at = segmentBytes;
-                for (int attempt = 1; ; attempt++) {
-                    try {
-                        if (attempt > 1) { // an interrupt closed the channel: reopen it and redo the same bytes at the same offset
-                            segment = FileChannel.open(directory.resolve(JournalReplay.segmentName(segmentNumber)), StandardOpenOption.WRITE);
-                            segment.position(at);
-                            out.rewind();
-                        }
-                        writeAndForce(out, force);
-                        break;
-                    } catch (ClosedByInterruptException e) {
-                        interrupted = true;
-                        Thread.interrupted();
-                        if (attempt == 10) {
-                            throw e;
-                        }
-                    }
+                ByteBuffer bytes = out;
+                try {
+                    writeAndForce(bytes, force, target);
+                } catch (ClosedByInterruptException e) {
+                    // An interrupt from another thread closed the channel: reopen it and redo the same bytes at the same offset.
+                    interrupted = true;
+                    Thread.interrupted();
+                    handed = out.position();
+                    uninterruptibly(() -> {
+                        segment = channels.open(directory.resolve(JournalReplay.segmentName(segmentNumber)), StandardOpenOption.WRITE);
+                        segment.position(at);
+                        bytes.rewind();
+                        writeAndForce(bytes, force, target);
+                        return null;
+                    });
+                    interrupted |= Thread.interrupted();
                 }
                 segmentBytes = at + out.limit();
             } catch (IOException e) {
-                failure = e;
-                log.error("Writing recovery log {} failed; no further commit decisions can be logged", directory, e);
+                handed = Math.max(handed, out.position());
+                int recordBytesHanded = Math.max(0, Math.min(handed, recordsEnd) - RecordCodec.MARK_SIZE);
+                fail(e, Math.max(written, from + recordBytesHanded));
                 throw e;
             } finally {
-                out.clear();
-                if (out.capacity() > BUFFER_BYTES * 4) {
-                    out = ByteBuffer.allocate(BUFFER_BYTES);
-                }
-                spare = out;
+                spare = out.capacity() > BUFFER_BYTES * 4 ? freshBuffer() : out.clear().position(RecordCodec.MARK_SIZE);
             }
             if (force || !fsync) {
                 durable = target;
+                acknowledgedBytes = segmentBytes;
             }
             if (segmentBytes > maxSegmentBytes) {
-                rollOver();
+                try {
+                    rollOver();
+                } catch (IOException e) {
+                    // rollOver failed the log; the records forced above are durable all the same, so their committers go on
+                    log.debug("roll-over of {} failed after a write that stands", directory, e);
+                }
             }
         } finally {
             if (interrupted) {
@@ -517,27 +712,40 @@ public final class FileJournal implements Journal {
         }
     }
 
-    /** Caller holds forceLock. Writes {@code out} at the segment's position and forces if asked. */
-    private void writeAndForce(ByteBuffer out, boolean force) throws IOException {
-        while (out.hasRemaining()) {
-            segment.write(out);
-        }
+    /** Caller holds forceLock. Writes {@code out} (the records up to logical position {@code target}) and forces if asked. */
+    private void writeAndForce(ByteBuffer out, boolean force, long target) throws IOException {
+        write(segment, out);
+        written = target;
         if (force) {
             segment.force(false);
             forces++;
         }
     }
 
+    private static void write(FileChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+
     /** The live state at one log position: what a checkpoint must repeat so that older segments can go. */
+    /** {@code tail}: the records buffered when the state was copied; the checkpoint holds all they did, so they are not written. */
     private record Checkpoint(ByteBuffer tail, long position, List<CommitRecord> pending, List<HeuristicRecord> heuristics) {
     }
 
     /**
      * Caller holds forceLock. Takes, under the append lock, the records buffered so far and a copy
-     * of the live state they leave; then, with appends flowing again, writes and forces those
-     * records to the current segment, starts a new segment holding the checkpoint, forces it, and
-     * deletes every older segment. Records appended meanwhile stay buffered and go to the new
-     * segment after the checkpoint, so the checkpoint plus what follows it is the whole state.
+     * of the live state they leave; then, with appends flowing again, writes that state as the
+     * checkpoint of a new segment into the zero-filled next file, forces it, renames it to its
+     * segment name, and deletes every older segment. The records taken are not written anywhere:
+     * the checkpoint holds all they did, so they are durable once it is. Records appended
+     * meanwhile stay buffered and go to the new segment after the checkpoint, so the checkpoint
+     * plus what follows it is the whole state.
+     * <p>
+     * Until the rename, replay never reads the new file: a failure before it leaves the log as it
+     * was, with the records taken not durable (their committers get an error and roll back), and
+     * fails the log. An interrupt from another thread that closes a channel meanwhile only makes the
+     * step be redone; the caller's interrupt is kept.
      */
     private void rollOver() throws IOException {
         Checkpoint cp;
@@ -547,62 +755,100 @@ public final class FileJournal implements Journal {
             cp = new Checkpoint(fill, appended, List.copyOf(pending.values()), hs);
             fill = spare;
         }
+        boolean interrupted = false;
+        FileChannel next = null;
         try {
-            if (segment != null) {
-                ByteBuffer tail = cp.tail().flip();
-                while (tail.hasRemaining()) {
-                    segment.write(tail);
-                }
-                if (fsync) {
-                    segment.force(false);
-                    forces++;
-                }
-                segment.close();
-                durable = cp.position();
-            }
             long number = segmentNumber + 1;
             Path file = directory.resolve(JournalReplay.segmentName(number));
-            Path zeroed = takePreallocated();
-            FileChannel next = FileChannel.open(zeroed, StandardOpenOption.WRITE);
-            ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
-            buf.put(JournalReplay.MAGIC).putLong(number);
-            for (CommitRecord c : cp.pending()) {
-                buf = flushIfFull(next, buf, RecordCodec.commitSize(c));
-                RecordCodec.encodeCommit(buf, c, writerCrc);
-            }
-            for (HeuristicRecord h : cp.heuristics()) {
-                buf = flushIfFull(next, buf, RecordCodec.MAX_RECORD);
-                RecordCodec.encodeHeuristic(buf, h, writerCrc);
-            }
-            buf.flip();
-            long written = 0;
-            while (buf.hasRemaining()) {
-                written += next.write(buf);
-            }
-            if (fsync) {
-                next.force(false);
-                forces++;
+            Path zeroed = directory.resolve(NEXT_SEGMENT);
+            FileChannel[] opened = new FileChannel[1];
+            Io<Long> prepare = () -> {
+                takePreallocated();
+                opened[0] = channels.open(zeroed, StandardOpenOption.WRITE);
+                long bytes = writeCheckpoint(opened[0], number, cp);
+                if (fsync) {
+                    opened[0].force(false);
+                    forces++;
+                }
+                return bytes;
+            };
+            long checkpointBytes;
+            try {
+                checkpointBytes = prepare.run();
+            } catch (ClosedByInterruptException e) {
+                // An interrupt from another thread closed a channel: make the next file again where no interrupt reaches.
+                interrupted = true;
+                Thread.interrupted();
+                if (opened[0] != null) {
+                    closeQuietly(opened[0]);
+                }
+                checkpointBytes = uninterruptibly(prepare);
+                interrupted |= Thread.interrupted();
+            } finally {
+                next = opened[0];
             }
             Files.move(zeroed, file, StandardCopyOption.ATOMIC_MOVE);
+            // From here on the new segment is the log: nothing below may fail the records its checkpoint made durable.
             if (fsync) {
                 forceDirectory();
             }
+            if (segment != null) {
+                closeQuietly(segment);
+            }
             segment = next;
+            next = null;
             segmentNumber = number;
-            segmentBytes = written;
+            segmentBytes = checkpointBytes;
+            acknowledgedBytes = checkpointBytes;
+            written = cp.position();
             durable = cp.position();
+            deleteOlderSegments(number);
+            startPreallocating();
+        } catch (IOException e) {
+            if (next != null) {
+                closeQuietly(next);
+            }
+            fail(e, written);
+            throw e;
+        } finally {
+            ByteBuffer used = cp.tail();
+            spare = used.capacity() > BUFFER_BYTES * 4 ? freshBuffer() : used.clear().position(RecordCodec.MARK_SIZE);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Writes the segment header and the checkpoint at the start of {@code ch}; returns the bytes written. */
+    private long writeCheckpoint(FileChannel ch, long number, Checkpoint cp) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
+        buf.put(JournalReplay.MAGIC).putLong(number);
+        long total = 0;
+        for (CommitRecord c : cp.pending()) {
+            total += flushIfFull(ch, buf, RecordCodec.commitSize(c));
+            RecordCodec.encodeCommit(buf, c, writerCrc);
+        }
+        for (HeuristicRecord h : cp.heuristics()) {
+            total += flushIfFull(ch, buf, RecordCodec.MAX_RECORD);
+            RecordCodec.encodeHeuristic(buf, h, writerCrc);
+        }
+        buf.flip();
+        total += buf.remaining();
+        write(ch, buf);
+        return total;
+    }
+
+    /** Caller holds forceLock. Deletes the segments the new one's checkpoint replaces; one left behind is replayed harmlessly. */
+    private void deleteOlderSegments(long number) {
+        try {
             for (Path old : JournalReplay.segments(directory)) {
                 if (JournalReplay.number(old) < number) {
                     Files.deleteIfExists(old);
                 }
             }
-            startPreallocating();
         } catch (IOException e) {
-            failure = e;
-            throw e;
-        } finally {
-            ByteBuffer used = cp.tail().clear();
-            spare = used.capacity() > BUFFER_BYTES * 4 ? ByteBuffer.allocate(BUFFER_BYTES) : used;
+            log.warn("Could not delete the segments of {} older than {}: {}; the next start replays them before the newer one",
+                    directory, JournalReplay.segmentName(number), e.toString());
         }
     }
 
@@ -615,14 +861,14 @@ public final class FileJournal implements Journal {
         Preallocation p = preallocation;
         preallocation = null;
         if (p == null || !p.awaitFilled()) {
-            zeroFill(zeroed, maxSegmentBytes + BUFFER_BYTES, fsync);
+            zeroFill(channels, zeroed, maxSegmentBytes + BUFFER_BYTES, fsync);
         }
         return zeroed;
     }
 
     /** Caller holds forceLock. Starts zero-filling the file for the segment after this one. */
     private void startPreallocating() {
-        Preallocation p = new Preallocation(directory.resolve(NEXT_SEGMENT), maxSegmentBytes + BUFFER_BYTES, fsync);
+        Preallocation p = new Preallocation(channels, directory.resolve(NEXT_SEGMENT), maxSegmentBytes + BUFFER_BYTES, fsync);
         preallocation = p;
         p.start();
     }
@@ -632,8 +878,8 @@ public final class FileJournal implements Journal {
      * file carries the data alone; a force after appending must also journal the new file size,
      * which on ext4 costs about a third more per force and waits on the kernel's journal thread.
      */
-    static void zeroFill(Path file, long bytes, boolean force) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+    static void zeroFill(ChannelOpener channels, Path file, long bytes, boolean force) throws IOException {
+        try (FileChannel ch = channels.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(bytes, 1 << 20));
             for (long done = 0; done < bytes; ) {
@@ -648,13 +894,15 @@ public final class FileJournal implements Journal {
 
     /** Zero-fills the next segment's file on a thread of its own, so that no committer waits for it. */
     private static final class Preallocation extends Thread {
+        private final ChannelOpener channels;
         private final Path file;
         private final long bytes;
         private final boolean force;
         private boolean filled;
 
-        Preallocation(Path file, long bytes, boolean force) {
+        Preallocation(ChannelOpener channels, Path file, long bytes, boolean force) {
             super("pledge-log-preallocate");
+            this.channels = channels;
             setDaemon(true);
             this.file = file;
             this.bytes = bytes;
@@ -664,7 +912,7 @@ public final class FileJournal implements Journal {
         @Override
         public void run() {
             try {
-                zeroFill(file, bytes, force);
+                zeroFill(channels, file, bytes, force);
                 filled = true;
             } catch (IOException | RuntimeException e) {
                 log.debug("Preallocating {} failed ({}); the next roll-over fills it itself", file, e.toString());
@@ -699,22 +947,37 @@ public final class FileJournal implements Journal {
         }
     }
 
-    private static ByteBuffer flushIfFull(FileChannel ch, ByteBuffer buf, int needed) throws IOException {
+    /** Writes out {@code buf} when {@code needed} more bytes would not fit; returns the bytes written. */
+    private static int flushIfFull(FileChannel ch, ByteBuffer buf, int needed) throws IOException {
         if (buf.remaining() >= needed) {
-            return buf;
+            return 0;
         }
         buf.flip();
-        while (buf.hasRemaining()) {
-            ch.write(buf);
-        }
+        int n = buf.remaining();
+        write(ch, buf);
         buf.clear();
-        return buf;
+        return n;
     }
 
-    /** Makes the new segment's directory entry durable (Linux allows forcing a directory opened for reading). */
+    /**
+     * Makes the new segment's directory entry durable (Linux allows forcing a directory opened for
+     * reading); redone if an interrupt from another thread closed the channel.
+     */
     private void forceDirectory() {
-        try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
-            d.force(true);
+        Io<Void> force = () -> {
+            try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+            return null;
+        };
+        try {
+            try {
+                force.run();
+            } catch (ClosedByInterruptException e) {
+                Thread.interrupted();
+                uninterruptibly(force);
+                Thread.currentThread().interrupt();
+            }
         } catch (IOException | RuntimeException e) {
             log.debug("forcing directory {} is not supported here: {}", directory, e.toString());
         }
@@ -724,16 +987,19 @@ public final class FileJournal implements Journal {
 
     @Override
     public CommitRecord pendingCommit(Gtrid gtrid) {
+        checkStateKnown();
         return pending.get(gtrid);
     }
 
     @Override
     public Collection<CommitRecord> pendingCommits() {
+        checkStateKnown();
         return List.copyOf(pending.values());
     }
 
     @Override
     public Collection<HeuristicRecord> heuristics() {
+        checkStateKnown();
         List<HeuristicRecord> all = new ArrayList<>();
         heuristics.values().forEach(all::addAll);
         return all;

@@ -25,9 +25,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every segment of a journal directory in order and rebuilds the live state: decisions not
- * completed and heuristic outcomes not resolved. A torn or zero-filled tail, or a header that was
- * never completely written, is ignored; damage anywhere else (a bad record with a valid one after
- * it) stops the replay with the file, the offset and what to do.
+ * completed and heuristic outcomes not resolved. A zero-filled tail, or a header that was never
+ * completely written, is ignored.
+ * <p>
+ * A bad record (a gap of zeros, a checksum that fails) is a torn last write, ignored from there
+ * on, or damage, which stops the replay with the file, the offset and what to do. One write-out
+ * carries many committers' records and, until its force returns, none of them is acknowledged;
+ * a power loss can leave any of its 512-byte sectors on disk while an earlier one still holds the
+ * preallocated zeros. So, in segment format 2, where each write-out begins with a mark record
+ * saying up to which offset the segment had been forced (and so acknowledged) before it: a bad
+ * record with no valid one after it is a torn tail; one with valid records after it is a torn write
+ * if no mark after it claims a forced point beyond it (everything from the gap on lies in writes
+ * that were never forced), and damage otherwise. The records after such a gap are ignored: they
+ * were never acknowledged, so presumed abort may have them. Format 1 segments (no marks) are still
+ * read, with the old rule: any valid record after a bad one is damage. A limit: if the sectors
+ * holding every mark of the unforced writes were lost too, damage in the last forced write is read
+ * as torn.
  * <p>
  * A torn end is accepted in any segment, not only the newest: every segment is forced before the
  * next one is created, so an older segment ends torn only when a crash hit a start-up after it
@@ -38,7 +51,10 @@ import org.slf4j.LoggerFactory;
 final class JournalReplay {
     private static final Logger log = LoggerFactory.getLogger(JournalReplay.class);
 
-    static final byte[] MAGIC = {'P', 'L', 'D', 'G', 'J', 'R', 'N', '1'};
+    /** The header of the segments this version writes: format 2, whose write-outs begin with a mark. */
+    static final byte[] MAGIC = {'P', 'L', 'D', 'G', 'J', 'R', 'N', '2'};
+    /** Format 1, without marks: still read. */
+    static final byte[] MAGIC_V1 = {'P', 'L', 'D', 'G', 'J', 'R', 'N', '1'};
     static final int SEGMENT_HEADER = MAGIC.length + 8;
     private static final Pattern SEGMENT = Pattern.compile("pledge-(\\d{16})\\.log");
 
@@ -93,7 +109,8 @@ final class JournalReplay {
     private int readSegment(Path file) throws IOException {
         byte[] data = Files.readAllBytes(file);
         lastSegmentNumber = Math.max(lastSegmentNumber, number(file));
-        if (data.length < SEGMENT_HEADER || !startsWithMagic(data)) {
+        int version = data.length < SEGMENT_HEADER ? 0 : version(data);
+        if (version == 0) {
             if (isAllZero(data, 0) || (data.length < SEGMENT_HEADER && startsWithMagicPrefix(data))) {
                 log.warn("Ignoring {}: its header was never completely written (a crash while the segment was created)", file);
                 return 0;
@@ -113,19 +130,49 @@ final class JournalReplay {
                 return offset; // the unwritten rest of a preallocated segment
             }
             String reason = ((Invalid) f).reason();
-            int later = findValidFrameAfter(data, offset);
-            if (later >= 0) {
-                throw corrupt(file, offset, reason + ", with a valid record at offset " + later + " after it");
-            }
             int end = data.length;
             while (end > offset && data[end - 1] == 0) {
                 end--;
             }
-            log.warn("{}: torn tail at offset {} ({}, {} bytes) ignored: a crash interrupted the last write, whose commit had not returned",
-                    file, offset, reason, end - offset);
+            int later = findValidFrameAfter(data, offset, end);
+            if (later < 0) {
+                log.warn("{}: torn tail at offset {} ({}, {} bytes) ignored: a crash interrupted the last write, whose commit had not returned",
+                        file, offset, reason, end - offset);
+                return offset;
+            }
+            if (version == 1) {
+                throw corrupt(file, offset, reason + ", with a valid record at offset " + later + " after it");
+            }
+            long acknowledged = -1;
+            int ignored = 0;
+            for (int o = later; o >= 0; ) {
+                Valid v = (Valid) RecordCodec.read(data, o, data.length);
+                if (v.type() == RecordCodec.MARK) {
+                    acknowledged = Math.max(acknowledged, (Long) v.record());
+                } else {
+                    ignored++;
+                }
+                int next = o + v.size();
+                o = next < end && RecordCodec.read(data, next, data.length) instanceof Valid ? next : findValidFrameAfter(data, next, end);
+            }
+            if (acknowledged > offset) {
+                throw corrupt(file, offset, reason + ", before offset " + acknowledged + ", up to which a write after it says the log"
+                        + " had been forced and acknowledged; a valid record at offset " + later + " follows");
+            }
+            log.warn("{}: torn write at offset {} ({}) ignored with the {} valid records after it, up to offset {}: a crash interrupted"
+                    + " the last write, which was never forced, so none of its decisions had been acknowledged", file, offset, reason,
+                    ignored, end);
             return offset;
         }
         return offset;
+    }
+
+    /** The segment format of a header: 2, 1 (still read), or 0 if {@code data} does not start with one. */
+    private static int version(byte[] data) {
+        if (startsWith(data, MAGIC)) {
+            return 2;
+        }
+        return startsWith(data, MAGIC_V1) ? 1 : 0;
     }
 
     private void apply(Valid v) {
@@ -141,18 +188,20 @@ final class JournalReplay {
                 heuristics.computeIfAbsent(h.gtrid(), g -> new ArrayList<>()).add(h);
             }
             case RecordCodec.RESOLVED -> heuristics.remove((Gtrid) v.record());
+            case RecordCodec.MARK -> records--; // framing, not state
             default -> throw new IllegalStateException("type " + v.type());
         }
     }
 
-    private static int findValidFrameAfter(byte[] data, int offset) {
-        for (int o = offset + 1; o + RecordCodec.FRAME_HEADER < data.length; o++) {
+    /** The offset of the first valid frame that starts after {@code offset} and before {@code limit}, or -1. */
+    private static int findValidFrameAfter(byte[] data, int offset, int limit) {
+        for (int o = offset + 1; o + RecordCodec.FRAME_HEADER < limit; o++) {
             int length = ByteBuffer.wrap(data, o, 4).getInt();
             if (length <= 0 || length > RecordCodec.MAX_RECORD || length > data.length - o - RecordCodec.FRAME_HEADER) {
                 continue;
             }
             byte type = data[o + RecordCodec.FRAME_HEADER];
-            if (type < RecordCodec.COMMIT || type > RecordCodec.RESOLVED) {
+            if (type < RecordCodec.COMMIT || type > RecordCodec.MARK) {
                 continue;
             }
             if (RecordCodec.read(data, o, data.length) instanceof Valid) {
@@ -162,23 +211,33 @@ final class JournalReplay {
         return -1;
     }
 
-    private static boolean startsWithMagic(byte[] data) {
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (data[i] != MAGIC[i]) {
+    private static boolean startsWith(byte[] data, byte[] magic) {
+        for (int i = 0; i < magic.length; i++) {
+            if (data[i] != magic[i]) {
                 return false;
             }
         }
         return true;
     }
 
-    /** A header cut short: the bytes present are the start of the magic (the segment number may be partly there). */
+    /** A header cut short: the bytes present are the start of a magic (the segment number may be partly there). */
     private static boolean startsWithMagicPrefix(byte[] data) {
-        for (int i = 0; i < Math.min(data.length, MAGIC.length); i++) {
-            if (data[i] != MAGIC[i]) {
-                return false;
+        if (data.length == 0) {
+            return false;
+        }
+        for (byte[] magic : new byte[][] {MAGIC, MAGIC_V1}) {
+            boolean prefix = true;
+            for (int i = 0; i < Math.min(data.length, magic.length); i++) {
+                if (data[i] != magic[i]) {
+                    prefix = false;
+                    break;
+                }
+            }
+            if (prefix) {
+                return true;
             }
         }
-        return data.length > 0;
+        return false;
     }
 
     private static boolean isAllZero(byte[] data, int from) {

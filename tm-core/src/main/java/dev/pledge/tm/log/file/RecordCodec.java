@@ -16,14 +16,23 @@ import java.util.zip.CRC32C;
  * The journal's on-disk record format. A frame is
  * {@code int length | int crc32c | byte type | payload}, where length counts type and payload and
  * the checksum covers them. Strings and byte arrays are {@code short length | bytes}.
+ * <p>
+ * Since segment format 2 every write-out begins with a {@link #MARK} record whose payload is
+ * {@code long acknowledged}: the segment offset up to which the log had been forced (written, with
+ * fsync disabled) and so acknowledged to committers before this write. Replay uses it to tell a
+ * torn last write from damage.
  */
 final class RecordCodec {
     static final byte COMMIT = 1;
     static final byte COMPLETED = 2;
     static final byte HEURISTIC = 3;
     static final byte RESOLVED = 4;
+    /** The write-out mark of segment format 2; see the class comment. */
+    static final byte MARK = 5;
 
     static final int FRAME_HEADER = 8;
+    /** Bytes of a {@link #MARK} record, frame included: every write-out reserves them at its start. */
+    static final int MARK_SIZE = FRAME_HEADER + 1 + 8;
     /** No record may be longer; also bounds the search for valid frames after damage. */
     static final int MAX_RECORD = 64 * 1024;
 
@@ -59,6 +68,13 @@ final class RecordCodec {
         buf.putInt(h.xaCode());
         buf.put((byte) (h.decisionWasCommit() ? 1 : 0));
         buf.putLong(h.atMillis());
+        end(buf, start, crc);
+    }
+
+    /** Encodes the write-out mark at the buffer's position; it takes exactly {@link #MARK_SIZE} bytes. */
+    static void encodeMark(ByteBuffer buf, long acknowledged, CRC32C crc) {
+        int start = begin(buf, MARK);
+        buf.putLong(acknowledged);
         end(buf, start, crc);
     }
 
@@ -143,6 +159,7 @@ final class RecordCodec {
                 case COMMIT -> decodeCommit(body);
                 case COMPLETED, RESOLVED -> new Gtrid(getBytes(body));
                 case HEURISTIC -> decodeHeuristic(body);
+                case MARK -> body.getLong();
                 default -> null;
             };
             if (record == null) {

@@ -121,14 +121,15 @@ class FileJournalTest {
             }
         }
         Path segment = onlySegment(log());
-        int damaged = JournalReplay.SEGMENT_HEADER + RecordCodec.FRAME_HEADER + 12;
+        int firstRecord = JournalReplay.SEGMENT_HEADER + RecordCodec.MARK_SIZE; // after the mark that begins each write
+        int damaged = firstRecord + RecordCodec.FRAME_HEADER + 12;
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
             f.seek(damaged);
             f.write(new byte[] {0x55, 0x66, 0x77});
         }
         JournalException e = assertThrows(JournalException.class, () -> FileJournal.open(log(), true));
         assertTrue(e.getMessage().contains(segment.getFileName().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("offset " + JournalReplay.SEGMENT_HEADER), e.getMessage());
+        assertTrue(e.getMessage().contains("corrupt at offset " + firstRecord), e.getMessage());
         assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
         assertTrue(e.getMessage().contains("Restore"), e.getMessage());
         assertThrows(JournalException.class, () -> FileJournal.inspect(log()));
