@@ -235,7 +235,12 @@ public final class TransactionService implements AutoCloseable {
         private Builder() {
         }
 
-        /** Identity stamped into every Xid (at most 47 bytes of UTF-8); default: the host name. */
+        /**
+         * Identity stamped into every Xid (at most 47 bytes of UTF-8); default: the host name. It must stay
+         * the same across restarts on one log (the log records it; see {@link #renamedFrom}) and be unique
+         * among the live services that share a resource manager: a live service claims it on this host
+         * ({@link #nodeLockDirectory}), across hosts it is up to the configuration.
+         */
         public Builder nodeName(String nodeName) {
             this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
             return this;
