@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * <li>a scan that failed, or stopped at {@value #MAX_SCAN_ROUNDS} rounds of {@code recover}, proves
  * nothing (the Xids it did list are still driven to their outcome);</li>
  * <li>a branch logged under a name no resource is registered under (a plain {@link XAResource}
- * enlisted by third-party code is logged under its class name) is looked for by its Xid on every
- * registered resource: it is resolved when a pass in which every registered resource was scanned
- * completely finished it or found it on none of them.</li>
+ * enlisted by third-party code is logged under its class name) is committed wherever a scan finds
+ * its Xid; its absence proves something only for a name declared with {@link #resolveByXid}: then
+ * it is resolved when a pass in which every registered resource was scanned completely found it on
+ * none of them. Without the declaration the decision waits, since the branch may be on a resource
+ * manager that is not registered yet (registering it later would roll the branch back).</li>
  * </ul>
  * <p>
  * Heuristic policy: a heuristic outcome that matches the decision ({@code XA_HEURCOM} on commit,
@@ -62,6 +64,8 @@ public final class Recovery {
     /** The node name, then the names this node was renamed from: Xids and decisions of these are this node's. */
     private final List<byte[]> ownNames;
     private final Map<String, Supplier<? extends XAResource>> resources = new LinkedHashMap<>();
+    /** Logged resource names whose branches are on registered resources, found by Xid (guarded by {@link #resources}). */
+    private final Set<String> byXid = new HashSet<>();
     private final Runnable onRegister;
 
     Recovery(TransactionManagerImpl tm, Journal journal, byte[] nodeName, Runnable onRegister) {
@@ -84,6 +88,25 @@ public final class Recovery {
         Objects.requireNonNull(resource, "resource");
         synchronized (resources) {
             resources.put(name, resource);
+        }
+        onRegister.run();
+    }
+
+    /**
+     * Declares that branches logged under {@code loggedName} are held by resource managers registered
+     * here under other names. Third-party code that enlists a plain {@link XAResource} (not a
+     * {@link PledgeXAResource}) gets its branches logged under the resource's class name, e.g.
+     * {@code org.apache.activemq.artemis.core.client.impl.ClientSessionImpl} for Artemis's JMS bridge,
+     * while the broker is registered for recovery under a name of its own. Recovery commits such a
+     * branch wherever a scan lists its Xid, and with this declaration it also takes the branch as done
+     * once a pass scanned every registered resource completely and none listed it, so the decision
+     * leaves the log. Declare a name only when every resource manager that branches of that name can
+     * be on is registered: one that is not would have its branch rolled back when it is registered later.
+     */
+    public void resolveByXid(String loggedName) {
+        Objects.requireNonNull(loggedName, "loggedName");
+        synchronized (resources) {
+            byXid.add(loggedName);
         }
         onRegister.run();
     }
@@ -342,8 +365,10 @@ public final class Recovery {
         void completeDecisions() {
             // registered when the pass started or since: a resource registered while it ran was not scanned
             Set<String> names = new HashSet<>(registered);
+            Set<String> findableByXid;
             synchronized (resources) {
                 names.addAll(resources.keySet());
+                findableByXid = Set.copyOf(byXid);
             }
             boolean scannedAll = !names.isEmpty() && scanned.keySet().containsAll(names);
             for (CommitRecord decision : journal.pendingCommits()) {
@@ -382,11 +407,14 @@ public final class Recovery {
                     String holder = holderOf(xid);
                     if (holder != null) {
                         open.add(b.resourceName() + " (still prepared on " + holder + ")");
+                    } else if (!findableByXid.contains(b.resourceName())) {
+                        open.add(b.resourceName() + " (not registered for recovery; register its resource manager, or, if a registered"
+                                + " resource holds its branches, declare it with recovery().resolveByXid(\"" + b.resourceName() + "\"))");
                     } else if (!scannedAll) {
-                        open.add(b.resourceName() + " (not registered for recovery; its Xid is looked for on every registered resource,"
-                                + " but not all of them were scanned this pass)");
+                        open.add(b.resourceName() + " (not registered for recovery; resolved by Xid, but not every registered resource"
+                                + " was scanned this pass)");
                     }
-                    // else: no registered resource holds the branch after a complete scan of all of them, so it committed
+                    // else: declared findable by Xid, and no registered resource holds it after a complete scan of all: it committed
                 }
                 if (open.isEmpty()) {
                     journal.logCompleted(decision.gtrid());

@@ -104,15 +104,39 @@ class RecoveryCompletionTest {
     }
 
     @Test
-    void aBranchLoggedUnderAnUnregisteredNameIsCompletedOnceEveryRegisteredResourceWasScannedWithoutIt() {
+    void aBranchLoggedUnderADeclaredNameIsCompletedOnceEveryRegisteredResourceWasScannedWithoutIt() {
         // a plain XAResource enlisted by third-party code is logged under its class name
         PledgeXid xid = decided(f.svc.nodeName(), 5, "db", "org.example.ClientSessionImpl");
         f.svc.recovery().register("db", () -> f.resource("db"));
         f.svc.recovery().register("broker", () -> f.resource("broker"));
-        RecoveryReport r = f.svc.recovery().runPass();
-        assertTrue(f.journal.pending.isEmpty(), "no registered resource holds either branch: the decision is complete: " + r);
-        assertTrue(r.isClean(), r.toString());
+        RecoveryReport undeclared = f.svc.recovery().runPass();
+        assertEquals(1, f.journal.pending.size(), "undeclared, the branch may be on a resource not registered yet: " + undeclared);
+        assertTrue(undeclared.problems().stream().anyMatch(p -> p.contains("resolveByXid(\"org.example.ClientSessionImpl\")")),
+                undeclared.toString());
+        f.svc.recovery().resolveByXid("org.example.ClientSessionImpl");
+        for (int pass = 1; pass <= 2; pass++) {
+            RecoveryReport r = f.svc.recovery().runPass();
+            assertTrue(f.journal.pending.isEmpty(), "no registered resource holds either branch: the decision is complete: " + r);
+            assertTrue(r.isClean(), "pass " + pass + ": " + r);
+        }
         assertEquals(List.of(TestXids.gtrid(xid)), f.journal.completed);
+    }
+
+    /** The lock service's case: the first pass runs inside build(), before the resource holding the branch is registered. */
+    @Test
+    void aBranchOnAResourceNotRegisteredYetIsNotCompletedByTheScansOfTheOthers() {
+        PledgeXid first = decided(f.svc.nodeName(), 9, "first", "locks");
+        PledgeXid onLocks = new PledgeXid(first.getGlobalTransactionId(), PledgeXid.bqual(2));
+        ScriptedXAResource locks = f.resource("locks");
+        locks.prepared.add(onLocks);
+        f.svc.recovery().register("first", () -> f.resource("first"));
+        RecoveryReport before = f.svc.recovery().runPass();
+        assertEquals(1, f.journal.pending.size(), before.toString());
+        f.svc.recovery().register("locks", () -> locks);
+        RecoveryReport after = f.svc.recovery().runPass();
+        assertEquals(1, after.committed(), after.toString());
+        assertEquals(0, f.log.count("locks.rollback"), f.log.toString());
+        assertTrue(f.journal.pending.isEmpty(), after.toString());
     }
 
     @Test
@@ -136,8 +160,9 @@ class RecoveryCompletionTest {
     }
 
     @Test
-    void aBranchLoggedUnderAnUnregisteredNameWaitsWhileARegisteredResourceCannotBeScanned() {
+    void aBranchLoggedUnderADeclaredNameWaitsWhileARegisteredResourceCannotBeScanned() {
         decided(f.svc.nodeName(), 7, "org.example.ClientSessionImpl");
+        f.svc.recovery().resolveByXid("org.example.ClientSessionImpl");
         AtomicInteger calls = new AtomicInteger();
         f.svc.recovery().register("db", () -> f.resource("db"));
         f.svc.recovery().register("broker", () -> {
@@ -149,15 +174,17 @@ class RecoveryCompletionTest {
         RecoveryReport r1 = f.svc.recovery().runPass();
         assertEquals(1, f.journal.pending.size(), "the broker that may hold the branch was not scanned: " + r1);
         assertEquals(1, r1.pending(), r1.toString());
-        assertTrue(r1.problems().stream().anyMatch(p -> p.contains("org.example.ClientSessionImpl (not registered for recovery;")), r1.toString());
+        assertTrue(r1.problems().stream().anyMatch(p -> p.contains("org.example.ClientSessionImpl (not registered for recovery; resolved by Xid,"
+                + " but not every registered resource was scanned")), r1.toString());
         RecoveryReport r2 = f.svc.recovery().runPass();
         assertTrue(f.journal.pending.isEmpty(), r2.toString());
         assertTrue(r2.isClean(), r2.toString());
     }
 
     @Test
-    void aBranchLoggedUnderAnUnregisteredNameWaitsWhileARegisteredResourceCannotListItsBranches() {
+    void aBranchLoggedUnderADeclaredNameWaitsWhileARegisteredResourceCannotListItsBranches() {
         decided(f.svc.nodeName(), 8, "org.example.ClientSessionImpl");
+        f.svc.recovery().resolveByXid("org.example.ClientSessionImpl");
         ScriptedXAResource broken = new ScriptedXAResource("broken", f.log) {
             @Override
             public Xid[] recover(int flag) {
