@@ -34,6 +34,7 @@ final class NodeClaim implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private NodeClaim(Path file, FileChannel channel, FileLock lock) {
         this.file = file;
@@ -123,9 +124,15 @@ final class NodeClaim implements AutoCloseable {
         return file;
     }
 
-    /** Releases the claim; the file stays (deleting it would let two processes lock two different files of one name). */
+    /**
+     * Releases the claim; the file stays (deleting it would let two processes lock two different files of one name).
+     * Only the first call does anything: a later one must not free the name for a service that claimed it since.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             lock.release();
         } catch (IOException e) {

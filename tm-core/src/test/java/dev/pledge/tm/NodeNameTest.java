@@ -124,6 +124,20 @@ class NodeNameTest {
     }
 
     @Test
+    void closingAServiceTwiceDoesNotFreeTheNodeNameOfTheServiceThatClaimedItSince() {
+        TransactionService first = TransactionService.builder().nodeName("nn-reclaimed").logDirectory(logDir())
+                .recoveryInterval(Duration.ZERO).build();
+        first.close();
+        try (TransactionService second = TransactionService.builder().nodeName("nn-reclaimed").logDirectory(tmp.resolve("second-log"))
+                .recoveryInterval(Duration.ZERO).build()) {
+            first.close();
+            assertThrows(IllegalStateException.class, () -> TransactionService.builder().nodeName("nn-reclaimed")
+                    .logDirectory(tmp.resolve("third-log")).recoveryInterval(Duration.ZERO).build());
+            assertEquals("nn-reclaimed", second.nodeName());
+        }
+    }
+
+    @Test
     void lockFileNamesKeepSafeNamesAndDisambiguateTheRest() {
         assertEquals("node-1.example.com.lock", NodeClaim.fileName("node-1.example.com"));
         String slash = NodeClaim.fileName("a/b");
