@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>a scan lists only this node's own names, so a decision of another node name found in the log
  * is reported every pass and never completed;</li>
- * <li>a scan that failed, or stopped at {@value #MAX_SCAN_ROUNDS} rounds of {@code recover}, proves
+ * <li>a scan that failed, or stopped at its cap of 1000 rounds of {@code recover}, proves
  * nothing (the Xids it did list are still driven to their outcome);</li>
  * <li>a branch logged under a name no resource is registered under (a plain {@link XAResource}
  * enlisted by third-party code is logged under its class name) is committed wherever a scan finds
