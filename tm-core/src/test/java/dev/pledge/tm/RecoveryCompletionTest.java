@@ -122,6 +122,97 @@ class RecoveryCompletionTest {
         assertEquals(List.of(TestXids.gtrid(xid)), f.journal.completed);
     }
 
+    /** A plain XAResource, as third-party code enlists it: no name of its own, so its branch is logged under its class name. */
+    static final class PlainXAResource implements javax.transaction.xa.XAResource {
+        final ScriptedXAResource rm;
+
+        PlainXAResource(ScriptedXAResource rm) {
+            this.rm = rm;
+        }
+
+        @Override
+        public void start(Xid xid, int flags) throws XAException {
+            rm.start(xid, flags);
+        }
+
+        @Override
+        public void end(Xid xid, int flags) {
+            rm.end(xid, flags);
+        }
+
+        @Override
+        public int prepare(Xid xid) throws XAException {
+            return rm.prepare(xid);
+        }
+
+        @Override
+        public void commit(Xid xid, boolean onePhase) throws XAException {
+            rm.commit(xid, onePhase);
+        }
+
+        @Override
+        public void rollback(Xid xid) throws XAException {
+            rm.rollback(xid);
+        }
+
+        @Override
+        public void forget(Xid xid) {
+            rm.forget(xid);
+        }
+
+        @Override
+        public Xid[] recover(int flag) {
+            return rm.recover(flag);
+        }
+
+        @Override
+        public boolean isSameRM(javax.transaction.xa.XAResource other) {
+            return false;
+        }
+
+        @Override
+        public int getTransactionTimeout() {
+            return 0;
+        }
+
+        @Override
+        public boolean setTransactionTimeout(int seconds) {
+            return false;
+        }
+    }
+
+    /**
+     * The JMS bridge's case end to end: the broker committed the plain resource's branch but the
+     * answer was lost (XAER_RMFAIL), so the decision stays logged under the class name while the
+     * broker, registered under a name of its own, no longer lists the branch.
+     */
+    @Test
+    void aDecisionOfAPlainXAResourceWhoseBranchIsGoneLeavesTheLogOnceItsLoggedNameIsDeclared() throws Exception {
+        ScriptedXAResource db = f.resource("db");
+        ScriptedXAResource broker = new ScriptedXAResource("broker", f.log) {
+            @Override
+            public void commit(Xid xid, boolean onePhase) throws XAException {
+                super.commit(xid, onePhase);
+                throw new XAException(XAException.XAER_RMFAIL); // committed, and then the connection dropped
+            }
+        };
+        f.begin(db, new PlainXAResource(broker));
+        f.tm.commit();
+        String logged = PlainXAResource.class.getName();
+        assertEquals(List.of("db", logged), f.journal.commits.get(0).branches().stream().map(BranchRecord::resourceName).toList());
+        assertEquals(1, f.journal.pending.size(), "the broker's branch was left to recovery");
+        f.svc.recovery().register("db", () -> db);
+        f.svc.recovery().register("broker", () -> broker);
+        RecoveryReport waiting = f.svc.recovery().runPass();
+        assertEquals(1, f.journal.pending.size(), waiting.toString());
+        assertTrue(waiting.problems().stream().anyMatch(p -> p.contains(logged + " (not registered for recovery")), waiting.toString());
+        f.svc.recovery().resolveByXid(logged);
+        RecoveryReport done = f.svc.recovery().runPass();
+        assertTrue(f.journal.pending.isEmpty(), done.toString());
+        assertTrue(done.isClean(), done.toString());
+        assertEquals(0, f.log.count("broker.rollback") + f.log.count("db.rollback"), f.log.toString());
+    }
+
     /** The lock service's case: the first pass runs inside build(), before the resource holding the branch is registered. */
     @Test
     void aBranchOnAResourceNotRegisteredYetIsNotCompletedByTheScansOfTheOthers() {
