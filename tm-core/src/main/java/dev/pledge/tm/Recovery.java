@@ -68,10 +68,6 @@ public final class Recovery {
     private final Set<String> byXid = new HashSet<>();
     private final Runnable onRegister;
 
-    Recovery(TransactionManagerImpl tm, Journal journal, byte[] nodeName, Runnable onRegister) {
-        this(tm, journal, List.of(nodeName), onRegister);
-    }
-
     Recovery(TransactionManagerImpl tm, Journal journal, List<byte[]> ownNames, Runnable onRegister) {
         this.tm = tm;
         this.journal = journal;
