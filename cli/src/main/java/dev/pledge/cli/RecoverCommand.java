@@ -37,10 +37,12 @@ final class RecoverCommand implements Callable<Integer> {
         }
         try (TransactionService svc = TransactionService.builder()
                 .nodeName(cfg.nodeName())
+                .renamedFrom(cfg.renamedFrom().toArray(String[]::new))
                 .logDirectory(cfg.logDirectory())
                 .recoveryInterval(Duration.ZERO)
                 .build()) {
             cfg.resources().forEach((name, r) -> svc.recovery().register(name, TransactionalDataSource.recoveryResource(name, r.dataSource())));
+            cfg.resolveByXid().forEach(svc.recovery()::resolveByXid);
             RecoveryReport report = svc.recovery().runPass();
             out.println(report);
             return report.isClean() ? 0 : 2;

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -20,17 +22,22 @@ import javax.sql.XADataSource;
  * resource.orders.xa-datasource=org.postgresql.xa.PGXADataSource
  * resource.orders.url=jdbc:postgresql://127.0.0.1:5432/orders
  * resource.orders.user=postgres
+ * # optional: former node names of a node renamed on purpose, and logged names of plain XAResources
+ * # whose branches are on the resources above (both separated by commas)
+ * renamed-from=old-node-a
+ * resolve-by-xid=org.apache.activemq.artemis.core.client.impl.ClientSessionImpl
  * </pre>
  * Every {@code resource.NAME.KEY} other than {@code xa-datasource} is set with the data source's
  * bean setter ({@code url} → {@code setUrl} or {@code setURL}). The keys a CDI application declares
  * its data sources with work too: {@code datasource.NAME.xa-class}, {@code .url}, ... (the
  * {@code pledge.} prefix left out; pool sizes are ignored).
  */
-record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String, Resource> resources) {
+record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String, Resource> resources, List<String> renamedFrom,
+                      List<String> resolveByXid) {
     /** The CDI extension's keys ({@code pledge.datasource.NAME.xa-class}, ...) work here too, without the prefix. */
     private static final String DATASOURCE = "datasource.";
     /** Pool settings of the CDI keys, which a recovery pass has no use for. */
-    private static final java.util.List<String> POOL_ONLY = java.util.List.of("max-pool-size", "min-pool-size", "acquisition-timeout");
+    private static final List<String> POOL_ONLY = List.of("max-pool-size", "min-pool-size", "acquisition-timeout");
 
     /** One configured resource: its XA data source and, for messages, the URL it was given. */
     record Resource(String name, XADataSource dataSource, String url) {
@@ -57,8 +64,9 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
                     throw new IllegalArgumentException(file + ": '" + key + "' must read " + group + "NAME.KEY");
                 }
                 byResource.computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<>()).put(rest.substring(dot + 1), p.getProperty(key));
-            } else if (!key.equals("node-name") && !key.equals("log-directory")) {
-                throw new IllegalArgumentException(file + ": unknown key '" + key + "' (expected node-name, log-directory or resource.NAME.KEY)");
+            } else if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(file + ": unknown key '" + key + "' (expected " + String.join(", ", KEYS)
+                        + " or resource.NAME.KEY)");
             }
         }
         if (byResource.isEmpty()) {
@@ -69,7 +77,14 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
             String url = dev.pledge.tm.Redaction.url(settings.getOrDefault("url", settings.getOrDefault("URL", "(no url given)")));
             resources.put(name, new Resource(name, dataSource(file, name, settings), url));
         });
-        return new RecoveryConfig(file, node, log, resources);
+        return new RecoveryConfig(file, node, log, resources, list(p, "renamed-from"), list(p, "resolve-by-xid"));
+    }
+
+    private static final List<String> KEYS = List.of("node-name", "log-directory", "renamed-from", "resolve-by-xid");
+
+    private static List<String> list(Properties p, String key) {
+        String v = p.getProperty(key);
+        return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private static String required(Properties p, Path file, String key) {

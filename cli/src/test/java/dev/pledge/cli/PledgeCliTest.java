@@ -216,6 +216,25 @@ class PledgeCliTest {
     }
 
     @Test
+    void recoverRefusesTheLogOfAnotherNodeNameAndTakesItOverWithRenamedFrom() throws Exception {
+        Path log = tmp.resolve("renamed-log");
+        TransactionService.builder().nodeName("cli-old").logDirectory(log).recoveryInterval(Duration.ZERO).build().close();
+        Path cfg = tmp.resolve("renamed.properties");
+        String settings = "node-name=cli-new\nlog-directory=" + log + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
+                + "resource.db.url=jdbc:h2:file:" + tmp.resolve("renamed-db") + "\nresource.db.user=sa\n";
+        Files.writeString(cfg, settings);
+        Run refused = run("recover", "--config", cfg.toString());
+        assertEquals(1, refused.code(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("belongs to node name 'cli-old'") && refused.err().contains("renamedFrom(\"cli-old\")"), refused.err());
+        assertEquals("cli-old", Files.readString(log.resolve("node-name")).strip());
+        Files.writeString(cfg, settings + "renamed-from=cli-old\nresolve-by-xid=org.example.PlainXAResource\n");
+        Run taken = run("recover", "--config", cfg.toString());
+        assertEquals(0, taken.code(), taken.out() + taken.err());
+        assertEquals("recovery pass: 0 committed, 0 rolled back, 0 heuristic, 0 pending", taken.out().strip());
+        assertEquals("cli-new", Files.readString(log.resolve("node-name")).strip());
+    }
+
+    @Test
     void errorsAreOneLineWithTheRemedyAndVerboseAddsTheStackTrace() throws Exception {
         // log directory held by a running service
         Path held = tmp.resolve("held");
@@ -238,7 +257,7 @@ class PledgeCliTest {
         Path cfg = tmp.resolve("bad.properties");
         Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nlog-dir=oops\n");
         assertOneLine(run("recover", "--config", cfg.toString()), "pledge: " + cfg + ": unknown key 'log-dir'",
-                "expected node-name, log-directory or resource.NAME.KEY");
+                "expected node-name, log-directory, renamed-from, resolve-by-xid or resource.NAME.KEY");
         // a data source setting its class does not have
         Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
                 + "resource.db.colour=blue\n");

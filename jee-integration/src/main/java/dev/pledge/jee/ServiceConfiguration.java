@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * The settings of a {@link TransactionService} as text, as containers hand them over: MicroProfile
  * Config, system properties, a {@code pledge.properties} file, or the attributes of a JNDI reference.
  * Keys are the builder's option names ({@code nodeName}, {@code logDirectory}, {@code defaultTimeout},
- * {@code recoveryInterval}, {@code unsafeDisableFsync}); an unknown key or a malformed value fails
+ * {@code recoveryInterval}, {@code unsafeDisableFsync}, {@code nodeLockDirectory}, {@code renamedFrom}
+ * with former names separated by commas); an unknown key or a malformed value fails
  * with the key, the value and where it came from. The one exception: an unknown {@code pledge.*}
  * key that is set as a JVM system property is only logged as a warning, because build tools hand
  * their own properties over that way ({@code mvn -Dpledge.version=…} reaches the test JVM) and the
@@ -35,7 +36,7 @@ public final class ServiceConfiguration {
     public static final String PROPERTIES_RESOURCE = "pledge.properties";
     /** The keys, without prefix. */
     public static final List<String> KEYS = List.of("nodeName", "logDirectory", "defaultTimeout", "recoveryInterval",
-            "unsafeDisableFsync");
+            "unsafeDisableFsync", "nodeLockDirectory", "renamedFrom");
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -188,6 +189,9 @@ public final class ServiceConfiguration {
                             b.unsafeDisableFsync();
                         }
                     }
+                    case "nodeLockDirectory" -> b.nodeLockDirectory(Path.of(v));
+                    case "renamedFrom" -> b.renamedFrom(java.util.Arrays.stream(v.split(",")).map(String::trim).filter(n -> !n.isEmpty())
+                            .toArray(String[]::new));
                     default -> throw new IllegalStateException(s.key());
                 }
             } catch (java.nio.file.InvalidPathException e) {

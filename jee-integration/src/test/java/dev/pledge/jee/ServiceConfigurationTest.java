@@ -43,6 +43,28 @@ class ServiceConfigurationTest {
     }
 
     @Test
+    void theNodeLockDirectoryAndFormerNodeNamesAreSettingsToo() throws Exception {
+        Path log = dir.resolve("log");
+        Path claims = dir.resolve("claims");
+        ClassLoader loader = withPropertiesFile("nodeName=jee-conf-renamed\nlogDirectory=" + log + "\nrecoveryInterval=0\n"
+                + "nodeLockDirectory=" + claims + "\nrenamedFrom=jee-conf-old-1, jee-conf-old-2\n");
+        Files.createDirectories(log);
+        Files.writeString(log.resolve("node-name"), "jee-conf-old-2\n"); // the log of the node's former name
+        String fromBuild = System.clearProperty("pledge.nodeLockDirectory"); // the build's system property would override the file
+        try (TransactionService svc = ServiceConfiguration.fromEnvironment(loader).builder().build()) {
+            assertEquals("jee-conf-renamed", svc.nodeName());
+            for (String n : new String[] {"jee-conf-renamed", "jee-conf-old-1", "jee-conf-old-2"}) {
+                assertTrue(Files.exists(claims.resolve(n + ".lock")), "claimed in the configured directory: " + n);
+            }
+        } finally {
+            if (fromBuild != null) {
+                System.setProperty("pledge.nodeLockDirectory", fromBuild);
+            }
+        }
+        assertEquals("jee-conf-renamed", Files.readString(log.resolve("node-name")).strip());
+    }
+
+    @Test
     void aMalformedDurationNamesTheKeyTheValueAndTheFile() throws Exception {
         ClassLoader loader = withPropertiesFile("defaultTimeout=ten seconds\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

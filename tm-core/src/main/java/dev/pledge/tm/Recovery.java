@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Drives in-doubt branches to the logged outcome. Resources are registered by name (the name the
  * log keeps next to each branch); a pass asks each for its prepared Xids and sorts them:
  * <ul>
- * <li>another format or another node's Xid: left alone;</li>
+ * <li>another format or another node's Xid: left alone (this node's own names are its node name and
+ * the names it was renamed from, see {@link TransactionService.Builder#renamedFrom});</li>
  * <li>a transaction still running in this process: left alone;</li>
  * <li>a commit record exists: commit;</li>
  * <li>otherwise: roll back (presumed abort).</li>
@@ -35,8 +36,20 @@ import org.slf4j.LoggerFactory;
  * {@code XAER_NOTA} means the branch is already finished; {@code XAER_RMFAIL}, an exception or an
  * unreachable resource leaves it pending for the next pass. A commit record is completed once
  * every branch in it is resolved; a branch counts as resolved when the pass finished it, or when a
- * scan that started after the decision was logged no longer lists it (and the transaction was not
- * still finishing in this process).
+ * complete scan that started after the decision was logged no longer lists it (and the transaction
+ * was not still finishing in this process). Only scans that could have listed the branch count:
+ * <ul>
+ * <li>a scan lists only this node's own names, so a decision of another node name found in the log
+ * is reported every pass and never completed;</li>
+ * <li>a scan that failed, or stopped at its cap of 1000 rounds of {@code recover}, proves
+ * nothing (the Xids it did list are still driven to their outcome);</li>
+ * <li>a branch logged under a name no resource is registered under (a plain {@link XAResource}
+ * enlisted by third-party code is logged under its class name) is committed wherever a scan finds
+ * its Xid; its absence proves something only for a name declared with {@link #resolveByXid}: then
+ * it is resolved when a pass in which every registered resource was scanned completely found it on
+ * none of them. Without the declaration the decision waits, since the branch may be on a resource
+ * manager that is not registered yet (registering it later would roll the branch back).</li>
+ * </ul>
  * <p>
  * Heuristic policy: a heuristic outcome that matches the decision ({@code XA_HEURCOM} on commit,
  * {@code XA_HEURRB} on rollback) is forgotten at the resource and counted as done. Any other
@@ -46,17 +59,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class Recovery {
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+    /** Calls of {@code recover(TMNOFLAGS)} after which a scan gives up; a scan stopped there is incomplete. */
+    static final int MAX_SCAN_ROUNDS = 1000;
 
     private final TransactionManagerImpl tm;
     private final Journal journal;
-    private final byte[] nodeName;
+    /** The node name, then the names this node was renamed from: Xids and decisions of these are this node's. */
+    private final List<byte[]> ownNames;
     private final Map<String, Supplier<? extends XAResource>> resources = new LinkedHashMap<>();
+    /** Logged resource names whose branches are on registered resources, found by Xid (guarded by {@link #resources}). */
+    private final Set<String> byXid = new HashSet<>();
     private final Runnable onRegister;
 
-    Recovery(TransactionManagerImpl tm, Journal journal, byte[] nodeName, Runnable onRegister) {
+    Recovery(TransactionManagerImpl tm, Journal journal, List<byte[]> ownNames, Runnable onRegister) {
         this.tm = tm;
         this.journal = journal;
-        this.nodeName = nodeName;
+        this.ownNames = List.copyOf(ownNames);
         this.onRegister = onRegister;
     }
 
@@ -69,6 +87,25 @@ public final class Recovery {
         Objects.requireNonNull(resource, "resource");
         synchronized (resources) {
             resources.put(name, resource);
+        }
+        onRegister.run();
+    }
+
+    /**
+     * Declares that branches logged under {@code loggedName} are held by resource managers registered
+     * here under other names. Third-party code that enlists a plain {@link XAResource} (not a
+     * {@link PledgeXAResource}) gets its branches logged under the resource's class name, e.g.
+     * {@code org.apache.activemq.artemis.core.client.impl.ClientSessionImpl} for Artemis's JMS bridge,
+     * while the broker is registered for recovery under a name of its own. Recovery commits such a
+     * branch wherever a scan lists its Xid, and with this declaration it also takes the branch as done
+     * once a pass scanned every registered resource completely and none listed it, so the decision
+     * leaves the log. Declare a name only when every resource manager that branches of that name can
+     * be on is registered: one that is not would have its branch rolled back when it is registered later.
+     */
+    public void resolveByXid(String loggedName) {
+        Objects.requireNonNull(loggedName, "loggedName");
+        synchronized (resources) {
+            byXid.add(loggedName);
         }
         onRegister.run();
     }
@@ -86,7 +123,7 @@ public final class Recovery {
         synchronized (resources) {
             snapshot = new LinkedHashMap<>(resources);
         }
-        Pass pass = new Pass(decidedBeforeScans());
+        Pass pass = new Pass(decidedBeforeScans(), snapshot.keySet());
         for (Map.Entry<String, Supplier<? extends XAResource>> e : snapshot.entrySet()) {
             pass.recoverResource(e.getKey(), e.getValue());
         }
@@ -124,9 +161,14 @@ public final class Recovery {
         final Set<Gtrid> decidedBefore;
         /** Transactions a scan found prepared but left to their own thread: the scan says nothing about how they end. */
         final Set<Gtrid> seenLive = new HashSet<>();
+        /** Resources whose scan stopped at the round cap: what they listed was acted on, but proves nothing about the rest. */
+        final Set<String> incomplete = new HashSet<>();
+        /** The names registered when the pass started, each scanned once. */
+        final Set<String> registered;
 
-        Pass(Set<Gtrid> decidedBefore) {
+        Pass(Set<Gtrid> decidedBefore, Set<String> registered) {
             this.decidedBefore = decidedBefore;
+            this.registered = Set.copyOf(registered);
         }
 
         void recoverResource(String name, Supplier<? extends XAResource> supplier) {
@@ -142,9 +184,9 @@ public final class Recovery {
                 return;
             }
             try {
-                List<Xid> xids = scan(xares);
+                Scan found = scan(xares);
                 Set<Xid> stillThere = new HashSet<>();
-                for (Xid xid : xids) {
+                for (Xid xid : found.xids()) {
                     if (!isOurs(xid)) {
                         continue;
                     }
@@ -160,7 +202,14 @@ public final class Recovery {
                         stillThere.add(ours);
                     }
                 }
-                scanned.put(name, stillThere);
+                if (found.complete()) {
+                    scanned.put(name, stillThere);
+                } else {
+                    incomplete.add(name);
+                    problems.add(name + " listed in-doubt branches for " + MAX_SCAN_ROUNDS + " rounds without an end; its list may be"
+                            + " partial, so it completes no decision this pass");
+                    log.warn("Recovery scan of {} stopped after {} rounds of recover(); treating the scan as incomplete", name, MAX_SCAN_ROUNDS);
+                }
             } catch (XAException | RuntimeException e) {
                 problems.add(name + " failed to list its in-doubt branches: " + XaCodes.describe(e));
                 log.warn("Recovery scan of {} failed: {}", name, XaCodes.describe(e));
@@ -175,30 +224,46 @@ public final class Recovery {
             }
         }
 
-        private List<Xid> scan(XAResource xares) throws XAException {
+        /**
+         * One scan: TMSTARTRSCAN, TMNOFLAGS until a batch is empty or brings nothing new, then TMENDRSCAN,
+         * whose answer counts too. Incomplete when it stopped at {@link #MAX_SCAN_ROUNDS} with more to come.
+         */
+        private Scan scan(XAResource xares) throws XAException {
             List<Xid> all = new ArrayList<>();
             Set<Xid> seen = new HashSet<>();
+            boolean complete = true;
             Xid[] batch = xares.recover(XAResource.TMSTARTRSCAN);
             int rounds = 0;
-            while (batch != null && batch.length > 0 && rounds++ < 1000) {
-                boolean fresh = false;
-                for (Xid x : batch) {
-                    if (x != null && seen.add(new PledgeXid(x.getGlobalTransactionId(), x.getBranchQualifier()))) {
-                        all.add(x);
-                        fresh = true;
-                    }
-                }
-                if (!fresh) {
+            while (batch != null && batch.length > 0) {
+                if (!addFresh(batch, seen, all)) {
                     break; // a resource that answers the whole list every time
+                }
+                if (rounds++ == MAX_SCAN_ROUNDS) {
+                    complete = false;
+                    break;
                 }
                 batch = xares.recover(XAResource.TMNOFLAGS);
             }
-            xares.recover(XAResource.TMENDRSCAN);
-            return all;
+            Xid[] last = xares.recover(XAResource.TMENDRSCAN);
+            if (last != null) {
+                addFresh(last, seen, all);
+            }
+            return new Scan(all, complete);
+        }
+
+        private static boolean addFresh(Xid[] batch, Set<Xid> seen, List<Xid> all) {
+            boolean fresh = false;
+            for (Xid x : batch) {
+                if (x != null && seen.add(new PledgeXid(x.getGlobalTransactionId(), x.getBranchQualifier()))) {
+                    all.add(x);
+                    fresh = true;
+                }
+            }
+            return fresh;
         }
 
         private boolean isOurs(Xid xid) {
-            return xid.getFormatId() == PledgeXid.FORMAT_ID && new Gtrid(xid.getGlobalTransactionId()).isFromNode(nodeName);
+            return xid.getFormatId() == PledgeXid.FORMAT_ID && isOwn(new Gtrid(xid.getGlobalTransactionId()));
         }
 
         /** Returns true when the branch is finished. */
@@ -297,8 +362,26 @@ public final class Recovery {
 
         /** Completes every decision whose branches are all known to be done; reports the rest. */
         void completeDecisions() {
+            // registered when the pass started or since: a resource registered while it ran was not scanned
+            Set<String> names = new HashSet<>(registered);
+            Set<String> findableByXid;
+            synchronized (resources) {
+                names.addAll(resources.keySet());
+                findableByXid = Set.copyOf(byXid);
+            }
+            boolean scannedAll = !names.isEmpty() && scanned.keySet().containsAll(names);
             for (CommitRecord decision : journal.pendingCommits()) {
                 Gtrid g = decision.gtrid();
+                if (!isOwn(g)) {
+                    // no scan of this pass could list its branches: their absence proves nothing
+                    pending += decision.branches().size();
+                    String other = nodeOf(g);
+                    problems.add("committed transaction " + g + " was decided by node name " + (other == null ? "unknown" : "'" + other + "'")
+                            + ", not this node's; its branches are not recovered here and its decision stays in the log (start the"
+                            + " service with renamedFrom(\"" + (other == null ? "old-name" : other) + "\") if that was this node's former name)");
+                    log.warn("The log holds the commit decision of {} by another node name; recovery leaves it alone", g);
+                    continue;
+                }
                 if (!decidedBefore.contains(g) || seenLive.contains(g) || tm.isLive(g)) {
                     continue; // decided or finishing in this process while the pass ran: the next pass judges it
                 }
@@ -308,20 +391,36 @@ public final class Recovery {
                     if (done.contains(new BranchKey(b.bqual()))) {
                         continue;
                     }
-                    Set<Xid> held = scanned.get(b.resourceName());
-                    if (held == null) {
-                        open.add(b.resourceName() + (isRegistered(b.resourceName()) ? " (unreachable)" : " (not registered for recovery)"));
-                    } else if (held.contains(new PledgeXid(decision.gtrid().bytes(), b.bqual()))) {
-                        open.add(b.resourceName() + " (still prepared)");
+                    PledgeXid xid = new PledgeXid(decision.gtrid().bytes(), b.bqual());
+                    if (names.contains(b.resourceName())) {
+                        Set<Xid> held = scanned.get(b.resourceName());
+                        if (held == null) {
+                            open.add(b.resourceName() + (incomplete.contains(b.resourceName()) ? " (its scan was incomplete)" : " (unreachable)"));
+                        } else if (held.contains(xid)) {
+                            open.add(b.resourceName() + " (still prepared)");
+                        }
+                        // else: the resource no longer holds the branch, so it committed
+                        continue;
                     }
-                    // else: the resource no longer holds the branch, so it committed
+                    // Logged under a name nothing is registered under: look for the Xid on every registered resource.
+                    String holder = holderOf(xid);
+                    if (holder != null) {
+                        open.add(b.resourceName() + " (still prepared on " + holder + ")");
+                    } else if (!findableByXid.contains(b.resourceName())) {
+                        open.add(b.resourceName() + " (not registered for recovery; register its resource manager, or, if a registered"
+                                + " resource holds its branches, declare it with recovery().resolveByXid(\"" + b.resourceName() + "\"))");
+                    } else if (!scannedAll) {
+                        open.add(b.resourceName() + " (not registered for recovery; resolved by Xid, but not every registered resource"
+                                + " was scanned this pass)");
+                    }
+                    // else: declared findable by Xid, and no registered resource holds it after a complete scan of all: it committed
                 }
                 if (open.isEmpty()) {
                     journal.logCompleted(decision.gtrid());
                 } else {
                     long ageSeconds = (System.currentTimeMillis() - decision.decidedAtMillis()) / 1000;
                     for (String o : open) {
-                        if (!o.endsWith("(still prepared)")) {
+                        if (!o.contains("(still prepared")) {
                             pending++;
                         }
                     }
@@ -334,11 +433,34 @@ public final class Recovery {
             }
         }
 
-        private boolean isRegistered(String name) {
-            synchronized (resources) {
-                return resources.containsKey(name);
+        private String holderOf(PledgeXid xid) {
+            for (Map.Entry<String, Set<Xid>> e : scanned.entrySet()) {
+                if (e.getValue().contains(xid)) {
+                    return e.getKey();
+                }
+            }
+            return null;
+        }
+    }
+
+    /** What one scan of one resource listed, and whether it listed everything. */
+    private record Scan(List<Xid> xids, boolean complete) {
+    }
+
+    private boolean isOwn(Gtrid g) {
+        for (byte[] name : ownNames) {
+            if (g.isFromNode(name)) {
+                return true;
             }
         }
+        return false;
+    }
+
+    /** The node name a Pledge gtrid carries, or null when it has none. */
+    static String nodeOf(Gtrid g) {
+        byte[] b = g.bytes();
+        int n = b.length - Gtrid.SUFFIX_LENGTH;
+        return n > 0 && b[n] == ':' ? new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8) : null;
     }
 
     private record BranchKey(byte[] bqual) {

@@ -645,19 +645,26 @@ final class TransactionImpl implements Transaction {
         }
     }
 
-    /** Phase two on one branch: its outcome; a heuristic one is recorded (its code in {@link Branch#error}). */
+    /**
+     * Phase two on one branch: its outcome; a heuristic one is recorded (its code in {@link Branch#error}).
+     * {@code XAER_NOTA} is a heuristic hazard, not a commit: the branch was prepared for this transaction,
+     * and nothing in this process finishes a live transaction's branches but this thread (recovery leaves
+     * them alone), so someone else finished it, and nobody knows whether they committed it.
+     */
     private boolean commitBranch(Branch b) {
         try {
             b.resource.commit(b.xid, false);
             b.outcome = Branch.COMMITTED;
         } catch (XAException e) {
             int code = e.errorCode;
-            if (code == XAException.XAER_NOTA || code == XAException.XA_HEURCOM) {
-                // NOTA: recovery got there first. HEURCOM: the resource committed on its own, as decided.
-                if (code == XAException.XA_HEURCOM) {
-                    forget(b);
-                }
+            if (code == XAException.XA_HEURCOM) {
+                // the resource committed on its own, as decided
+                forget(b);
                 b.outcome = Branch.COMMITTED;
+            } else if (code == XAException.XAER_NOTA) {
+                b.outcome = Branch.HEURISTIC;
+                b.error = e;
+                recordVanishedBranch(b);
             } else if (XaCodes.isHeuristic(code) || XaCodes.isRollback(code)) {
                 b.outcome = Branch.HEURISTIC;
                 b.error = e;
@@ -671,6 +678,23 @@ final class TransactionImpl implements Transaction {
             log.warn("Commit of {} threw {}; the decision stands and recovery will finish the branch", b, e.toString());
         }
         return true;
+    }
+
+    /**
+     * Records a branch that vanished before its phase-two commit as {@code XA_HEURHAZ} (no forget: the
+     * resource no longer knows it). Another process finished it: typically a second live service with
+     * the same node name whose recovery rolled it back.
+     */
+    private void recordVanishedBranch(Branch b) {
+        log.error("Heuristic hazard: {} no longer knows the prepared branch {} of transaction {} at its phase-two commit (XAER_NOTA);"
+                + " another process finished it, as commit or rollback (is another live service using node name {}?)", b.resourceName,
+                b.xid, gtrid, Recovery.nodeOf(gtrid));
+        try {
+            tm.journal.logHeuristic(new HeuristicRecord(gtrid, new BranchRecord(b.xid.bqualBytes(), b.resourceName), XAException.XA_HEURHAZ,
+                    true, System.currentTimeMillis()));
+        } catch (IOException | RuntimeException e) {
+            log.error("Could not record the heuristic hazard of {} in the log", b, e);
+        }
     }
 
     /** The last resource commits in one phase after every XA branch prepared; its outcome decides. */

@@ -1,5 +1,7 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.LogRecords;
+
 import dev.pledge.tm.log.Journal;
 import dev.pledge.tm.log.file.FileJournal;
 
@@ -14,8 +16,12 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,6 +39,15 @@ import org.slf4j.LoggerFactory;
  * The root of a Pledge transaction manager: one recovery log, one node name, and the JTA objects
  * that use them. Build one with {@link #builder()}; several may live in one JVM, each with its own
  * log directory and node name. {@link #close()} stops its background threads and releases the log.
+ * <p>
+ * The node name is stamped into every Xid, and recovery treats the prepared branches of its node
+ * name as its own: it rolls back those without a logged decision. So the node name must be unique
+ * among the live services that share a resource manager, and a log must always be opened under the
+ * name that wrote it. Pledge checks both where it can: a live service claims its node name on the
+ * host (an OS lock on {@code ~/.pledge/nodes/<name>.lock}, see {@link Builder#nodeLockDirectory}),
+ * and the log directory records the name it belongs to (file {@code node-name}; a different name is
+ * refused unless {@link Builder#renamedFrom} says the rename is intended). Across hosts the node
+ * name must be unique by configuration.
  */
 public final class TransactionService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
@@ -57,10 +72,12 @@ public final class TransactionService implements AutoCloseable {
      * default: nothing in Pledge uses it to choose a service on the application's behalf when it has several.
      */
     private static final java.util.Set<TransactionService> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final List<NodeClaim> claims;
 
-    private TransactionService(Config config, Function<Config, Journal> journals) {
+    private TransactionService(Config config, Journal journal, List<NodeClaim> claims, List<String> ownNames) {
         this.config = config;
-        this.journal = journals.apply(config);
+        this.journal = journal;
+        this.claims = claims;
         XidFactory xids = new XidFactory(config.nodeName());
         this.phases = config.parallelPhases() ? PhaseRunner.parallel(config.nodeName()) : PhaseRunner.sequential();
         this.tm = new TransactionManagerImpl(journal, xids, (int) Math.max(1, config.defaultTimeout().toSeconds()), counters, phases);
@@ -68,7 +85,11 @@ public final class TransactionService implements AutoCloseable {
         this.tsr = new SynchronizationRegistryImpl(tm);
         boolean background = !config.recoveryInterval().isZero();
         this.recoverer = background ? Executors.newSingleThreadScheduledExecutor(daemon("pledge-recovery-" + config.nodeName())) : null;
-        this.recovery = new Recovery(tm, journal, xids.nodeNameBytes(), this::scheduleSoonPass);
+        List<byte[]> own = new ArrayList<>();
+        for (String n : ownNames) {
+            own.add(n.getBytes(StandardCharsets.UTF_8));
+        }
+        this.recovery = new Recovery(tm, journal, own, this::scheduleSoonPass);
         this.metrics = new Metrics(counters, journal, tm);
         this.mbeanName = registerMBean(config.nodeName(), metrics);
         this.timeoutWorkers = newTimeoutWorkers(config.nodeName());
@@ -258,6 +279,7 @@ public final class TransactionService implements AutoCloseable {
         }
         phases.close();
         journal.close();
+        claims.forEach(NodeClaim::close);
         if (mbeanName != null) {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
@@ -304,12 +326,20 @@ public final class TransactionService implements AutoCloseable {
         private boolean fsync = true;
         private boolean parallelPhases;
         private Function<Config, Journal> journals = c -> FileJournal.open(c.logDirectory(), c.fsync());
+        private boolean fileLog = true;
+        private final Set<String> renamedFrom = new LinkedHashSet<>();
+        private Path nodeLockDirectory;
         private final java.util.LinkedHashMap<String, Supplier<? extends XAResource>> recoveryResources = new java.util.LinkedHashMap<>();
 
         private Builder() {
         }
 
-        /** Identity stamped into every Xid (at most 47 bytes of UTF-8); default: the host name. */
+        /**
+         * Identity stamped into every Xid (at most 47 bytes of UTF-8); default: the host name. It must stay
+         * the same across restarts on one log (the log records it; see {@link #renamedFrom}) and be unique
+         * among the live services that share a resource manager: a live service claims it on this host
+         * ({@link #nodeLockDirectory}), across hosts it is up to the configuration.
+         */
         public Builder nodeName(String nodeName) {
             this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
             return this;
@@ -372,19 +402,56 @@ public final class TransactionService implements AutoCloseable {
 
         Builder journal(Function<Config, Journal> journals) {
             this.journals = journals;
+            this.fileLog = false;
+            return this;
+        }
+
+        /**
+         * Says that this node was renamed on purpose and used to run under {@code formerNames} on the
+         * same log: the log's recorded name may be one of them (it is then rewritten to the new name),
+         * and recovery treats the Xids and logged decisions of the former names as this node's own, so
+         * it finishes the transactions they left. Keep the option until a recovery pass reports clean.
+         * Without it, a log written under another name is refused at start. The former names are
+         * claimed on this host like the node name.
+         */
+        public Builder renamedFrom(String... formerNames) {
+            for (String n : formerNames) {
+                renamedFrom.add(Objects.requireNonNull(n, "renamedFrom"));
+            }
+            return this;
+        }
+
+        /**
+         * Directory of the per-host claims on node names: a live service holds an exclusive lock on
+         * {@code <directory>/<node-name>.lock}, and a second live service with the same node name (in
+         * this JVM or another process of the host) is refused. Default: the system property
+         * {@code pledge.nodeLockDirectory}, else {@code ${user.home}/.pledge/nodes}. Services that may
+         * share a resource manager must use the same directory.
+         */
+        public Builder nodeLockDirectory(Path directory) {
+            this.nodeLockDirectory = Objects.requireNonNull(directory, "nodeLockDirectory");
             return this;
         }
 
         /** Validates, opens the log (failing at once if another service holds it) and runs a first recovery pass. */
         public TransactionService build() {
-            String node = nodeName != null ? nodeName : defaultNodeName();
-            int bytes = node.getBytes(StandardCharsets.UTF_8).length;
-            if (bytes == 0 || bytes > XidFactory.MAX_NODE_NAME_BYTES) {
-                throw new IllegalArgumentException("nodeName must be 1 to " + XidFactory.MAX_NODE_NAME_BYTES
-                        + " bytes of UTF-8 so that Xids fit in 64 bytes; '" + node + "' has " + bytes);
+            // NIO closes a channel that an interrupted thread touches: the node claim, the node-name file and
+            // the log are all opened with the interrupt cleared, and the caller gets it back
+            boolean interrupted = Thread.interrupted();
+            try {
+                return buildUninterrupted();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            if (node.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("nodeName must not contain ':' (it separates the node from the sequence in transaction ids): '" + node + "'");
+        }
+
+        private TransactionService buildUninterrupted() {
+            String node = nodeName != null ? nodeName : defaultNodeName();
+            checkNodeName("nodeName", node);
+            for (String former : renamedFrom) {
+                checkNodeName("renamedFrom", former);
             }
             if (defaultTimeout.isNegative() || defaultTimeout.isZero()) {
                 throw new IllegalArgumentException("defaultTimeout must be positive, not " + defaultTimeout);
@@ -393,12 +460,75 @@ public final class TransactionService implements AutoCloseable {
                 throw new IllegalArgumentException("recoveryInterval must be positive, or zero to disable background recovery, not "
                         + recoveryInterval);
             }
-            TransactionService svc = new TransactionService(
-                    new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval, parallelPhases), journals);
+            Config config = new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval, parallelPhases);
+            List<String> own = new ArrayList<>();
+            own.add(node);
+            for (String former : renamedFrom) {
+                if (!former.equals(node)) {
+                    own.add(former);
+                }
+            }
+            Path lockDir = nodeLockDirectory != null ? nodeLockDirectory : NodeClaim.defaultDirectory();
+            List<NodeClaim> claims = new ArrayList<>();
+            Journal journal = null;
+            TransactionService svc;
+            try {
+                for (String n : own) {
+                    claims.add(NodeClaim.acquire(lockDir, n, logDirectory));
+                }
+                journal = journals.apply(config);
+                if (fileLog) {
+                    NodeIdentity.check(logDirectory, node, renamedFrom, fsync);
+                }
+                refuseOtherNodesDecisions(journal, own);
+                svc = new TransactionService(config, journal, List.copyOf(claims), own);
+            } catch (RuntimeException e) {
+                if (journal != null) {
+                    journal.close();
+                }
+                claims.forEach(NodeClaim::close);
+                throw e;
+            }
             recoveryResources.forEach(svc.recovery::register);
             svc.recovery.runPass();
             OPEN.add(svc);
             return svc;
+        }
+
+        private static void checkNodeName(String what, String node) {
+            int bytes = node.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes == 0 || bytes > XidFactory.MAX_NODE_NAME_BYTES) {
+                throw new IllegalArgumentException(what + " must be 1 to " + XidFactory.MAX_NODE_NAME_BYTES
+                        + " bytes of UTF-8 so that Xids fit in 64 bytes; '" + node + "' has " + bytes);
+            }
+            if (node.indexOf(':') >= 0) {
+                throw new IllegalArgumentException(what + " must not contain ':' (it separates the node from the sequence in transaction ids): '"
+                        + node + "'");
+            }
+        }
+
+        /**
+         * A log holding decisions of a node name that is not this node's (one written before the log
+         * recorded its node name) is refused: this node could not recover them, and the other name, once
+         * started again, would find its branches gone or roll back the ones left.
+         */
+        private void refuseOtherNodesDecisions(Journal journal, List<String> own) {
+            Set<String> others = new TreeSet<>();
+            int count = 0;
+            for (LogRecords.CommitRecord c : journal.pendingCommits()) {
+                String n = Recovery.nodeOf(c.gtrid());
+                if (!own.contains(n)) {
+                    others.add(n == null ? "(no node name)" : n);
+                    count++;
+                }
+            }
+            if (count > 0) {
+                String first = others.iterator().next();
+                throw new IllegalStateException("The recovery log in " + logDirectory.toAbsolutePath() + " holds " + count
+                        + " unfinished commit decision(s) of node name(s) " + others + ", not of '" + own.get(0) + "'. Recovery only"
+                        + " finishes transactions of its own node name. Start with nodeName(\"" + first + "\"), or, if this node was"
+                        + " renamed on purpose, add renamedFrom(\"" + first + "\").");
+            }
         }
 
         private static String defaultNodeName() {

@@ -133,7 +133,7 @@ class RecoverySortingTest {
         f.journal.pending.put(g, new CommitRecord(g, List.of(new BranchRecord(PledgeXid.bqual(1), "orders")), 0));
         RecoveryReport r = f.svc.recovery().runPass();
         assertEquals(1, r.pending(), r.toString());
-        assertTrue(r.problems().get(0).contains("orders (not registered for recovery)"), r.toString());
+        assertTrue(r.problems().get(0).contains("orders (not registered for recovery;"), r.toString());
         assertEquals(1, f.journal.pending.size(), "never dropped");
     }
 }
