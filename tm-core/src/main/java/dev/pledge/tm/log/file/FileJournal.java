@@ -113,7 +113,8 @@ public final class FileJournal implements Journal {
         FileChannel open(Path file, OpenOption... options) throws IOException;
     }
 
-    static final ChannelOpener FILE_CHANNELS = FileChannel::open;
+    /** Real files, never through a symbolic link, created owner-only whatever the umask. */
+    static final ChannelOpener FILE_CHANNELS = LogFiles::open;
 
     private final Path directory;
     private final Path lockKey;
@@ -224,6 +225,7 @@ public final class FileJournal implements Journal {
     private static FileJournal openUninterrupted(Path directory, boolean fsync, long maxSegmentBytes, ChannelOpener channels) {
         Path dir = directory.toAbsolutePath();
         createOwnerOnly(dir);
+        LogFiles.requireTrusted(dir);
         Path lockKey;
         try {
             lockKey = dir.toRealPath();
@@ -236,7 +238,7 @@ public final class FileJournal implements Journal {
         FileChannel lockChannel;
         FileLock lock;
         try {
-            lockChannel = FileChannel.open(dir.resolve("pledge.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lockChannel = LogFiles.open(dir.resolve("pledge.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
             LOCKED_IN_THIS_JVM.remove(lockKey);
             throw new JournalException("Cannot open the lock file of recovery log " + dir + ": " + e + ". Check that the directory is writable.", e);

@@ -56,7 +56,14 @@ final class JournalReplay {
     /** Format 1, without marks: still read. */
     static final byte[] MAGIC_V1 = {'P', 'L', 'D', 'G', 'J', 'R', 'N', '1'};
     static final int SEGMENT_HEADER = MAGIC.length + 8;
-    private static final Pattern SEGMENT = Pattern.compile("pledge-(\\d{16})\\.log");
+    /** At least 16 digits: numbers past 10^16 - 1 take more, and must still be segments, in order. */
+    private static final Pattern SEGMENT = Pattern.compile("pledge-(\\d{16,19})\\.log");
+    /**
+     * The most a segment may hold before replay refuses to read it: its size limit is at most
+     * {@value #MAX_SEGMENT_BYTES} bytes (plus the last write past it), so a larger file was not written
+     * by Pledge (a sparse file, or a link to a device).
+     */
+    static final long MAX_SEGMENT_BYTES = 1L << 30;
 
     final Map<Gtrid, CommitRecord> pending = new LinkedHashMap<>();
     final Map<Gtrid, List<HeuristicRecord>> heuristics = new LinkedHashMap<>();
@@ -84,7 +91,7 @@ final class JournalReplay {
                 }
             }
         }
-        out.sort(null);
+        out.sort(java.util.Comparator.comparingLong(JournalReplay::number));
         return out;
     }
 
@@ -107,6 +114,16 @@ final class JournalReplay {
 
     /** Replays one segment; returns where its records end (the rest is a torn or zero-filled tail). */
     private int readSegment(Path file) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile()) {
+            throw new JournalException("Recovery log " + file + " is not a regular file (a symbolic link, FIFO or device): Pledge wrote"
+                    + " no such segment. Remove it from the log directory, which only the service's user should be able to write");
+        }
+        if (attributes.size() > MAX_SEGMENT_BYTES + (1 << 20)) {
+            throw new JournalException("Recovery log " + file + " has " + attributes.size() + " bytes, more than any segment Pledge writes ("
+                    + MAX_SEGMENT_BYTES + " at most): it was not written by Pledge. Remove it or restore the directory from a backup");
+        }
         byte[] data = Files.readAllBytes(file);
         lastSegmentNumber = Math.max(lastSegmentNumber, number(file));
         int version = data.length < SEGMENT_HEADER ? 0 : version(data);
