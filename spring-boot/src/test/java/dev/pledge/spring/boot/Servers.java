@@ -59,17 +59,52 @@ public final class Servers {
         }
     }
 
-    /** Pledge branches MariaDB holds prepared ({@code XA RECOVER}). */
-    static List<String> preparedOnMariaDb() throws SQLException {
+    /**
+     * Pledge branches of node {@code node} that MariaDB holds prepared ({@code XA RECOVER} lists the
+     * whole server's, other tests' included; a Pledge gtrid starts with its node name and ':').
+     */
+    static List<String> preparedOnMariaDb(String node) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = mariaDb(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("XA RECOVER")) {
             while (rs.next()) {
-                if (rs.getInt("formatID") == PLEDGE_FORMAT_ID) {
+                if (rs.getInt("formatID") == PLEDGE_FORMAT_ID && rs.getString("data").startsWith(node + ":")) {
                     out.add(rs.getString("data"));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Rolls back what an earlier, interrupted run of a test left prepared for node {@code node}
+     * (its prepared rows would block the test's set-up); returns how many.
+     */
+    static int rollBackLeftovers(String node) throws SQLException {
+        int n = 0;
+        String hexPrefix = "X'" + java.util.HexFormat.of().formatHex((node + ":").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<String> xids = new ArrayList<>();
+        try (Connection c = mariaDb(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("XA RECOVER FORMAT='SQL'")) {
+                while (rs.next()) {
+                    String xid = rs.getString("data");
+                    if (rs.getInt("formatID") == PLEDGE_FORMAT_ID && xid.toUpperCase().startsWith(hexPrefix.toUpperCase())) {
+                        xids.add(xid);
+                    }
+                }
+            }
+            for (String xid : xids) {
+                s.execute("XA ROLLBACK " + xid);
+                n++;
+            }
+        }
+        List<String> gids = preparedOnPostgres();
+        try (Connection c = postgres(); Statement s = c.createStatement()) {
+            for (String gid : gids) {
+                s.execute("ROLLBACK PREPARED '" + gid + "'");
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Transactions PostgreSQL holds prepared in {@value #DATABASE} ({@code pg_prepared_xacts}). */

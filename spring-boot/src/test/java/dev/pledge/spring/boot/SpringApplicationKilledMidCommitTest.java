@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SpringApplicationKilledMidCommitTest {
     static final int ROUNDS = 10;
+    static final String NODE = "boot-crash";
     static final long INITIAL = 1000;
     static final Pattern REPORT = Pattern.compile("recovery pass: (\\d+) committed, (\\d+) rolled back, (\\d+) heuristic, (\\d+) pending");
 
@@ -40,6 +41,7 @@ class SpringApplicationKilledMidCommitTest {
     @Test
     void killedInMidCommitAndRestartedTheApplicationLosesNoMoneyAndSendsOneMessagePerCommittedTransfer() throws Exception {
         Servers.createDatabases();
+        Servers.rollBackLeftovers(NODE);
         try (Connection m = Servers.mariaDb(); Connection p = Servers.postgres()) {
             for (Connection c : List.of(m, p)) {
                 Servers.resetAccounts(c, CrashTransferApplication.ACCOUNTS, CrashTransferApplication.ACCOUNT_COUNT, INITIAL);
@@ -49,13 +51,13 @@ class SpringApplicationKilledMidCommitTest {
                 }
             }
         }
-        assertThat(Servers.preparedOnMariaDb()).as("prepared before the test").isEmpty();
+        assertThat(Servers.preparedOnMariaDb(NODE)).as("prepared before the test").isEmpty();
         assertThat(Servers.preparedOnPostgres()).as("prepared before the test").isEmpty();
 
         try (Broker broker = Broker.start(dir.resolve("broker"))) {
             broker.drain(CrashTransferApplication.QUEUE, 100);
             List<String> args = List.of(
-                    "--pledge.node-name=boot-crash",
+                    "--pledge.node-name=" + NODE,
                     "--pledge.log.directory=" + dir.resolve("log"),
                     "--pledge.recovery-interval=0",
                     "--pledge.datasources.mariadb.url=" + Servers.MARIADB_URL,
@@ -112,7 +114,7 @@ class SpringApplicationKilledMidCommitTest {
             }
             System.out.println(String.join("\n", rounds));
 
-            assertThat(Servers.preparedOnMariaDb()).as("Pledge branches prepared on MariaDB (XA RECOVER)").isEmpty();
+            assertThat(Servers.preparedOnMariaDb(NODE)).as("Pledge branches prepared on MariaDB (XA RECOVER)").isEmpty();
             assertThat(Servers.preparedOnPostgres()).as("transactions prepared on PostgreSQL (pg_prepared_xacts)").isEmpty();
             Set<String> onMariaDb = ids(true);
             Set<String> onPostgres = ids(false);
