@@ -53,7 +53,6 @@ public class PledgeAutoConfiguration {
     JtaTransactionManager transactionManager(TransactionService service, ObjectProvider<TransactionManagerCustomizers> customizers) {
         JtaTransactionManager tm = new JtaTransactionManager(service.userTransaction(), service.transactionManager());
         tm.setTransactionSynchronizationRegistry(service.synchronizationRegistry());
-        tm.afterPropertiesSet();
         customizers.ifAvailable(c -> c.customize(tm));
         return tm;
     }

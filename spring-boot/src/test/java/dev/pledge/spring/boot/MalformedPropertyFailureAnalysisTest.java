@@ -47,6 +47,18 @@ class MalformedPropertyFailureAnalysisTest {
         assertThat(output).contains("Failed to bind properties under 'pledge.default-timeout'");
     }
 
+    @Test
+    void dataSourceGroupWithoutAUrlFailsStartUpNamingItsMissingUrl(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.datasources.orders.url", "--pledge.datasources.orders.username=shop");
+        assertThat(output).contains("is required");
+    }
+
+    @Test
+    void dataSourceGroupWithAnUnknownXaClassFailsStartUpNamingIt(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.datasources.orders.xa-data-source-class-name",
+                "--pledge.datasources.orders.xa-data-source-class-name=com.example.NoSuchXADataSource");
+    }
+
     private void assertStartUpFailsNaming(CapturedOutput output, String property, String... args) {
         SpringApplication app = new SpringApplication(Minimal.class);
         app.setWebApplicationType(WebApplicationType.NONE);
@@ -54,7 +66,9 @@ class MalformedPropertyFailureAnalysisTest {
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--pledge.log.directory=" + dir.resolve("log");
         assertThatThrownBy(() -> app.run(all)).isNotNull();
-        assertThat(output).contains("APPLICATION FAILED TO START").contains(property);
+        assertThat(output).contains("APPLICATION FAILED TO START");
+        // the report's action (Pledge's analyzer) or description (Boot's binder analyzer) names the property
+        assertThat(output.toString()).containsAnyOf("Update the property '" + property + "'", "Failed to bind properties under '" + property + "'");
     }
 
     @Configuration(proxyBeanMethods = false)
