@@ -22,7 +22,7 @@ import org.springframework.transaction.jta.JtaTransactionManager;
 
 /**
  * Pledge as the application's transaction manager: a {@link TransactionService} built from
- * {@code pledge.*} (closed with the context), Spring's {@link JtaTransactionManager} over it as
+ * {@code pledge.*} (drained and closed with the context), Spring's {@link JtaTransactionManager} over it as
  * the {@code PlatformTransactionManager}, Boot's XA hooks for JDBC and JMS, the
  * {@code pledge.datasources.*} data sources, and (when on the class path) Micrometer meters and an
  * actuator health indicator. Each part backs off when the application defines its own.
@@ -78,6 +78,15 @@ public class PledgeAutoConfiguration {
     @Bean
     StartupRecovery pledgeStartupRecovery(TransactionService service) {
         return new StartupRecovery(service);
+    }
+
+    @Bean
+    DrainOnShutdown pledgeDrainOnShutdown(TransactionService service, PledgeProperties properties) {
+        java.time.Duration timeout = properties.getShutdownTimeout();
+        if (timeout == null || timeout.isNegative()) {
+            throw new InvalidPledgePropertyException("pledge.shutdown-timeout", timeout, "must be zero or positive");
+        }
+        return new DrainOnShutdown(service, timeout);
     }
 
     /** Boot's {@code spring.datasource.*} data source and the {@code pledge.datasources.*} ones become Pledge's. */

@@ -21,6 +21,8 @@ public class PledgeProperties {
     private Duration recoveryInterval = Duration.ofMinutes(2);
     /** Run the prepares (and commits) of two or more branches at once instead of one after another. */
     private boolean parallelPhases;
+    /** How long shutdown waits for running transactions to finish before closing the service. */
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
     private final Log log = new Log();
     private final Pool datasource = new Pool("dataSource");
     private final Jms jms = new Jms();
@@ -57,6 +59,14 @@ public class PledgeProperties {
 
     public void setParallelPhases(boolean parallelPhases) {
         this.parallelPhases = parallelPhases;
+    }
+
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
     }
 
     public Log getLog() {

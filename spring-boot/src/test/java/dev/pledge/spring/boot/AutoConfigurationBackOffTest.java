@@ -59,6 +59,47 @@ class AutoConfigurationBackOffTest {
     }
 
     @Test
+    void shutdownWaitsForARunningTransactionToCommitBeforeClosingTheService() throws Exception {
+        java.util.concurrent.CountDownLatch begun = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicLong committedAt = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        long[] closedAt = new long[1];
+        runner().run(context -> {
+            TransactionService svc = context.getBean(TransactionService.class);
+            org.springframework.transaction.support.TransactionTemplate tx =
+                    new org.springframework.transaction.support.TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+            Thread worker = new Thread(() -> {
+                try {
+                    tx.executeWithoutResult(status -> {
+                        begun.countDown();
+                        sleep(800);
+                    });
+                    committedAt.set(System.nanoTime());
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            worker.start();
+            assertThat(begun.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(svc.metrics().getActiveTransactions()).isEqualTo(1);
+            context.close(); // the runner's own close afterwards is a no-op
+            closedAt[0] = System.nanoTime();
+            worker.join(10_000);
+            assertThat(failure.get()).as("the running transaction").isNull();
+            assertThat(svc.metrics().getCommitted()).isEqualTo(1);
+        });
+        assertThat(committedAt.get()).as("committed before the context finished closing").isPositive().isLessThanOrEqualTo(closedAt[0]);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void backsOffForTheApplicationsOwnTransactionService() {
         try (TransactionService own = TransactionService.builder().nodeName("own").logDirectory(dir.resolve("own"))
                 .recoveryInterval(Duration.ZERO).build()) {
