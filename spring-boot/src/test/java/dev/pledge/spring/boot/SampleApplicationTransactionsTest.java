@@ -24,7 +24,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -64,6 +63,10 @@ import org.springframework.test.util.ReflectionTestUtils;
         "management.endpoint.health.show-details=always"})
 class SampleApplicationTransactionsTest {
     static final String ACCOUNTS = "boot_account";
+    /**
+     * Not stopped by the test: Spring closes the cached application at JVM exit, and the broker it
+     * is connected to has to outlive it (the JVM's exit stops it).
+     */
     static Broker broker;
     static Path logDirectory;
 
@@ -80,13 +83,6 @@ class SampleApplicationTransactionsTest {
         broker = Broker.start(dir.resolve("broker"));
         registry.add("spring.artemis.broker-url", broker::url);
         registry.add("pledge.log.directory", logDirectory::toString);
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     @Autowired
