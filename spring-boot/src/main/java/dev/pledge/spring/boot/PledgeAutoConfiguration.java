@@ -41,11 +41,21 @@ import org.springframework.transaction.jta.JtaTransactionManager;
 @EnableConfigurationProperties(PledgeProperties.class)
 public class PledgeAutoConfiguration {
 
-    /** The transaction service; closed (after the beans that use it) when the context closes. */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    TransactionService pledgeTransactionService(PledgeProperties properties) {
-        return TransactionServiceFactory.create(properties);
+    /** The transaction service from {@code pledge.*}, unless the application has its own. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(TransactionService.class)
+    static class Service {
+        /** Closed (after the beans that use it) when the context closes. */
+        @Bean(destroyMethod = "close")
+        TransactionService pledgeTransactionService(PledgeProperties properties) {
+            return TransactionServiceFactory.create(properties);
+        }
+
+        /** Its recovery passes: at start-up, then every {@code pledge.recovery-interval}. */
+        @Bean
+        RecoveryPasses pledgeRecoveryPasses(TransactionService service, PledgeProperties properties) {
+            return new RecoveryPasses(service, properties.getRecoveryInterval());
+        }
     }
 
     @Bean
@@ -75,9 +85,11 @@ public class PledgeAutoConfiguration {
         return service.synchronizationRegistry();
     }
 
+    /** For the application's own service: a pass at start-up only (its own background passes do the rest). */
     @Bean
-    StartupRecovery pledgeStartupRecovery(TransactionService service) {
-        return new StartupRecovery(service);
+    @ConditionalOnMissingBean
+    RecoveryPasses pledgeStartupRecoveryPass(TransactionService service) {
+        return new RecoveryPasses(service, java.time.Duration.ZERO);
     }
 
     @Bean
@@ -131,7 +143,7 @@ public class PledgeAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "pledgeHealthIndicator")
         PledgeHealthIndicator pledgeHealthIndicator(TransactionService service, PledgeProperties properties,
-                                                    ObjectProvider<StartupRecovery> recovery) {
+                                                    ObjectProvider<RecoveryPasses> recovery) {
             return new PledgeHealthIndicator(service, properties.getLog().getDirectory(), recovery.getIfAvailable());
         }
     }

@@ -10,14 +10,14 @@ import org.springframework.boot.health.contributor.Health;
 /**
  * Health {@code pledge}: DOWN when the recovery log's directory is gone or not writable (the
  * service cannot log commit decisions); details: node, log directory, active transactions,
- * commit decisions still in doubt, heuristic outcomes, and the start-up recovery pass.
+ * commit decisions still in doubt, heuristic outcomes, and the last recovery pass.
  */
 final class PledgeHealthIndicator extends AbstractHealthIndicator {
     private final TransactionService service;
     private final Path logDirectory;
-    private final StartupRecovery recovery;
+    private final RecoveryPasses recovery;
 
-    PledgeHealthIndicator(TransactionService service, Path logDirectory, StartupRecovery recovery) {
+    PledgeHealthIndicator(TransactionService service, Path logDirectory, RecoveryPasses recovery) {
         super("Pledge health check failed");
         this.service = service;
         this.logDirectory = logDirectory.toAbsolutePath();
@@ -34,9 +34,9 @@ final class PledgeHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("activeTransactions", m.getActiveTransactions())
                 .withDetail("inDoubtDecisions", m.getPendingDecisions())
                 .withDetail("heuristicOutcomes", m.getHeuristic());
-        StartupRecovery.Pass pass = recovery == null ? null : recovery.last();
+        RecoveryPasses.Pass pass = recovery == null ? null : recovery.last();
         if (pass != null) {
-            builder.withDetail("startupRecoveryPass", pass.at() + ": " + pass.report());
+            builder.withDetail("lastRecoveryPass", pass.toString());
         }
     }
 }

@@ -4,7 +4,10 @@ import dev.pledge.tm.TransactionService;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Builds the {@link TransactionService} from {@link PledgeProperties}, naming the property at fault when one is unusable. */
+/**
+ * Builds the {@link TransactionService} from {@link PledgeProperties}, naming the property at fault
+ * when one is unusable. The service runs no background recovery of its own: {@link RecoveryPasses} does.
+ */
 final class TransactionServiceFactory {
     /** Xids carry the node name in at most this many bytes (tm-core's limit). */
     static final int MAX_NODE_NAME_BYTES = 47;
@@ -36,7 +39,7 @@ final class TransactionServiceFactory {
         }
         return b.logDirectory(require("pledge.log.directory", p.getLog().getDirectory()))
                 .defaultTimeout(timeout)
-                .recoveryInterval(interval)
+                .recoveryInterval(Duration.ZERO) // RecoveryPasses runs them, and keeps their reports
                 .parallelPhases(p.isParallelPhases())
                 .build();
     }

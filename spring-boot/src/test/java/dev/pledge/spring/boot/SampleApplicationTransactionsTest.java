@@ -222,7 +222,7 @@ class SampleApplicationTransactionsTest {
         HttpResponse<String> up = health();
         assertThat(up.statusCode()).isEqualTo(200);
         assertThat(up.body()).contains("\"status\":\"UP\"").contains("\"node\":\"boot-sample\"").contains("\"inDoubtDecisions\":0")
-                .contains("\"heuristicOutcomes\":0").contains("startupRecoveryPass");
+                .contains("\"heuristicOutcomes\":0").contains("lastRecoveryPass");
         Path aside = logDirectory.resolveSibling("log-aside");
         Files.move(logDirectory, aside);
         try {
