@@ -62,7 +62,8 @@ final class NamedDataSourcesRegistrar implements ImportBeanDefinitionRegistrar {
         TransactionService service = beanFactory.getBean(services[0], TransactionService.class);
         // closed before the service it is enlisted with
         ((ConfigurableBeanFactory) beanFactory).registerDependentBean(services[0], beanName);
-        return PledgeXADataSourceWrapper.build(service, props.getName(), xaDataSource(beanName, props), props, new HashSet<>());
+        return PledgeXADataSourceWrapper.build(service, props.getName(), xaDataSource(beanName, props), "pledge.datasources." + beanName, props,
+                new HashSet<>());
     }
 
     /** The driver's XA data source for the group, set up the way Boot sets up {@code spring.datasource.xa.*}. */

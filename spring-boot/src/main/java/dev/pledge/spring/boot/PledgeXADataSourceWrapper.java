@@ -34,11 +34,22 @@ public final class PledgeXADataSourceWrapper implements XADataSourceWrapper {
 
     /** A Pledge data source named {@code name} over the driver's {@code dataSource}, with the {@code pledge.datasource.*} pool settings. */
     public TransactionalDataSource wrapDataSource(String name, XADataSource dataSource) {
-        return build(service, name, dataSource, pool, names);
+        return build(service, name, dataSource, "pledge.datasource", pool, names);
     }
 
-    static TransactionalDataSource build(TransactionService service, String name, XADataSource dataSource, PledgeProperties.Pool pool,
-                                         Set<String> names) {
+    /** A Pledge data source with the pool settings of property group {@code prefix}; a setting it cannot start with is reported by its property name. */
+    static TransactionalDataSource build(TransactionService service, String name, XADataSource dataSource, String prefix,
+                                         PledgeProperties.Pool pool, Set<String> names) {
+        if (pool.getMaxPoolSize() < 1) {
+            throw new InvalidPledgePropertyException(prefix + ".max-pool-size", pool.getMaxPoolSize(), "must be at least 1");
+        }
+        if (pool.getMinPoolSize() < 0 || pool.getMinPoolSize() > pool.getMaxPoolSize()) {
+            throw new InvalidPledgePropertyException(prefix + ".min-pool-size", pool.getMinPoolSize(),
+                    "must be between 0 and max-pool-size (" + pool.getMaxPoolSize() + ")");
+        }
+        if (pool.getAcquisitionTimeout() == null || pool.getAcquisitionTimeout().isNegative() || pool.getAcquisitionTimeout().isZero()) {
+            throw new InvalidPledgePropertyException(prefix + ".acquisition-timeout", pool.getAcquisitionTimeout(), "must be positive");
+        }
         synchronized (names) {
             if (!names.add(name)) {
                 throw new IllegalStateException("A Pledge data source named '" + name + "' exists already; give each XA data source its own "

@@ -59,6 +59,12 @@ class MalformedPropertyFailureAnalysisTest {
                 "--pledge.datasources.orders.xa-data-source-class-name=com.example.NoSuchXADataSource");
     }
 
+    @Test
+    void dataSourceGroupWithAZeroPoolFailsStartUpNamingItsMaxPoolSize(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.datasources.orders.max-pool-size",
+                "--pledge.datasources.orders.url=" + Servers.POSTGRES_URL, "--pledge.datasources.orders.max-pool-size=0");
+    }
+
     private void assertStartUpFailsNaming(CapturedOutput output, String property, String... args) {
         SpringApplication app = new SpringApplication(Minimal.class);
         app.setWebApplicationType(WebApplicationType.NONE);
