@@ -1,0 +1,84 @@
+package dev.pledge.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+
+/** A {@code pledge.*} property the service cannot start with stops a real SpringApplication with Boot's failure report naming it. */
+@ExtendWith(OutputCaptureExtension.class)
+class MalformedPropertyFailureAnalysisTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void nodeNameWithAColonFailsStartUpNamingPledgeNodeName(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.node-name", "--pledge.node-name=shop:1");
+        assertThat(output).contains("must not contain ':'").contains("Update the property 'pledge.node-name'");
+    }
+
+    @Test
+    void nodeNameLongerThanAnXidCarriesFailsStartUpNamingPledgeNodeName(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.node-name", "--pledge.node-name=" + "n".repeat(48));
+    }
+
+    @Test
+    void zeroDefaultTimeoutFailsStartUpNamingPledgeDefaultTimeout(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.default-timeout", "--pledge.default-timeout=0s");
+    }
+
+    @Test
+    void negativeRecoveryIntervalFailsStartUpNamingPledgeRecoveryInterval(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.recovery-interval", "--pledge.recovery-interval=-1m");
+    }
+
+    @Test
+    void unparsableDurationFailsStartUpNamingPledgeDefaultTimeout(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.default-timeout", "--pledge.default-timeout=soon");
+        assertThat(output).contains("Failed to bind properties under 'pledge.default-timeout'");
+    }
+
+    @Test
+    void dataSourceGroupWithoutAUrlFailsStartUpNamingItsMissingUrl(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.datasources.orders.url", "--pledge.datasources.orders.username=shop");
+        assertThat(output).contains("is required");
+    }
+
+    @Test
+    void dataSourceGroupWithAnUnknownXaClassFailsStartUpNamingIt(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.datasources.orders.xa-data-source-class-name",
+                "--pledge.datasources.orders.xa-data-source-class-name=com.example.NoSuchXADataSource");
+    }
+
+    @Test
+    void dataSourceGroupWithAZeroPoolFailsStartUpNamingItsMaxPoolSize(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.datasources.orders.max-pool-size",
+                "--pledge.datasources.orders.url=" + Servers.POSTGRES_URL, "--pledge.datasources.orders.max-pool-size=0");
+    }
+
+    private void assertStartUpFailsNaming(CapturedOutput output, String property, String... args) {
+        SpringApplication app = new SpringApplication(Minimal.class);
+        app.setWebApplicationType(WebApplicationType.NONE);
+        String[] all = new String[args.length + 1];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--pledge.log.directory=" + dir.resolve("log");
+        assertThatThrownBy(() -> app.run(all)).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START");
+        // the report's action (Pledge's analyzer) or description (Boot's binder analyzer) names the property
+        assertThat(output.toString()).containsAnyOf("Update the property '" + property + "'", "Failed to bind properties under '" + property + "'");
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(PledgeAutoConfiguration.class)
+    static class Minimal {
+    }
+}
