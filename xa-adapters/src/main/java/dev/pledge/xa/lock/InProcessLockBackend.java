@@ -75,8 +75,9 @@ final class InProcessLockBackend implements LockBackend {
             if (strongest != null && strongest.mode.covers(mode)) {
                 return strongest.grant();
             }
-            if (h.prepared != null || h.settled) {
-                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take new locks");
+            if (h.prepared != null || h.settled || h.completing) {
+                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take a lock on '"
+                        + key + "'");
             }
             List<Request> queue = keys.computeIfAbsent(key, k -> new ArrayList<>());
             Request r = new Request(owner, key, mode, mutex.newCondition());
@@ -96,7 +97,7 @@ final class InProcessLockBackend implements LockBackend {
                     }
                     if (r.cancelled) {
                         throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + owner
-                                + " ended while it waited");
+                                + " ended while it waited (it committed or rolled back, perhaps on another thread)");
                     }
                     if (r.victimOf != null) {
                         withdraw(r);
@@ -179,9 +180,11 @@ final class InProcessLockBackend implements LockBackend {
         List<PreparedStore.Grant> grants;
         mutex.lock();
         try {
-            Holdings h = owners.get(owner);
-            if (h == null || h.granted.isEmpty()) {
-                owners.remove(owner);
+            // Before the vote: no request of this transaction may be granted any more (another thread of it may be waiting).
+            // The entry stays, marked completing, until release() at the transaction's end, so a late request is refused.
+            Holdings h = owners.computeIfAbsent(owner, Holdings::new);
+            stopRequests(h);
+            if (h.granted.isEmpty()) {
                 return XAResource.XA_RDONLY;
             }
             h.prepared = xid;
@@ -213,6 +216,7 @@ final class InProcessLockBackend implements LockBackend {
             if (h == null) {
                 return known;
             }
+            stopRequests(h); // a rollback without prepare: another thread of the transaction may still wait
             h.prepared = null;
             h.settled = true;
             return true;
@@ -270,6 +274,31 @@ final class InProcessLockBackend implements LockBackend {
         }
     }
 
+    /**
+     * The transaction has started to complete: its waiting requests are cancelled (their threads
+     * get a {@link LockException}) and no new request is queued or granted. Called with the mutex held.
+     */
+    private void stopRequests(Holdings h) {
+        h.completing = true;
+        Set<String> touched = new LinkedHashSet<>();
+        for (Request w : List.copyOf(h.waiting)) {
+            w.cancelled = true;
+            graph.done(w);
+            List<Request> queue = keys.get(w.key);
+            if (queue != null) {
+                queue.remove(w);
+            }
+            touched.add(w.key);
+            w.condition.signal();
+        }
+        for (String key : touched) {
+            List<Request> queue = keys.get(key);
+            if (queue != null) {
+                regrant(key, queue);
+            }
+        }
+    }
+
     @Override
     public List<Xid> prepared() {
         mutex.lock();
@@ -319,6 +348,8 @@ final class InProcessLockBackend implements LockBackend {
         Xid prepared;
         /** Committed or rolled back, keys held until the transaction has completed. */
         boolean settled;
+        /** Prepare, commit or rollback has begun: nothing more is queued or granted. */
+        boolean completing;
 
         Holdings(Owner owner) {
         }

@@ -91,8 +91,9 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             if (strongest != null && strongest.mode.covers(mode)) {
                 return strongest.grant();
             }
-            if (h.prepared != null || h.settled) {
-                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take new locks");
+            if (h.prepared != null || h.settled || h.completing || h.released) {
+                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take a lock on '"
+                        + key + "'");
             }
             if (h.lost != null) {
                 throw new LockException("Transaction " + owner + " lost its locks (" + h.lost + "); roll it back");
@@ -126,8 +127,10 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                     graph.done(w);
                     Held held = new Held(key, mode, path, stat.getCzxid());
                     synchronized (h) {
-                        if (h.released) {
-                            throw new LockException("Transaction " + owner + " ended while waiting for a " + mode + " lock on '" + key + "'");
+                        // refused once prepare, commit or rollback has begun: prepare records exactly what h.held has then
+                        if (h.released || h.completing) {
+                            throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + owner
+                                    + " ended while it waited (it committed or rolled back, perhaps on another thread)");
                         }
                         h.held.add(held);
                     }
@@ -172,7 +175,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         }
         if (w.cancelled) {
             throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + w.owner()
-                    + " ended while it waited");
+                    + " ended while it waited (it committed or rolled back, perhaps on another thread)");
         }
     }
 
@@ -211,14 +214,12 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
 
     @Override
     public int prepare(Owner owner, Xid xid) throws XAException {
-        Holdings h = owners.get(owner);
-        if (h == null) {
-            return XAResource.XA_RDONLY;
-        }
+        // The entry stays, marked completing, until release() at the transaction's end, so a late request is refused.
+        Holdings h = owners.computeIfAbsent(owner, o -> new Holdings());
         List<Held> held;
         synchronized (h) {
+            stopRequests(h); // before the vote: another thread of the transaction may still be waiting
             if (h.held.isEmpty()) {
-                owners.remove(owner);
                 return XAResource.XA_RDONLY;
             }
             if (h.lost != null) {
@@ -269,6 +270,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         List<Held> held;
         String lost;
         synchronized (h) {
+            stopRequests(h);
             h.released = true;
             held = List.copyOf(h.held);
             lost = h.lost;
@@ -308,6 +310,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         }
         List<Held> held;
         synchronized (h) {
+            stopRequests(h); // a rollback without prepare: another thread of the transaction may still wait
             h.settled = true;
             if (h.prepared == null) {
                 return true; // never prepared: its nodes are ephemeral already
@@ -380,6 +383,15 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             return true;
         } catch (Exception e) {
             throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to release the locks of " + xid + "; retry", e);
+        }
+    }
+
+    /** The transaction has started to complete: its waiters are cancelled and nothing more is granted. Called holding h. */
+    private static void stopRequests(Holdings h) {
+        h.completing = true;
+        for (Waiter w : h.waiting) {
+            w.cancelled = true;
+            w.wake();
         }
     }
 
@@ -458,6 +470,8 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         boolean settled;
         String lost;
         boolean released;
+        /** Prepare, commit or rollback has begun: nothing more is granted. */
+        boolean completing;
 
         Held strongest(String key) {
             Held best = null;
