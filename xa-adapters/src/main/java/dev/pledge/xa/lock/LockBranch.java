@@ -4,8 +4,6 @@ import dev.pledge.tm.PledgeXAResource;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The lock service's branch in one transaction: enlisted on the first lock, it learns the Xid
@@ -18,17 +16,18 @@ import org.slf4j.LoggerFactory;
  * read-only vote would end it before the other branches commit).
  */
 final class LockBranch implements PledgeXAResource {
-    private static final Logger log = LoggerFactory.getLogger(LockBranch.class);
     private final LockService service;
     private final LockBackend backend;
+    private final GuaranteedRelease releases;
     private final long age;
     private volatile Xid xid;
     private volatile Owner owner;
     private volatile boolean finished;
 
-    LockBranch(LockService service, LockBackend backend, long age) {
+    LockBranch(LockService service, LockBackend backend, GuaranteedRelease releases, long age) {
         this.service = service;
         this.backend = backend;
+        this.releases = releases;
         this.age = age;
     }
 
@@ -112,18 +111,17 @@ final class LockBranch implements PledgeXAResource {
         backend.settle(x);
     }
 
-    /** The whole transaction has completed (every branch's phase two is over): releases the keys. */
+    /**
+     * The whole transaction has completed (every branch's phase two is over): releases the keys,
+     * retrying in the background until the backend has done it.
+     */
     void afterCompletion() {
         finished = true;
         Xid x = xid;
         if (x == null) {
             return; // never started: no locks were taken
         }
-        try {
-            backend.release(x);
-        } catch (XAException e) {
-            log.warn("Could not release the locks of {} after it completed: {}", this, e.getMessage(), e);
-        }
+        releases.release(x);
     }
 
     @Override

@@ -52,6 +52,7 @@ public final class LockService implements AutoCloseable {
     private final ConcurrentHashMap<Transaction, LockBranch> branches = new ConcurrentHashMap<>();
     private final AtomicLong ages = new AtomicLong();
     private final LockRecoveryResource recoveryResource;
+    private final GuaranteedRelease releases;
     private final Object enlistLock = new Object();
 
     private LockService(String name, TransactionManager tm, LockBackend backend, Duration defaultTimeout) {
@@ -60,6 +61,7 @@ public final class LockService implements AutoCloseable {
         this.backend = backend;
         this.defaultTimeout = defaultTimeout;
         this.recoveryResource = new LockRecoveryResource(name, backend);
+        this.releases = new GuaranteedRelease(name, backend);
     }
 
     /** Starts a builder for a lock service in transactions of {@code tm}; default: in-process, name "locks", 30 s waits. */
@@ -121,11 +123,7 @@ public final class LockService implements AutoCloseable {
         }
         if (branch.finished()) {
             // the transaction ended (a timeout rolled it back) while this thread waited
-            try {
-                backend.release(branch.xid());
-            } catch (javax.transaction.xa.XAException e) {
-                log.warn("Could not release a lock granted to the finished transaction {}", owner, e);
-            }
+            releases.release(branch.xid());
             throw new LockException("Transaction " + owner + " ended while waiting for a " + mode + " lock on '" + key + "'");
         }
         return grant;
@@ -139,9 +137,15 @@ public final class LockService implements AutoCloseable {
         return recoveryResource;
     }
 
+    /** Releases that are waiting for the backend to come back, and how many attempts failed. */
+    public LockMetrics metrics() {
+        return releases.metrics();
+    }
+
     /** Closes the backend (the ZooKeeper client stays open: it belongs to the caller). */
     @Override
     public void close() {
+        releases.close();
         backend.close();
     }
 
@@ -179,7 +183,7 @@ public final class LockService implements AutoCloseable {
             if (existing != null) {
                 return existing;
             }
-            LockBranch b = new LockBranch(this, backend, ages.incrementAndGet());
+            LockBranch b = new LockBranch(this, backend, releases, ages.incrementAndGet());
             try {
                 // registered first, so that a branch enlisted is always released; afterCompletion runs after every
                 // branch's phase two (this service sees only the TransactionManager, so a regular synchronization)

@@ -263,7 +263,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
 
     @Override
     public void commitOnePhase(Owner owner, Xid xid) throws XAException {
-        Holdings h = owners.remove(owner);
+        Holdings h = owners.get(owner);
         if (h == null) {
             return;
         }
@@ -284,16 +284,19 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 if (!ops.isEmpty()) {
                     client.transaction().forOperations(ops);
                 }
+                owners.remove(owner, h);
                 return;
             } catch (KeeperException.NoNodeException e) {
                 lost = "a lock node is gone: the ZooKeeper session expired";
             } catch (Exception e) {
+                // kept in memory: the release after completion retries the deletes until they succeed
                 throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to release the locks of " + xid, e);
             }
         }
         for (Held x : held) {
             deleteQuietly(x.path);
         }
+        owners.remove(owner, h);
         throw LockBackend.xa(XAException.XA_RBROLLBACK, "Transaction " + owner + " lost its locks (" + lost + ")");
     }
 
@@ -350,22 +353,20 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
     public boolean release(Xid xid) throws XAException {
         Owner owner = Owner.ofId(Xids.gtridHex(xid));
         boolean known = false;
-        Holdings h = owners.remove(owner);
+        Holdings h = owners.get(owner);
         try {
             if (h != null) {
                 known = true;
                 List<Held> held;
                 synchronized (h) {
+                    stopRequests(h);
                     h.released = true;
                     held = List.copyOf(h.held);
-                    for (Waiter w : h.waiting) {
-                        w.cancelled = true;
-                        w.wake();
-                    }
                 }
                 for (Held x : held) {
                     delete(x.path);
                 }
+                owners.remove(owner, h); // forgotten only once every node is gone: a failed release is retried with the same paths
             }
             String record = ZKPaths.makePath(preparedPath, Xids.encode(xid));
             byte[] listing;
