@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * sequence order. The {@link QueueRule} decides from the names alone whether a request is
  * granted; a waiting request watches the nearest earlier node that blocks it and looks again
  * when it goes. The fencing token is the request node's czxid, which grows with every create
- * in the ensemble, so grants of a key (made in sequence order) get growing tokens.</li>
+ * in the ensemble, so grants of a key (made in sequence order) get growing tokens; when the
+ * create's reply is lost (Curator then finds the node by its protected name, without a Stat)
+ * the czxid is read back from the node.</li>
  * <li>At prepare, one ZooKeeper multi-operation replaces every ephemeral request node of the
  * transaction with a PERSISTENT node of the same name plus {@code _p} (same place in the queue)
  * and writes {@code prepared/<xid>} listing them. If an ephemeral node is gone (the session
@@ -108,6 +110,12 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         } catch (Exception e) {
             throw new LockException("Cannot queue a " + mode + " lock request on '" + key + "' in ZooKeeper", e);
         }
+        long token = stat.getCzxid();
+        if (token == 0) {
+            // The create's reply was lost and Curator's protected mode found the node by name without its Stat:
+            // read it, so the token is the node's real czxid and never smaller than an earlier holder's.
+            token = czxidOf(path, key, mode);
+        }
         String myName = ZKPaths.getNodeFromPath(path);
         Waiter w = new Waiter(owner);
         synchronized (h) {
@@ -125,7 +133,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 Set<Owner> blockers = QueueRule.blockers(queue, me);
                 if (blockers.isEmpty()) {
                     graph.done(w);
-                    Held held = new Held(key, mode, path, stat.getCzxid());
+                    Held held = new Held(key, mode, path, token);
                     synchronized (h) {
                         // refused once prepare, commit or rollback has begun: prepare records exactly what h.held has then
                         if (h.released || h.completing) {
@@ -166,6 +174,23 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 deleteQuietly(path);
             }
         }
+    }
+
+    /** The creation zxid of a request node just made, read back; deletes the node if it cannot be read. */
+    private long czxidOf(String path, String key, LockMode mode) {
+        Stat read;
+        try {
+            read = client.checkExists().forPath(path);
+        } catch (Exception e) {
+            deleteQuietly(path);
+            throw new LockException("Cannot read back the " + mode + " lock request node " + path + " on '" + key
+                    + "' (its create's reply was lost) to take its fencing token", e);
+        }
+        if (read == null || read.getCzxid() == 0) {
+            throw new LockException("The " + mode + " lock request node " + path + " on '" + key + "' vanished right after its create"
+                    + " (session expired?)");
+        }
+        return read.getCzxid();
     }
 
     /** Throws when the waiting request was chosen as a deadlock victim or its transaction ended. */

@@ -142,4 +142,21 @@ class ZooKeeperFailureTest {
         assertEquals(0, locksA.metrics().pendingReleases(), locksA.metrics().toString());
         assertEquals(1, locksA.metrics().retriedReleases(), locksA.metrics().toString());
     }
+
+    @Test
+    void aLockRequestWhoseCreateReplyIsLostStillGetsAFencingTokenLargerThanThePreviousHolders() throws Exception {
+        tm.begin();
+        LockGrant previous = locksB.lock("lk-token");
+        jakarta.transaction.Transaction holder = tm.suspend();
+
+        proxy.loseNextReplyTo(ZkProxy.CREATE2); // the request node is created, its reply (with the Stat) never arrives
+        Future<LockGrant> next = lockAndCommit(locksA, "lk-token", Duration.ofSeconds(20));
+        LockTableContract.assertStillWaiting(next);
+        tm.resume(holder);
+        tm.commit();
+        LockGrant granted = next.get(20, TimeUnit.SECONDS);
+        assertEquals(1, proxy.lostReplies(), "the create's reply was lost and Curator found the node by its protected name");
+        assertTrue(granted.fencingToken() > previous.fencingToken(), "fencing token went backwards: " + granted.fencingToken()
+                + " after " + previous.fencingToken());
+    }
 }
