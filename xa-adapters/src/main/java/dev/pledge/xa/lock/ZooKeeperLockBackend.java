@@ -345,25 +345,36 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             }
             held = List.copyOf(h.held);
         }
+        String record = ZKPaths.makePath(preparedPath, Xids.encode(xid));
         List<CuratorOp> ops = new ArrayList<>();
         List<String> live = new ArrayList<>();
         try {
             for (Held x : held) {
                 ZKPaths.PathAndNode pn = ZKPaths.getPathAndNode(x.path);
+                if (!pn.getNode().endsWith(ZkNode.PREPARED_SUFFIX)) {
+                    live.add(x.path); // not in the prepared record (never happens since grants stop at prepare): already ephemeral
+                    continue;
+                }
                 String name = pn.getNode().substring(0, pn.getNode().length() - ZkNode.PREPARED_SUFFIX.length());
                 String p = ZKPaths.makePath(pn.getPath(), name);
                 live.add(p);
                 ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(p));
                 ops.add(client.transactionOp().delete().forPath(x.path));
             }
-            ops.add(client.transactionOp().delete().forPath(ZKPaths.makePath(preparedPath, Xids.encode(xid))));
+            ops.add(client.transactionOp().delete().forPath(record));
             client.transaction().forOperations(ops);
-        } catch (KeeperException.NoNodeException e) {
-            // recovery (in another process) got there first and released them
-            release(xid);
-            return false;
         } catch (Exception e) {
-            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to settle the prepared locks of " + xid + "; retry", e);
+            // The multi is all or nothing, but its reply may have been lost (Curator's retry then fails with
+            // NodeExists, or the connection stays down): read back what ZooKeeper has before answering.
+            Boolean applied = settleApplied(record, held, live, e);
+            if (applied == null) {
+                release(xid); // neither: recovery (in another process) got there first and released them
+                return false;
+            }
+            if (!applied) {
+                throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to settle the prepared locks of " + xid + " (the prepared"
+                        + " record " + record + " is still there); retry", e);
+            }
         }
         synchronized (h) {
             h.prepared = null;
@@ -372,6 +383,36 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             }
         }
         return true;
+    }
+
+    /**
+     * What a settle whose outcome is unknown did: true if it applied (the record is gone and every
+     * ephemeral node is there, owned by this session), false if not (the record is still there),
+     * null if the record and the nodes are all gone (released by recovery elsewhere).
+     */
+    private Boolean settleApplied(String record, List<Held> held, List<String> live, Exception failure) throws XAException {
+        try {
+            if (client.checkExists().forPath(record) != null) {
+                return false;
+            }
+            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+            int present = 0;
+            for (String p : live) {
+                Stat st = client.checkExists().forPath(p);
+                if (st != null && st.getEphemeralOwner() == session) {
+                    present++;
+                }
+            }
+            if (present == live.size()) {
+                log.info("The settle of {} had applied though its reply was lost ({})", record, failure.toString());
+                return true;
+            }
+            return null;
+        } catch (Exception e) {
+            e.addSuppressed(failure);
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to settle the prepared locks of " + record + ", and what it did"
+                    + " cannot be read back now; retry", e);
+        }
     }
 
     @Override

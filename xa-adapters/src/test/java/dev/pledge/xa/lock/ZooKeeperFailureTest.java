@@ -159,4 +159,26 @@ class ZooKeeperFailureTest {
         assertTrue(granted.fencingToken() > previous.fencingToken(), "fencing token went backwards: " + granted.fencingToken()
                 + " after " + previous.fencingToken());
     }
+
+    @Test
+    void aSettleWhoseReplyIsLostLeavesNoOrphanNodeAndTheKeyIsFreeAfterCommit() throws Exception {
+        RecordingResource db = new RecordingResource("db", call -> {
+            if (call.equals("commit")) {
+                proxy.loseNextReplyTo(ZkProxy.MULTI); // the next multi is the lock branch's settle, right after this commit
+            }
+        });
+        tm.begin();
+        tm.getTransaction().enlistResource(db); // enlisted first: its phase two runs before the lock branch's
+        LockGrant mine = locksA.lock("lk-settle");
+        tm.commit();
+        assertEquals(1, proxy.lostReplies(), "the settle's multi applied and its reply was lost");
+
+        String keyDir = root + "/locks/keys/" + ZkNode.keyDirectory("lk-settle");
+        java.util.List<String> left = direct.checkExists().forPath(keyDir) == null ? java.util.List.of()
+                : direct.getChildren().forPath(keyDir);
+        assertEquals(java.util.List.of(), left, "no request node may outlive the committed transaction");
+        assertEquals(java.util.List.of(), direct.getChildren().forPath(root + "/locks/prepared"));
+        LockGrant next = lockAndCommit(locksB, "lk-settle", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+        assertTrue(next.fencingToken() > mine.fencingToken());
+    }
 }
