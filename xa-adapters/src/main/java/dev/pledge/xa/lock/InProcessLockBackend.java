@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -32,13 +33,38 @@ final class InProcessLockBackend implements LockBackend {
     private final Map<String, List<Request>> keys = new HashMap<>();
     private final Map<Owner, Holdings> owners = new HashMap<>();
     private final WaitForGraph graph = new WaitForGraph();
+    /** Fencing tokens are reserved on disk this many at a time. */
+    static final long TOKEN_BLOCK = 1 << 16;
+
     private final PreparedStore store;
+    private final LongSupplier clockMicros;
     private long lastToken;
+    /** With a store: no token above this was handed out by any earlier process, and none above it is handed out unrecorded. */
+    private long reservedTokens = Long.MAX_VALUE;
 
     InProcessLockBackend(PreparedStore store) {
+        this(store, () -> System.currentTimeMillis() * 1000);
+    }
+
+    /**
+     * Fencing tokens start from the wall clock (in microseconds) and grow by one per grant. With a
+     * store they are also above a high-water mark kept on disk, reserved {@link #TOKEN_BLOCK} at a
+     * time, so they never go backwards across restarts even if the clock was stepped back. Without
+     * a store only the clock carries them across restarts: a clock stepped back by more than the
+     * grants made since can repeat tokens of an earlier process.
+     */
+    InProcessLockBackend(PreparedStore store, LongSupplier clockMicros) {
         this.store = store;
-        this.lastToken = System.currentTimeMillis() * 1000;
+        this.clockMicros = clockMicros;
+        this.lastToken = clockMicros.getAsLong();
         if (store != null) {
+            try {
+                lastToken = Math.max(lastToken, store.readTokenMark());
+                reservedTokens = lastToken + TOKEN_BLOCK;
+                store.writeTokenMark(reservedTokens);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read or write the fencing-token mark in " + store.directory(), e);
+            }
             try {
                 for (PreparedStore.Branch b : store.loadAll()) {
                     install(b);
@@ -128,10 +154,24 @@ final class InProcessLockBackend implements LockBackend {
 
     private void grant(Request r, Holdings h) {
         r.granted = true;
-        long now = System.currentTimeMillis() * 1000;
-        lastToken = Math.max(lastToken + 1, now);
+        lastToken = Math.max(lastToken + 1, clockMicros.getAsLong());
+        if (lastToken > reservedTokens - TOKEN_BLOCK / 2) {
+            reserveTokens();
+        }
         r.token = lastToken;
         h.granted.add(r);
+    }
+
+    /** Moves the recorded high-water mark a block ahead (with the mutex held; once every {@link #TOKEN_BLOCK}/2 grants). */
+    private void reserveTokens() {
+        long next = lastToken + TOKEN_BLOCK;
+        try {
+            store.writeTokenMark(next);
+            reservedTokens = next;
+        } catch (IOException e) {
+            // tried again at the next grant; tokens stay monotonic in this process, and across a restart up to the old mark
+            log.error("Cannot record the fencing-token mark {} in {}: {}", next, store.directory(), e.toString());
+        }
     }
 
     /** Takes a waiting request out of its queue (timeout, deadlock, interrupt) and lets the ones behind it move up. */

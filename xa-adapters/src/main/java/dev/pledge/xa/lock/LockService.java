@@ -34,7 +34,12 @@ import org.slf4j.LoggerFactory;
  * Requests are granted per key in arrival order, are re-entrant within a transaction, wait at
  * most a timeout ({@link LockTimeoutException}), and deadlocks among this process's
  * transactions are broken by aborting the youngest ({@link LockDeadlockException}). Every grant
- * carries a fencing token for the protected resource.
+ * carries a fencing token for the protected resource, larger than every earlier grant of the same
+ * key: on ZooKeeper the request node's czxid; in-process a counter that starts from the clock and,
+ * with {@link Builder#durableDirectory(Path)}, above a high-water mark kept on disk (without one, a
+ * clock stepped back across a restart can repeat tokens). A transaction's requests stop when it
+ * starts to complete: a request still waiting on another thread of it is cancelled before its
+ * prepare vote ({@link LockException}), and nothing is granted to it afterwards.
  * <p>
  * Two backends: {@link Builder#inProcess()} (this JVM only; with
  * {@link Builder#durableDirectory(Path)} prepared locks survive a crash) and
