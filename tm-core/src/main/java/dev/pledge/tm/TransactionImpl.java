@@ -515,6 +515,8 @@ final class TransactionImpl implements Transaction {
         }
         if (leftToRecovery == 0) {
             tm.journal.logCompleted(gtrid);
+        } else {
+            tm.inDoubt.leftToRecovery(gtrid); // before afterCompletion: e.g. locks stay held until recovery completes it
         }
         if (heuristic > 0) {
             tm.counters.heuristic.increment();

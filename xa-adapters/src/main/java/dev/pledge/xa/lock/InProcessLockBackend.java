@@ -248,6 +248,22 @@ final class InProcessLockBackend implements LockBackend {
     }
 
     @Override
+    public boolean commitDecided(Xid xid) {
+        mutex.lock();
+        try {
+            Holdings h = owners.get(Owner.ofId(Xids.gtridHex(xid)));
+            if (h == null || h.prepared == null) {
+                return false;
+            }
+            stopRequests(h);
+            h.settled = true; // prepared record and keys stay until release()
+            return true;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    @Override
     public boolean settle(Xid xid) throws XAException {
         boolean known = deleteRecord(xid);
         mutex.lock();

@@ -7,13 +7,15 @@ import javax.transaction.xa.Xid;
 
 /**
  * The lock service's branch in one transaction: enlisted on the first lock, it learns the Xid
- * from {@code start}, and turns prepare into "make my locks durable", and commit and rollback
- * into "forget the prepared record, keep the keys" ({@link LockBackend#settle}). The keys are
- * released by {@link #afterCompletion()}, once every branch has had its phase two: the
- * coordinator commits branches in enlistment order, and the lock branch usually comes first.
- * A one-phase commit (the locks are the only branch) releases at once. It votes
- * {@code XA_RBROLLBACK} when a lock was lost, and never read-only while it holds locks (a
- * read-only vote would end it before the other branches commit).
+ * from {@code start}, and turns prepare into "make my locks durable", commit into "keep them
+ * durable until the whole transaction has its outcome" ({@link LockBackend#commitDecided}) and
+ * rollback into "forget the prepared record, keep the keys" ({@link LockBackend#settle}). The
+ * keys are released by {@link #afterCompletion()}, once every branch has had its phase two, or,
+ * when a branch was left to recovery, once recovery has committed it. A one-phase commit (the
+ * locks are the only branch) releases at once. Before its vote, the branch cancels requests of
+ * its transaction still waiting on other threads. It votes {@code XA_RBROLLBACK} when a lock
+ * was lost, and never read-only while it holds locks (a read-only vote would end it before the
+ * other branches commit).
  */
 final class LockBranch implements PledgeXAResource {
     private final LockService service;
@@ -100,7 +102,8 @@ final class LockBranch implements PledgeXAResource {
         finished = true;
         if (onePhase) {
             backend.commitOnePhase(owner(), x); // the only branch: nothing else is left to commit
-        } else if (!backend.settle(x)) {
+        } else if (!backend.commitDecided(x)) {
+            // the keys stay in the prepared record until afterCompletion, or until recovery completes the transaction
             throw LockBackend.xa(XAException.XAER_NOTA, "no locks known for " + Xids.encode(x));
         }
     }
@@ -120,6 +123,9 @@ final class LockBranch implements PledgeXAResource {
         Xid x = xid;
         if (x == null) {
             return; // never started: no locks were taken
+        }
+        if (service.heldUntilRecoveryCompletes(x)) {
+            return; // other branches were left to recovery: released when it has committed them
         }
         releases.release(x);
     }

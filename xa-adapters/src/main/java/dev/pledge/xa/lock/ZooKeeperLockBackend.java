@@ -120,6 +120,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         Waiter w = new Waiter(owner);
         synchronized (h) {
             h.waiting.add(w);
+            w.cancelled = h.completing || h.released; // the transaction started to complete while the node was created
         }
         boolean granted = false;
         try {
@@ -323,6 +324,25 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         }
         owners.remove(owner, h);
         throw LockBackend.xa(XAException.XA_RBROLLBACK, "Transaction " + owner + " lost its locks (" + lost + ")");
+    }
+
+    @Override
+    public boolean commitDecided(Xid xid) throws XAException {
+        Holdings h = owners.get(Owner.ofId(Xids.gtridHex(xid)));
+        if (h != null) {
+            synchronized (h) {
+                stopRequests(h);
+                if (h.prepared != null) {
+                    h.settled = true; // the persistent nodes and the prepared record stay until release()
+                    return true;
+                }
+            }
+        }
+        try {
+            return client.checkExists().forPath(ZKPaths.makePath(preparedPath, Xids.encode(xid))) != null;
+        } catch (Exception e) {
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to look up the prepared locks of " + xid + "; retry", e);
+        }
     }
 
     /**

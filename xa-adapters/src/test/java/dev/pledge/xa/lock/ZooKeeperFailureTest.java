@@ -160,23 +160,72 @@ class ZooKeeperFailureTest {
                 + " after " + previous.fencingToken());
     }
 
+    /** A branch that votes no, so the prepared lock branch is rolled back (its settle swaps its nodes back to ephemeral). */
+    static final class NoVoter implements javax.transaction.xa.XAResource {
+        @Override
+        public void start(javax.transaction.xa.Xid xid, int flags) {
+        }
+
+        @Override
+        public void end(javax.transaction.xa.Xid xid, int flags) {
+        }
+
+        @Override
+        public int prepare(javax.transaction.xa.Xid xid) throws javax.transaction.xa.XAException {
+            throw new javax.transaction.xa.XAException(javax.transaction.xa.XAException.XA_RBROLLBACK);
+        }
+
+        @Override
+        public void commit(javax.transaction.xa.Xid xid, boolean onePhase) {
+        }
+
+        @Override
+        public void rollback(javax.transaction.xa.Xid xid) {
+        }
+
+        @Override
+        public void forget(javax.transaction.xa.Xid xid) {
+        }
+
+        @Override
+        public javax.transaction.xa.Xid[] recover(int flag) {
+            return new javax.transaction.xa.Xid[0];
+        }
+
+        @Override
+        public boolean isSameRM(javax.transaction.xa.XAResource other) {
+            return other == this;
+        }
+
+        @Override
+        public int getTransactionTimeout() {
+            return 0;
+        }
+
+        @Override
+        public boolean setTransactionTimeout(int seconds) {
+            return false;
+        }
+    }
+
     @Test
-    void aSettleWhoseReplyIsLostLeavesNoOrphanNodeAndTheKeyIsFreeAfterCommit() throws Exception {
+    void aSettleWhoseReplyIsLostLeavesNoOrphanNodeAndTheKeyIsFreeAfterTheTransaction() throws Exception {
         RecordingResource db = new RecordingResource("db", call -> {
-            if (call.equals("commit")) {
-                proxy.loseNextReplyTo(ZkProxy.MULTI); // the next multi is the lock branch's settle, right after this commit
+            if (call.equals("rollback")) {
+                proxy.loseNextReplyTo(ZkProxy.MULTI); // the next multi is the lock branch's settle, right after this rollback
             }
         });
         tm.begin();
         tm.getTransaction().enlistResource(db); // enlisted first: its phase two runs before the lock branch's
         LockGrant mine = locksA.lock("lk-settle");
-        tm.commit();
+        tm.getTransaction().enlistResource(new NoVoter()); // prepared locks, then a no vote: the lock branch settles in rollback
+        org.junit.jupiter.api.Assertions.assertThrows(jakarta.transaction.RollbackException.class, tm::commit);
         assertEquals(1, proxy.lostReplies(), "the settle's multi applied and its reply was lost");
 
         String keyDir = root + "/locks/keys/" + ZkNode.keyDirectory("lk-settle");
         java.util.List<String> left = direct.checkExists().forPath(keyDir) == null ? java.util.List.of()
                 : direct.getChildren().forPath(keyDir);
-        assertEquals(java.util.List.of(), left, "no request node may outlive the committed transaction");
+        assertEquals(java.util.List.of(), left, "no request node may outlive the transaction");
         assertEquals(java.util.List.of(), direct.getChildren().forPath(root + "/locks/prepared"));
         LockGrant next = lockAndCommit(locksB, "lk-settle", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
         assertTrue(next.fencingToken() > mine.fencingToken());
