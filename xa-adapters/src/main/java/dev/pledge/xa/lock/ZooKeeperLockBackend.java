@@ -134,7 +134,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 Set<Owner> blockers = QueueRule.blockers(queue, me);
                 if (blockers.isEmpty()) {
                     graph.done(w);
-                    Held held = new Held(key, mode, path, token);
+                    Held held = new Held(key, mode, path, token, sessionId());
                     synchronized (h) {
                         // refused once prepare, commit or rollback has begun: prepare records exactly what h.held has then
                         if (h.released || h.completing) {
@@ -174,6 +174,39 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             if (!granted) {
                 deleteQuietly(path);
             }
+        }
+    }
+
+    private long sessionId() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0; // not connected: compared with nothing
+        }
+    }
+
+    /**
+     * Whether a multi-delete of {@code held} that failed with NoNode had in fact applied (its reply
+     * lost, Curator's retry finding the nodes gone): only the session that owns an ephemeral node
+     * deletes it while the session lives, so if that session is still ours and never lost, and
+     * every node is gone, the deletes were ours.
+     */
+    private boolean deletedByUs(Holdings h, List<Held> held) {
+        long session = sessionId();
+        synchronized (h) {
+            if (h.lost != null) {
+                return false;
+            }
+        }
+        try {
+            for (Held x : held) {
+                if (x.session != session || session == 0 || client.checkExists().forPath(x.path) != null) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 
@@ -313,6 +346,11 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 owners.remove(owner, h);
                 return;
             } catch (KeeperException.NoNodeException e) {
+                if (deletedByUs(h, held)) {
+                    // our delete applied and its reply was lost; Curator's retry found the nodes gone
+                    owners.remove(owner, h);
+                    return;
+                }
                 lost = "a lock node is gone: the ZooKeeper session expired";
             } catch (Exception e) {
                 // kept in memory: the release after completion retries the deletes until they succeed
@@ -576,13 +614,16 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         final String key;
         final LockMode mode;
         final long token;
+        /** The session whose ephemeral node this is: nobody else deletes it while that session lives. */
+        final long session;
         String path;
 
-        Held(String key, LockMode mode, String path, long token) {
+        Held(String key, LockMode mode, String path, long token, long session) {
             this.key = key;
             this.mode = mode;
             this.path = path;
             this.token = token;
+            this.session = session;
         }
 
         LockGrant grant() {

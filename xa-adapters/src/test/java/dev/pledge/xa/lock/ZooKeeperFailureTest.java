@@ -230,4 +230,45 @@ class ZooKeeperFailureTest {
         LockGrant next = lockAndCommit(locksB, "lk-settle", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
         assertTrue(next.fencingToken() > mine.fencingToken());
     }
+
+    @Test
+    void aOnePhaseCommitWhoseReplyIsLostCommitsAndFreesTheKey() throws Exception {
+        tm.begin();
+        LockGrant mine = locksA.lock("lk-one-phase");
+        proxy.loseNextReplyTo(ZkProxy.MULTI); // the one-phase commit's delete applies, its reply is lost, Curator retries it
+        tm.commit(); // the locks are the only branch: one phase; a NoNode on the retry is our own delete, not a lost lock
+        assertEquals(1, proxy.lostReplies());
+        LockGrant next = lockAndCommit(locksB, "lk-one-phase", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+        assertTrue(next.fencingToken() > mine.fencingToken());
+        assertEquals(0, locksA.metrics().pendingReleases(), locksA.metrics().toString());
+    }
+
+    @Test
+    void aReleaseRetriedAfterItsSessionWasKilledDeletesTheDeadSessionsNodeAtOnce() throws Exception {
+        tm.begin();
+        tm.getTransaction().registerSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                proxy.blackout();
+            }
+        });
+        tm.getTransaction().enlistResource(new RecordingResource("db"));
+        LockGrant first = locksA.lock("lk-killed");
+        tm.commit();
+        assertEquals(1, locksA.metrics().pendingReleases(), locksA.metrics().toString());
+        // the client's session ends while ZooKeeper is unreachable; the server keeps the node until the 30 s timeout
+        org.apache.curator.test.KillSession.kill(viaProxy.getZookeeperClient().getZooKeeper());
+        Future<LockGrant> next = lockAndCommit(locksB, "lk-killed", Duration.ofSeconds(20));
+        LockTableContract.assertStillWaiting(next);
+        proxy.restore();
+        long restored = System.nanoTime();
+        LockGrant second = next.get(20, TimeUnit.SECONDS);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restored);
+        assertTrue(ms < 10_000, "granted " + ms + " ms after ZooKeeper came back: the retry deleted the node, not the session timeout");
+        assertTrue(second.fencingToken() > first.fencingToken());
+    }
 }
