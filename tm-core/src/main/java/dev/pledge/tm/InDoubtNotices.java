@@ -1,5 +1,6 @@
 package dev.pledge.tm;
 
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -20,22 +21,22 @@ final class InDoubtNotices implements InDoubtListeners {
         listeners.remove(listener);
     }
 
-    void leftToRecovery(Gtrid gtrid) {
+    void leftToRecovery(byte[] gtrid) {
         for (InDoubtListener l : listeners) {
             try {
-                l.leftToRecovery(gtrid.bytes());
+                l.leftToRecovery(gtrid.clone());
             } catch (RuntimeException e) {
-                log.warn("In-doubt listener {} failed for {} (ignored)", l, gtrid, e);
+                log.warn("In-doubt listener {} failed for {} (ignored)", l, HexFormat.of().formatHex(gtrid), e);
             }
         }
     }
 
-    void completedByRecovery(Gtrid gtrid) {
+    void completedByRecovery(byte[] gtrid) {
         for (InDoubtListener l : listeners) {
             try {
-                l.completedByRecovery(gtrid.bytes());
+                l.completedByRecovery(gtrid.clone());
             } catch (RuntimeException e) {
-                log.warn("In-doubt listener {} failed for {} (ignored)", l, gtrid, e);
+                log.warn("In-doubt listener {} failed for {} (ignored)", l, HexFormat.of().formatHex(gtrid), e);
             }
         }
     }
