@@ -417,6 +417,7 @@ public final class Recovery {
                 }
                 if (open.isEmpty()) {
                     journal.logCompleted(decision.gtrid());
+                    tm.inDoubt.completedByRecovery(decision.gtrid().bytes());
                 } else {
                     long ageSeconds = (System.currentTimeMillis() - decision.decidedAtMillis()) / 1000;
                     for (String o : open) {

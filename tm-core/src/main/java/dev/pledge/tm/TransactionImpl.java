@@ -610,6 +610,8 @@ final class TransactionImpl implements Transaction {
         }
         if (leftToRecovery == 0) {
             tm.journal.logCompleted(gtrid);
+        } else {
+            tm.inDoubt.leftToRecovery(gtrid.bytes()); // before afterCompletion: e.g. locks stay held until recovery completes it
         }
         if (heuristic > 0) {
             tm.counters.heuristic.increment();

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread association and the set of live transactions of one service. The commit path takes no
  * lock shared between transactions: a thread-local lookup and one concurrent-map entry per transaction.
  */
-final class TransactionManagerImpl implements TransactionManager {
+final class TransactionManagerImpl implements TransactionManager, InDoubtListeners {
 
     /** What one thread is doing with this service: its transaction and the timeout for its next begin. */
     private static final class ThreadState {
@@ -32,6 +32,8 @@ final class TransactionManagerImpl implements TransactionManager {
     final Journal journal;
     final Counters counters;
     final PhaseRunner phases;
+    /** Told of committed transactions with branches left to recovery, and when recovery completes them. */
+    final InDoubtNotices inDoubt = new InDoubtNotices();
     private final XidFactory xids;
     private final int defaultTimeoutSeconds;
 
@@ -41,6 +43,16 @@ final class TransactionManagerImpl implements TransactionManager {
         this.xids = xids;
         this.defaultTimeoutSeconds = defaultTimeoutSeconds;
         this.counters = counters;
+    }
+
+    @Override
+    public void addInDoubtListener(InDoubtListener listener) {
+        inDoubt.addInDoubtListener(listener);
+    }
+
+    @Override
+    public void removeInDoubtListener(InDoubtListener listener) {
+        inDoubt.removeInDoubtListener(listener);
     }
 
     @Override

@@ -11,7 +11,7 @@ import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.SQLException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.transaction.xa.XAResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,32 +52,27 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         if (tx == null) {
             return null;
         }
-        int status = status(tx);
-        if (status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK) {
-            return (TransactionAware) tsr.getResource(key);
-        }
-        if (status == Status.STATUS_ROLLEDBACK || status == Status.STATUS_ROLLING_BACK) {
-            throw new SQLException("Data source '" + name + "': " + tx + " has already rolled back (it timed out, or another thread"
-                    + " rolled it back); no connection can take part in it. Roll back or commit it on this thread to clear it.");
-        }
-        return null; // completing or finished: a plain connection, as outside a transaction
+        requireRunning(tx, status(tx));
+        return (TransactionAware) tsr.getResource(key);
     }
 
     @Override
     public void associate(TransactionAware connection, XAResource xaResource) throws SQLException {
         Transaction tx = current();
-        int status = tx == null ? Status.STATUS_NO_TRANSACTION : status(tx);
-        if (status != Status.STATUS_ACTIVE && status != Status.STATUS_MARKED_ROLLBACK) {
+        if (tx == null) {
             // Outside a transaction: auto-commit as usual; Agroal refuses commit()/rollback() if a transaction starts meanwhile.
             connection.transactionCheckCallback(this::threadHasActiveTransaction);
             return;
         }
+        // Checked again: Agroal asked getTransactionAware() before waiting for a free connection, and the transaction
+        // may have timed out meanwhile. Throwing here gives the connection back to the pool untouched.
+        requireRunning(tx, status(tx));
         if (tsr.getResource(key) == connection) {
             connection.transactionStart(); // the same connection again in the same transaction
             connection.transactionCheckCallback(() -> isRunning(tx));
             return;
         }
-        ReturnToPool returner = new ReturnToPool(connection);
+        ReturnToPool returner = new ReturnToPool(name, connection);
         try {
             tsr.registerInterposedSynchronization(returner);
         } catch (RuntimeException e) {
@@ -91,6 +86,7 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
                 throw new SystemException("enlistResource returned false");
             }
         } catch (RollbackException | SystemException | RuntimeException e) {
+            returner.disarm();
             tsr.putResource(key, null);
             throw new EnlistmentException("Data source '" + name + "' could not enlist in " + tx + ": " + e.getMessage(), e);
         }
@@ -117,6 +113,39 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         if (factory.isRecoverable()) {
             recovery.unregister(name);
         }
+    }
+
+    /**
+     * A thread still associated with a transaction that is no longer active (rolled back by its
+     * timeout or by another thread, or completing, as inside {@code afterCompletion}) gets no
+     * connection at all: a plain auto-commit one would write at once on behalf of a transaction
+     * that will not commit.
+     */
+    private void requireRunning(Transaction tx, int status) throws SQLException {
+        if (status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK) {
+            return;
+        }
+        String why = status == Status.STATUS_ROLLEDBACK || status == Status.STATUS_ROLLING_BACK
+                ? "it has already rolled back (it timed out, or another thread rolled it back)"
+                : "it is completing or has completed";
+        throw new SQLException("Data source '" + name + "': the transaction of this thread, " + tx + ", is not active (status "
+                + statusName(status) + ": " + why + "); no connection can take part in it, and none is handed out in its name. Roll back or"
+                + " commit it on this thread to clear it, or suspend it to use a connection outside any transaction.", "25000");
+    }
+
+    private static String statusName(int status) {
+        return switch (status) {
+            case Status.STATUS_MARKED_ROLLBACK -> "MARKED_ROLLBACK";
+            case Status.STATUS_PREPARING -> "PREPARING";
+            case Status.STATUS_PREPARED -> "PREPARED";
+            case Status.STATUS_COMMITTING -> "COMMITTING";
+            case Status.STATUS_COMMITTED -> "COMMITTED";
+            case Status.STATUS_ROLLING_BACK -> "ROLLING_BACK";
+            case Status.STATUS_ROLLEDBACK -> "ROLLEDBACK";
+            case Status.STATUS_NO_TRANSACTION -> "NO_TRANSACTION";
+            case Status.STATUS_UNKNOWN -> "UNKNOWN";
+            default -> String.valueOf(status);
+        };
     }
 
     private Transaction current() throws SQLException {
@@ -147,17 +176,37 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
                 && s != Status.STATUS_UNKNOWN;
     }
 
-    /** Gives the connection back to the pool once its transaction is over (committed, rolled back or timed out). */
-    private final class ReturnToPool implements Synchronization {
-        private final TransactionAware connection;
-        private final AtomicBoolean armed = new AtomicBoolean();
+    /**
+     * Gives the connection back to the pool once its transaction is over (committed, rolled back or
+     * timed out). Registered before the enlistment and armed after it succeeds; a completion that
+     * runs between the two (a rollback by the reaper or another thread) is remembered and the
+     * connection returned by {@link #arm()}, so it is never lost to the pool.
+     */
+    static final class ReturnToPool implements Synchronization {
+        private static final int PENDING = 0;
+        private static final int ARMED = 1;
+        private static final int COMPLETED_BEFORE_ARMED = 2;
+        private static final int DONE = 3;
 
-        ReturnToPool(TransactionAware connection) {
+        private final String name;
+        private final TransactionAware connection;
+        private final AtomicInteger state = new AtomicInteger(PENDING);
+
+        ReturnToPool(String name, TransactionAware connection) {
+            this.name = name;
             this.connection = connection;
         }
 
+        /** The enlistment succeeded: the connection goes back at completion, or now if completion already ran. */
         void arm() {
-            armed.set(true);
+            if (!state.compareAndSet(PENDING, ARMED) && state.compareAndSet(COMPLETED_BEFORE_ARMED, DONE)) {
+                giveBack();
+            }
+        }
+
+        /** The enlistment failed: Agroal takes the connection back itself. */
+        void disarm() {
+            state.set(DONE);
         }
 
         @Override
@@ -166,9 +215,14 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
 
         @Override
         public void afterCompletion(int status) {
-            if (!armed.getAndSet(false)) {
-                return; // enlistment failed: Agroal already took the connection back
+            if (state.compareAndSet(ARMED, DONE)) {
+                giveBack();
+            } else {
+                state.compareAndSet(PENDING, COMPLETED_BEFORE_ARMED); // arm() gives it back
             }
+        }
+
+        private void giveBack() {
             try {
                 connection.transactionEnd();
             } catch (SQLException | RuntimeException e) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -32,13 +33,38 @@ final class InProcessLockBackend implements LockBackend {
     private final Map<String, List<Request>> keys = new HashMap<>();
     private final Map<Owner, Holdings> owners = new HashMap<>();
     private final WaitForGraph graph = new WaitForGraph();
+    /** Fencing tokens are reserved on disk this many at a time. */
+    static final long TOKEN_BLOCK = 1 << 16;
+
     private final PreparedStore store;
+    private final LongSupplier clockMicros;
     private long lastToken;
+    /** With a store: no token above this was handed out by any earlier process, and none above it is handed out unrecorded. */
+    private long reservedTokens = Long.MAX_VALUE;
 
     InProcessLockBackend(PreparedStore store) {
+        this(store, () -> System.currentTimeMillis() * 1000);
+    }
+
+    /**
+     * Fencing tokens start from the wall clock (in microseconds) and grow by one per grant. With a
+     * store they are also above a high-water mark kept on disk, reserved {@link #TOKEN_BLOCK} at a
+     * time, so they never go backwards across restarts even if the clock was stepped back. Without
+     * a store only the clock carries them across restarts: a clock stepped back by more than the
+     * grants made since can repeat tokens of an earlier process.
+     */
+    InProcessLockBackend(PreparedStore store, LongSupplier clockMicros) {
         this.store = store;
-        this.lastToken = System.currentTimeMillis() * 1000;
+        this.clockMicros = clockMicros;
+        this.lastToken = clockMicros.getAsLong();
         if (store != null) {
+            try {
+                lastToken = Math.max(lastToken, store.readTokenMark());
+                reservedTokens = lastToken + TOKEN_BLOCK;
+                store.writeTokenMark(reservedTokens);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read or write the fencing-token mark in " + store.directory(), e);
+            }
             try {
                 for (PreparedStore.Branch b : store.loadAll()) {
                     install(b);
@@ -75,8 +101,9 @@ final class InProcessLockBackend implements LockBackend {
             if (strongest != null && strongest.mode.covers(mode)) {
                 return strongest.grant();
             }
-            if (h.prepared != null || h.settled) {
-                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take new locks");
+            if (h.prepared != null || h.settled || h.completing) {
+                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take a lock on '"
+                        + key + "'");
             }
             List<Request> queue = keys.computeIfAbsent(key, k -> new ArrayList<>());
             Request r = new Request(owner, key, mode, mutex.newCondition());
@@ -96,7 +123,7 @@ final class InProcessLockBackend implements LockBackend {
                     }
                     if (r.cancelled) {
                         throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + owner
-                                + " ended while it waited");
+                                + " ended while it waited (it committed or rolled back, perhaps on another thread)");
                     }
                     if (r.victimOf != null) {
                         withdraw(r);
@@ -127,10 +154,24 @@ final class InProcessLockBackend implements LockBackend {
 
     private void grant(Request r, Holdings h) {
         r.granted = true;
-        long now = System.currentTimeMillis() * 1000;
-        lastToken = Math.max(lastToken + 1, now);
+        lastToken = Math.max(lastToken + 1, clockMicros.getAsLong());
+        if (lastToken > reservedTokens - TOKEN_BLOCK / 2) {
+            reserveTokens();
+        }
         r.token = lastToken;
         h.granted.add(r);
+    }
+
+    /** Moves the recorded high-water mark a block ahead (with the mutex held; once every {@link #TOKEN_BLOCK}/2 grants). */
+    private void reserveTokens() {
+        long next = lastToken + TOKEN_BLOCK;
+        try {
+            store.writeTokenMark(next);
+            reservedTokens = next;
+        } catch (IOException e) {
+            // tried again at the next grant; tokens stay monotonic in this process, and across a restart up to the old mark
+            log.error("Cannot record the fencing-token mark {} in {}: {}", next, store.directory(), e.toString());
+        }
     }
 
     /** Takes a waiting request out of its queue (timeout, deadlock, interrupt) and lets the ones behind it move up. */
@@ -179,9 +220,11 @@ final class InProcessLockBackend implements LockBackend {
         List<PreparedStore.Grant> grants;
         mutex.lock();
         try {
-            Holdings h = owners.get(owner);
-            if (h == null || h.granted.isEmpty()) {
-                owners.remove(owner);
+            // Before the vote: no request of this transaction may be granted any more (another thread of it may be waiting).
+            // The entry stays, marked completing, until release() at the transaction's end, so a late request is refused.
+            Holdings h = owners.computeIfAbsent(owner, Holdings::new);
+            stopRequests(h);
+            if (h.granted.isEmpty()) {
                 return XAResource.XA_RDONLY;
             }
             h.prepared = xid;
@@ -205,6 +248,22 @@ final class InProcessLockBackend implements LockBackend {
     }
 
     @Override
+    public boolean commitDecided(Xid xid) {
+        mutex.lock();
+        try {
+            Holdings h = owners.get(Owner.ofId(Xids.gtridHex(xid)));
+            if (h == null || h.prepared == null) {
+                return false;
+            }
+            stopRequests(h);
+            h.settled = true; // prepared record and keys stay until release()
+            return true;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    @Override
     public boolean settle(Xid xid) throws XAException {
         boolean known = deleteRecord(xid);
         mutex.lock();
@@ -213,6 +272,7 @@ final class InProcessLockBackend implements LockBackend {
             if (h == null) {
                 return known;
             }
+            stopRequests(h); // a rollback without prepare: another thread of the transaction may still wait
             h.prepared = null;
             h.settled = true;
             return true;
@@ -270,6 +330,31 @@ final class InProcessLockBackend implements LockBackend {
         }
     }
 
+    /**
+     * The transaction has started to complete: its waiting requests are cancelled (their threads
+     * get a {@link LockException}) and no new request is queued or granted. Called with the mutex held.
+     */
+    private void stopRequests(Holdings h) {
+        h.completing = true;
+        Set<String> touched = new LinkedHashSet<>();
+        for (Request w : List.copyOf(h.waiting)) {
+            w.cancelled = true;
+            graph.done(w);
+            List<Request> queue = keys.get(w.key);
+            if (queue != null) {
+                queue.remove(w);
+            }
+            touched.add(w.key);
+            w.condition.signal();
+        }
+        for (String key : touched) {
+            List<Request> queue = keys.get(key);
+            if (queue != null) {
+                regrant(key, queue);
+            }
+        }
+    }
+
     @Override
     public List<Xid> prepared() {
         mutex.lock();
@@ -319,6 +404,8 @@ final class InProcessLockBackend implements LockBackend {
         Xid prepared;
         /** Committed or rolled back, keys held until the transaction has completed. */
         boolean settled;
+        /** Prepare, commit or rollback has begun: nothing more is queued or granted. */
+        boolean completing;
 
         Holdings(Owner owner) {
         }

@@ -26,7 +26,14 @@ interface LockBackend extends AutoCloseable {
     void commitOnePhase(Owner owner, Xid xid) throws XAException;
 
     /**
-     * The outcome of the xid's prepared branch is decided (commit or rollback, here the same):
+     * The xid's prepared branch is committed, and other branches of its transaction may not be
+     * yet: keeps its prepared record (durable: a crash leaves the keys to recovery) and its keys
+     * until {@link #release}. Returns false when nothing is known of the branch.
+     */
+    boolean commitDecided(Xid xid) throws XAException;
+
+    /**
+     * The xid's prepared branch is rolled back (or committed where nothing else can be in doubt):
      * forgets its prepared record durably, so that neither {@link #prepared()} nor a crash brings
      * the branch back, but keeps its keys held until {@link #release}. After a crash the keys
      * are free (the JVM's memory, or the ZooKeeper session, is gone). Returns false when nothing

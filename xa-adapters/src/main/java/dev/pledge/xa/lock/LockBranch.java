@@ -4,31 +4,32 @@ import dev.pledge.tm.PledgeXAResource;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The lock service's branch in one transaction: enlisted on the first lock, it learns the Xid
- * from {@code start}, and turns prepare into "make my locks durable", and commit and rollback
- * into "forget the prepared record, keep the keys" ({@link LockBackend#settle}). The keys are
- * released by {@link #afterCompletion()}, once every branch has had its phase two: the
- * coordinator commits branches in enlistment order, and the lock branch usually comes first.
- * A one-phase commit (the locks are the only branch) releases at once. It votes
- * {@code XA_RBROLLBACK} when a lock was lost, and never read-only while it holds locks (a
- * read-only vote would end it before the other branches commit).
+ * from {@code start}, and turns prepare into "make my locks durable", commit into "keep them
+ * durable until the whole transaction has its outcome" ({@link LockBackend#commitDecided}) and
+ * rollback into "forget the prepared record, keep the keys" ({@link LockBackend#settle}). The
+ * keys are released by {@link #afterCompletion()}, once every branch has had its phase two, or,
+ * when a branch was left to recovery, once recovery has committed it. A one-phase commit (the
+ * locks are the only branch) releases at once. Before its vote, the branch cancels requests of
+ * its transaction still waiting on other threads. It votes {@code XA_RBROLLBACK} when a lock
+ * was lost, and never read-only while it holds locks (a read-only vote would end it before the
+ * other branches commit).
  */
 final class LockBranch implements PledgeXAResource {
-    private static final Logger log = LoggerFactory.getLogger(LockBranch.class);
     private final LockService service;
     private final LockBackend backend;
+    private final GuaranteedRelease releases;
     private final long age;
     private volatile Xid xid;
     private volatile Owner owner;
     private volatile boolean finished;
 
-    LockBranch(LockService service, LockBackend backend, long age) {
+    LockBranch(LockService service, LockBackend backend, GuaranteedRelease releases, long age) {
         this.service = service;
         this.backend = backend;
+        this.releases = releases;
         this.age = age;
     }
 
@@ -101,7 +102,8 @@ final class LockBranch implements PledgeXAResource {
         finished = true;
         if (onePhase) {
             backend.commitOnePhase(owner(), x); // the only branch: nothing else is left to commit
-        } else if (!backend.settle(x)) {
+        } else if (!backend.commitDecided(x)) {
+            // the keys stay in the prepared record until afterCompletion, or until recovery completes the transaction
             throw LockBackend.xa(XAException.XAER_NOTA, "no locks known for " + Xids.encode(x));
         }
     }
@@ -112,18 +114,20 @@ final class LockBranch implements PledgeXAResource {
         backend.settle(x);
     }
 
-    /** The whole transaction has completed (every branch's phase two is over): releases the keys. */
+    /**
+     * The whole transaction has completed (every branch's phase two is over): releases the keys,
+     * retrying in the background until the backend has done it.
+     */
     void afterCompletion() {
         finished = true;
         Xid x = xid;
         if (x == null) {
             return; // never started: no locks were taken
         }
-        try {
-            backend.release(x);
-        } catch (XAException e) {
-            log.warn("Could not release the locks of {} after it completed: {}", this, e.getMessage(), e);
+        if (service.heldUntilRecoveryCompletes(x)) {
+            return; // other branches were left to recovery: released when it has committed them
         }
+        releases.release(x);
     }
 
     @Override

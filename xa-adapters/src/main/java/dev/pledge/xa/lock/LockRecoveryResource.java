@@ -1,21 +1,27 @@
 package dev.pledge.xa.lock;
 
 import dev.pledge.tm.PledgeXAResource;
+import java.util.function.Predicate;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
- * What recovery sees of a lock service: the prepared branches, and commit or rollback by Xid,
- * both of which release the branch's locks at once (there is no live transaction to wait for).
+ * What recovery sees of a lock service: the prepared branches, and commit or rollback by Xid.
+ * Rollback releases the branch's locks at once; commit keeps them until recovery has completed
+ * the whole transaction (other branches may still be prepared), when the transaction manager
+ * tells of it, and otherwise releases at once.
  */
 final class LockRecoveryResource implements PledgeXAResource {
     private final String name;
     private final LockBackend backend;
+    /** Takes a committed branch's keys to hold until recovery has completed its transaction; false if it cannot. */
+    private final Predicate<Xid> holdUntilCompleted;
 
-    LockRecoveryResource(String name, LockBackend backend) {
+    LockRecoveryResource(String name, LockBackend backend, Predicate<Xid> holdUntilCompleted) {
         this.name = name;
         this.backend = backend;
+        this.holdUntilCompleted = holdUntilCompleted;
     }
 
     @Override
@@ -38,6 +44,13 @@ final class LockRecoveryResource implements PledgeXAResource {
 
     @Override
     public void commit(Xid xid, boolean onePhase) throws XAException {
+        if (holdUntilCompleted.test(xid)) {
+            // other branches of the transaction may still be prepared: the keys go when recovery completes it
+            if (!backend.commitDecided(xid)) {
+                throw LockBackend.xa(XAException.XAER_NOTA, "no prepared locks for " + Xids.encode(xid));
+            }
+            return;
+        }
         if (!backend.release(xid)) {
             throw LockBackend.xa(XAException.XAER_NOTA, "no prepared locks for " + Xids.encode(xid));
         }

@@ -1,5 +1,7 @@
 package dev.pledge.xa.lock;
 
+import dev.pledge.tm.InDoubtListener;
+import dev.pledge.tm.InDoubtListeners;
 import dev.pledge.tm.PledgeXAResource;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
@@ -12,8 +14,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.transaction.xa.Xid;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,18 +27,32 @@ import org.slf4j.LoggerFactory;
  * transaction is held until that transaction commits or rolls back (strict two-phase locking),
  * and the lock table takes part in two-phase commit as an XA resource named {@link #name()}.
  * <p>
- * "Until it commits" means until every branch has: the lock branch's own phase two only
- * forgets its prepared record, and the locks are released in the transaction's
- * {@code afterCompletion}, so the next holder of a key sees the database writes of the last
- * one committed, whatever the enlistment order. A crash in between frees the keys (memory, or
- * the ZooKeeper session, is gone) and leaves nothing for recovery. Without a live transaction,
- * recovery's commit or rollback of a prepared branch ({@link #recoveryResource()}) releases
- * its locks at once; so does a one-phase commit, where the locks are the only branch.
+ * "Until it commits" means until every branch has its outcome. The lock branch's own phase two
+ * changes nothing (committed, its keys stay in the durable prepared record), and the locks are
+ * released in the transaction's {@code afterCompletion}, so the next holder of a key sees the
+ * database writes of the last one committed, whatever the enlistment order. When a branch's
+ * phase two fails and is left to recovery (Pledge's transaction manager says so through
+ * {@link InDoubtListener}), the keys are not released after completion: they stay in the
+ * prepared record (persistent nodes on ZooKeeper, a file with a durable directory) until
+ * recovery has committed every branch, and recovery's commit of a lock branch, after a crash,
+ * holds the keys the same way. A crash before the decision frees the keys of an in-memory table
+ * (or of an unprepared transaction on ZooKeeper, with its session); prepared ones wait for
+ * recovery. A rollback ({@link #recoveryResource()}'s included) releases at once, and so does a
+ * one-phase commit, where the locks are the only branch. With another transaction manager than
+ * Pledge's, nobody tells of branches in doubt, and the keys go after completion.
+ * <p>
+ * Releases are guaranteed: one that fails (ZooKeeper unreachable) is retried in the background
+ * until it succeeds, the keys held meanwhile ({@link #metrics()}).
  * <p>
  * Requests are granted per key in arrival order, are re-entrant within a transaction, wait at
  * most a timeout ({@link LockTimeoutException}), and deadlocks among this process's
  * transactions are broken by aborting the youngest ({@link LockDeadlockException}). Every grant
- * carries a fencing token for the protected resource.
+ * carries a fencing token for the protected resource, larger than every earlier grant of the same
+ * key: on ZooKeeper the request node's czxid; in-process a counter that starts from the clock and,
+ * with {@link Builder#durableDirectory(Path)}, above a high-water mark kept on disk (without one, a
+ * clock stepped back across a restart can repeat tokens). A transaction's requests stop when it
+ * starts to complete: a request still waiting on another thread of it is cancelled before its
+ * prepare vote ({@link LockException}), and nothing is granted to it afterwards.
  * <p>
  * Two backends: {@link Builder#inProcess()} (this JVM only; with
  * {@link Builder#durableDirectory(Path)} prepared locks survive a crash) and
@@ -52,14 +70,67 @@ public final class LockService implements AutoCloseable {
     private final ConcurrentHashMap<Transaction, LockBranch> branches = new ConcurrentHashMap<>();
     private final AtomicLong ages = new AtomicLong();
     private final LockRecoveryResource recoveryResource;
+    private final GuaranteedRelease releases;
     private final Object enlistLock = new Object();
+    /** Pledge's transaction manager tells of branches left to recovery; null for another transaction manager. */
+    private final InDoubtListeners inDoubtSource;
+    private final InDoubtListener inDoubtListener = new InDoubtListener() {
+        @Override
+        public void leftToRecovery(byte[] gtrid) {
+            inDoubt.add(Owner.of(gtrid, 0).id());
+        }
+
+        @Override
+        public void completedByRecovery(byte[] gtrid) {
+            String id = Owner.of(gtrid, 0).id();
+            inDoubt.remove(id);
+            Xid held = heldForRecovery.remove(id);
+            if (held != null) {
+                log.info("Lock service '{}': recovery completed {}; releasing its locks", name, Xids.encode(held));
+                releases.release(held);
+            }
+        }
+    };
+    /** Transactions (gtrid hex) that committed with branches left to recovery, until recovery completes them. */
+    private final Set<String> inDoubt = ConcurrentHashMap.newKeySet();
+    /** The lock branches kept (prepared record and keys) until recovery completes their transaction, by gtrid hex. */
+    private final ConcurrentHashMap<String, Xid> heldForRecovery = new ConcurrentHashMap<>();
 
     private LockService(String name, TransactionManager tm, LockBackend backend, Duration defaultTimeout) {
         this.name = name;
         this.tm = tm;
         this.backend = backend;
         this.defaultTimeout = defaultTimeout;
-        this.recoveryResource = new LockRecoveryResource(name, backend);
+        this.releases = new GuaranteedRelease(name, backend);
+        this.recoveryResource = new LockRecoveryResource(name, backend, this::holdForRecovery);
+        this.inDoubtSource = tm instanceof InDoubtListeners l ? l : null;
+        if (inDoubtSource != null) {
+            inDoubtSource.addInDoubtListener(inDoubtListener);
+        }
+    }
+
+    /**
+     * Called by the lock branch after completion: true (and the keys are kept) when the transaction
+     * has branches left to recovery; they are released when recovery completes it.
+     */
+    boolean heldUntilRecoveryCompletes(Xid xid) {
+        String id = Xids.gtridHex(xid);
+        if (!inDoubt.contains(id)) {
+            return false;
+        }
+        heldForRecovery.put(id, xid);
+        log.warn("Lock service '{}': {} committed with branches left to recovery; its locks stay held until recovery completes it",
+                name, Xids.encode(xid));
+        return true;
+    }
+
+    /** Recovery commits a prepared lock branch: its keys are held until recovery completes the transaction, if we will be told. */
+    private boolean holdForRecovery(Xid xid) {
+        if (inDoubtSource == null) {
+            return false;
+        }
+        heldForRecovery.put(Xids.gtridHex(xid), xid);
+        return true;
     }
 
     /** Starts a builder for a lock service in transactions of {@code tm}; default: in-process, name "locks", 30 s waits. */
@@ -121,11 +192,7 @@ public final class LockService implements AutoCloseable {
         }
         if (branch.finished()) {
             // the transaction ended (a timeout rolled it back) while this thread waited
-            try {
-                backend.release(branch.xid());
-            } catch (javax.transaction.xa.XAException e) {
-                log.warn("Could not release a lock granted to the finished transaction {}", owner, e);
-            }
+            releases.release(branch.xid());
             throw new LockException("Transaction " + owner + " ended while waiting for a " + mode + " lock on '" + key + "'");
         }
         return grant;
@@ -139,9 +206,18 @@ public final class LockService implements AutoCloseable {
         return recoveryResource;
     }
 
+    /** Releases that are waiting for the backend to come back, and how many attempts failed. */
+    public LockMetrics metrics() {
+        return releases.metrics();
+    }
+
     /** Closes the backend (the ZooKeeper client stays open: it belongs to the caller). */
     @Override
     public void close() {
+        if (inDoubtSource != null) {
+            inDoubtSource.removeInDoubtListener(inDoubtListener);
+        }
+        releases.close();
         backend.close();
     }
 
@@ -179,7 +255,7 @@ public final class LockService implements AutoCloseable {
             if (existing != null) {
                 return existing;
             }
-            LockBranch b = new LockBranch(this, backend, ages.incrementAndGet());
+            LockBranch b = new LockBranch(this, backend, releases, ages.incrementAndGet());
             try {
                 // registered first, so that a branch enlisted is always released; afterCompletion runs after every
                 // branch's phase two (this service sees only the TransactionManager, so a regular synchronization)

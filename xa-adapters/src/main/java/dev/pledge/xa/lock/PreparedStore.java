@@ -22,6 +22,7 @@ import javax.transaction.xa.Xid;
 final class PreparedStore {
     private static final String SUFFIX = ".prepared";
     private static final String HEADER = "pledge-lock-prepared 1";
+    private static final String TOKEN_MARK = "fencing-tokens.mark";
 
     /** A grant as recorded. */
     record Grant(String key, LockMode mode, long token) {
@@ -52,6 +53,32 @@ final class PreparedStore {
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ch.write(StandardCharsets.UTF_8.encode(sb.toString()));
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory();
+    }
+
+    /** The fencing-token high-water mark recorded by {@link #writeTokenMark}, or 0 if none was. */
+    long readTokenMark() throws IOException {
+        Path f = dir.resolve(TOKEN_MARK);
+        if (!Files.exists(f)) {
+            return 0;
+        }
+        String text = Files.readString(f, StandardCharsets.UTF_8).trim();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IOException("not a fencing-token mark in " + f + ": " + text, e);
+        }
+    }
+
+    /** Records durably that no fencing token above {@code mark} has been handed out (written, forced, renamed). */
+    void writeTokenMark(long mark) throws IOException {
+        Path target = dir.resolve(TOKEN_MARK);
+        Path tmp = dir.resolve(TOKEN_MARK + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ch.write(StandardCharsets.UTF_8.encode(mark + "\n"));
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

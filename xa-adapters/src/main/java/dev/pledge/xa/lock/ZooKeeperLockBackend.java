@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * sequence order. The {@link QueueRule} decides from the names alone whether a request is
  * granted; a waiting request watches the nearest earlier node that blocks it and looks again
  * when it goes. The fencing token is the request node's czxid, which grows with every create
- * in the ensemble, so grants of a key (made in sequence order) get growing tokens.</li>
+ * in the ensemble, so grants of a key (made in sequence order) get growing tokens; when the
+ * create's reply is lost (Curator then finds the node by its protected name, without a Stat)
+ * the czxid is read back from the node.</li>
  * <li>At prepare, one ZooKeeper multi-operation replaces every ephemeral request node of the
  * transaction with a PERSISTENT node of the same name plus {@code _p} (same place in the queue)
  * and writes {@code prepared/<xid>} listing them. If an ephemeral node is gone (the session
@@ -91,8 +93,9 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             if (strongest != null && strongest.mode.covers(mode)) {
                 return strongest.grant();
             }
-            if (h.prepared != null || h.settled) {
-                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take new locks");
+            if (h.prepared != null || h.settled || h.completing || h.released) {
+                throw new IllegalStateException("Transaction " + owner + " is already prepared or completing; it cannot take a lock on '"
+                        + key + "'");
             }
             if (h.lost != null) {
                 throw new LockException("Transaction " + owner + " lost its locks (" + h.lost + "); roll it back");
@@ -107,10 +110,17 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         } catch (Exception e) {
             throw new LockException("Cannot queue a " + mode + " lock request on '" + key + "' in ZooKeeper", e);
         }
+        long token = stat.getCzxid();
+        if (token == 0) {
+            // The create's reply was lost and Curator's protected mode found the node by name without its Stat:
+            // read it, so the token is the node's real czxid and never smaller than an earlier holder's.
+            token = czxidOf(path, key, mode);
+        }
         String myName = ZKPaths.getNodeFromPath(path);
         Waiter w = new Waiter(owner);
         synchronized (h) {
             h.waiting.add(w);
+            w.cancelled = h.completing || h.released; // the transaction started to complete while the node was created
         }
         boolean granted = false;
         try {
@@ -124,10 +134,12 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 Set<Owner> blockers = QueueRule.blockers(queue, me);
                 if (blockers.isEmpty()) {
                     graph.done(w);
-                    Held held = new Held(key, mode, path, stat.getCzxid());
+                    Held held = new Held(key, mode, path, token, sessionId());
                     synchronized (h) {
-                        if (h.released) {
-                            throw new LockException("Transaction " + owner + " ended while waiting for a " + mode + " lock on '" + key + "'");
+                        // refused once prepare, commit or rollback has begun: prepare records exactly what h.held has then
+                        if (h.released || h.completing) {
+                            throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + owner
+                                    + " ended while it waited (it committed or rolled back, perhaps on another thread)");
                         }
                         h.held.add(held);
                     }
@@ -165,6 +177,56 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         }
     }
 
+    private long sessionId() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0; // not connected: compared with nothing
+        }
+    }
+
+    /**
+     * Whether a multi-delete of {@code held} that failed with NoNode had in fact applied (its reply
+     * lost, Curator's retry finding the nodes gone): only the session that owns an ephemeral node
+     * deletes it while the session lives, so if that session is still ours and never lost, and
+     * every node is gone, the deletes were ours.
+     */
+    private boolean deletedByUs(Holdings h, List<Held> held) {
+        long session = sessionId();
+        synchronized (h) {
+            if (h.lost != null) {
+                return false;
+            }
+        }
+        try {
+            for (Held x : held) {
+                if (x.session != session || session == 0 || client.checkExists().forPath(x.path) != null) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The creation zxid of a request node just made, read back; deletes the node if it cannot be read. */
+    private long czxidOf(String path, String key, LockMode mode) {
+        Stat read;
+        try {
+            read = client.checkExists().forPath(path);
+        } catch (Exception e) {
+            deleteQuietly(path);
+            throw new LockException("Cannot read back the " + mode + " lock request node " + path + " on '" + key
+                    + "' (its create's reply was lost) to take its fencing token", e);
+        }
+        if (read == null || read.getCzxid() == 0) {
+            throw new LockException("The " + mode + " lock request node " + path + " on '" + key + "' vanished right after its create"
+                    + " (session expired?)");
+        }
+        return read.getCzxid();
+    }
+
     /** Throws when the waiting request was chosen as a deadlock victim or its transaction ended. */
     private static void checkAborted(Waiter w, String key, LockMode mode) {
         if (w.victimOf != null) {
@@ -172,7 +234,7 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         }
         if (w.cancelled) {
             throw new LockException("The " + mode + " lock request on '" + key + "' was cancelled: transaction " + w.owner()
-                    + " ended while it waited");
+                    + " ended while it waited (it committed or rolled back, perhaps on another thread)");
         }
     }
 
@@ -211,14 +273,12 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
 
     @Override
     public int prepare(Owner owner, Xid xid) throws XAException {
-        Holdings h = owners.get(owner);
-        if (h == null) {
-            return XAResource.XA_RDONLY;
-        }
+        // The entry stays, marked completing, until release() at the transaction's end, so a late request is refused.
+        Holdings h = owners.computeIfAbsent(owner, o -> new Holdings());
         List<Held> held;
         synchronized (h) {
+            stopRequests(h); // before the vote: another thread of the transaction may still be waiting
             if (h.held.isEmpty()) {
-                owners.remove(owner);
                 return XAResource.XA_RDONLY;
             }
             if (h.lost != null) {
@@ -262,13 +322,14 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
 
     @Override
     public void commitOnePhase(Owner owner, Xid xid) throws XAException {
-        Holdings h = owners.remove(owner);
+        Holdings h = owners.get(owner);
         if (h == null) {
             return;
         }
         List<Held> held;
         String lost;
         synchronized (h) {
+            stopRequests(h);
             h.released = true;
             held = List.copyOf(h.held);
             lost = h.lost;
@@ -282,17 +343,44 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 if (!ops.isEmpty()) {
                     client.transaction().forOperations(ops);
                 }
+                owners.remove(owner, h);
                 return;
             } catch (KeeperException.NoNodeException e) {
+                if (deletedByUs(h, held)) {
+                    // our delete applied and its reply was lost; Curator's retry found the nodes gone
+                    owners.remove(owner, h);
+                    return;
+                }
                 lost = "a lock node is gone: the ZooKeeper session expired";
             } catch (Exception e) {
+                // kept in memory: the release after completion retries the deletes until they succeed
                 throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to release the locks of " + xid, e);
             }
         }
         for (Held x : held) {
             deleteQuietly(x.path);
         }
+        owners.remove(owner, h);
         throw LockBackend.xa(XAException.XA_RBROLLBACK, "Transaction " + owner + " lost its locks (" + lost + ")");
+    }
+
+    @Override
+    public boolean commitDecided(Xid xid) throws XAException {
+        Holdings h = owners.get(Owner.ofId(Xids.gtridHex(xid)));
+        if (h != null) {
+            synchronized (h) {
+                stopRequests(h);
+                if (h.prepared != null) {
+                    h.settled = true; // the persistent nodes and the prepared record stay until release()
+                    return true;
+                }
+            }
+        }
+        try {
+            return client.checkExists().forPath(ZKPaths.makePath(preparedPath, Xids.encode(xid))) != null;
+        } catch (Exception e) {
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to look up the prepared locks of " + xid + "; retry", e);
+        }
     }
 
     /**
@@ -308,31 +396,43 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         }
         List<Held> held;
         synchronized (h) {
+            stopRequests(h); // a rollback without prepare: another thread of the transaction may still wait
             h.settled = true;
             if (h.prepared == null) {
                 return true; // never prepared: its nodes are ephemeral already
             }
             held = List.copyOf(h.held);
         }
+        String record = ZKPaths.makePath(preparedPath, Xids.encode(xid));
         List<CuratorOp> ops = new ArrayList<>();
         List<String> live = new ArrayList<>();
         try {
             for (Held x : held) {
                 ZKPaths.PathAndNode pn = ZKPaths.getPathAndNode(x.path);
+                if (!pn.getNode().endsWith(ZkNode.PREPARED_SUFFIX)) {
+                    live.add(x.path); // not in the prepared record (never happens since grants stop at prepare): already ephemeral
+                    continue;
+                }
                 String name = pn.getNode().substring(0, pn.getNode().length() - ZkNode.PREPARED_SUFFIX.length());
                 String p = ZKPaths.makePath(pn.getPath(), name);
                 live.add(p);
                 ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(p));
                 ops.add(client.transactionOp().delete().forPath(x.path));
             }
-            ops.add(client.transactionOp().delete().forPath(ZKPaths.makePath(preparedPath, Xids.encode(xid))));
+            ops.add(client.transactionOp().delete().forPath(record));
             client.transaction().forOperations(ops);
-        } catch (KeeperException.NoNodeException e) {
-            // recovery (in another process) got there first and released them
-            release(xid);
-            return false;
         } catch (Exception e) {
-            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to settle the prepared locks of " + xid + "; retry", e);
+            // The multi is all or nothing, but its reply may have been lost (Curator's retry then fails with
+            // NodeExists, or the connection stays down): read back what ZooKeeper has before answering.
+            Boolean applied = settleApplied(record, held, live, e);
+            if (applied == null) {
+                release(xid); // neither: recovery (in another process) got there first and released them
+                return false;
+            }
+            if (!applied) {
+                throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to settle the prepared locks of " + xid + " (the prepared"
+                        + " record " + record + " is still there); retry", e);
+            }
         }
         synchronized (h) {
             h.prepared = null;
@@ -343,26 +443,54 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         return true;
     }
 
+    /**
+     * What a settle whose outcome is unknown did: true if it applied (the record is gone and every
+     * ephemeral node is there, owned by this session), false if not (the record is still there),
+     * null if the record and the nodes are all gone (released by recovery elsewhere).
+     */
+    private Boolean settleApplied(String record, List<Held> held, List<String> live, Exception failure) throws XAException {
+        try {
+            if (client.checkExists().forPath(record) != null) {
+                return false;
+            }
+            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+            int present = 0;
+            for (String p : live) {
+                Stat st = client.checkExists().forPath(p);
+                if (st != null && st.getEphemeralOwner() == session) {
+                    present++;
+                }
+            }
+            if (present == live.size()) {
+                log.info("The settle of {} had applied though its reply was lost ({})", record, failure.toString());
+                return true;
+            }
+            return null;
+        } catch (Exception e) {
+            e.addSuppressed(failure);
+            throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to settle the prepared locks of " + record + ", and what it did"
+                    + " cannot be read back now; retry", e);
+        }
+    }
+
     @Override
     public boolean release(Xid xid) throws XAException {
         Owner owner = Owner.ofId(Xids.gtridHex(xid));
         boolean known = false;
-        Holdings h = owners.remove(owner);
+        Holdings h = owners.get(owner);
         try {
             if (h != null) {
                 known = true;
                 List<Held> held;
                 synchronized (h) {
+                    stopRequests(h);
                     h.released = true;
                     held = List.copyOf(h.held);
-                    for (Waiter w : h.waiting) {
-                        w.cancelled = true;
-                        w.wake();
-                    }
                 }
                 for (Held x : held) {
                     delete(x.path);
                 }
+                owners.remove(owner, h); // forgotten only once every node is gone: a failed release is retried with the same paths
             }
             String record = ZKPaths.makePath(preparedPath, Xids.encode(xid));
             byte[] listing;
@@ -380,6 +508,15 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
             return true;
         } catch (Exception e) {
             throw LockBackend.xa(XAException.XAER_RMFAIL, "ZooKeeper failed to release the locks of " + xid + "; retry", e);
+        }
+    }
+
+    /** The transaction has started to complete: its waiters are cancelled and nothing more is granted. Called holding h. */
+    private static void stopRequests(Holdings h) {
+        h.completing = true;
+        for (Waiter w : h.waiting) {
+            w.cancelled = true;
+            w.wake();
         }
     }
 
@@ -458,6 +595,8 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         boolean settled;
         String lost;
         boolean released;
+        /** Prepare, commit or rollback has begun: nothing more is granted. */
+        boolean completing;
 
         Held strongest(String key) {
             Held best = null;
@@ -475,13 +614,16 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         final String key;
         final LockMode mode;
         final long token;
+        /** The session whose ephemeral node this is: nobody else deletes it while that session lives. */
+        final long session;
         String path;
 
-        Held(String key, LockMode mode, String path, long token) {
+        Held(String key, LockMode mode, String path, long token, long session) {
             this.key = key;
             this.mode = mode;
             this.path = path;
             this.token = token;
+            this.session = session;
         }
 
         LockGrant grant() {

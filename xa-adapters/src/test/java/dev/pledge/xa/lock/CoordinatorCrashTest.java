@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A coordinator halted while holding prepared locks; a new process with the same node name and
  * log finds them held, and recovery releases them: by rollback when no decision was logged, by
- * commit when one was. A coordinator halted after the lock branch committed leaves no
- * prepared lock behind.
+ * commit when one was. A coordinator halted after the lock branch committed, before another
+ * branch did, leaves the keys held until recovery has committed every branch.
  */
 class CoordinatorCrashTest {
     static TestingServer zk;
@@ -98,19 +98,26 @@ class CoordinatorCrashTest {
 
     @ParameterizedTest(name = "{0} backend")
     @ValueSource(strings = {"inproc", "zk"})
-    void aCrashAfterTheLockBranchCommittedButBeforeTheTransactionCompletedLeavesNoPreparedLock(String backend) throws Exception {
+    void aCrashAfterTheLockBranchCommittedKeepsTheKeysUntilRecoveryHasCommittedEveryBranch(String backend) throws Exception {
         TransactionService svc = crashChildAndRestart(backend, "locks-committed");
         TransactionManager tm = svc.transactionManager();
         LockService locks = newLocks(backend, tm);
-        assertEquals(0, locks.recoveryResource().recover(XAResource.TMSTARTRSCAN).length,
-                "the lock branch's commit deleted its prepared record before the crash");
+        assertEquals(1, locks.recoveryResource().recover(XAResource.TMSTARTRSCAN).length,
+                "the lock branch committed but 'second' did not: its keys stay in the durable prepared record");
+        tm.begin();
+        // ZooKeeper: long after the dead coordinator's session expired (4 s), the persistent nodes still hold the key
+        LockTimeoutException held = assertThrows(LockTimeoutException.class, () -> locks.tryLock("acct-1",
+                Duration.ofMillis(backend.equals("zk") ? 6_000 : 300)));
+        assertTrue(held.holders().contains("crash-node:"), held.holders());
+        tm.rollback();
+
         svc.recovery().register(locks.name(), locks::recoveryResource);
         RecoveryReport report = svc.recovery().runPass();
         assertEquals(0, report.rolledBack(), report.toString());
+        assertEquals(0, locks.recoveryResource().recover(XAResource.TMSTARTRSCAN).length, "recovery completed the transaction");
         tm.begin();
-        // ZooKeeper: free once the dead coordinator's session expires (4 s); in-process: free at once
-        locks.tryLock("acct-1", Duration.ofSeconds(20));
-        locks.tryLock("acct-2", Duration.ofSeconds(20));
+        locks.tryLock("acct-1", Duration.ofMillis(500));
+        locks.tryLock("acct-2", Duration.ofMillis(500));
         tm.commit();
     }
 

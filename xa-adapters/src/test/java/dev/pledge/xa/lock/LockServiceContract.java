@@ -288,4 +288,36 @@ abstract class LockServiceContract {
         tm.commit();
         inTransaction("slow", LockMode.EXCLUSIVE, Duration.ofMillis(500)).get(10, TimeUnit.SECONDS);
     }
+
+    @Test
+    void aWaitingRequestOfATransactionCommittedOnAnotherThreadIsCancelledAndTheKeyStaysUsable() throws Exception {
+        tm.begin();
+        LockGrant held = locks.lock("shared-tx");
+        jakarta.transaction.Transaction holder = tm.suspend();
+
+        RecordingResource db = new RecordingResource("db");
+        tm.begin();
+        jakarta.transaction.Transaction both = tm.getTransaction();
+        both.enlistResource(db); // two branches: the lock branch is asked to prepare, not to commit in one phase
+        Future<LockGrant> secondThread = pool.submit(() -> {
+            tm.resume(both);
+            try {
+                return locks.tryLock("shared-tx", LockMode.EXCLUSIVE, Duration.ofSeconds(20));
+            } finally {
+                tm.suspend();
+            }
+        });
+        LockTableContract.assertStillWaiting(secondThread);
+        tm.commit(); // thread 1 commits while thread 2 still waits: its request must not outlive the vote
+
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> secondThread.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof LockException && e.getCause().getMessage().contains("shared-tx")
+                && e.getCause().getMessage().contains("cancelled"), e.getCause().toString());
+
+        tm.resume(holder);
+        tm.commit(); // the unrelated holder's commit releases the key without tripping over the forgotten request
+        LockGrant next = inTransaction("shared-tx", LockMode.EXCLUSIVE, Duration.ZERO).get(10, TimeUnit.SECONDS);
+        assertTrue(next.fencingToken() > held.fencingToken(), "the key is free and granted again");
+    }
 }

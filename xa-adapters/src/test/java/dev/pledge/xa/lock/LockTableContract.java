@@ -303,6 +303,29 @@ abstract class LockTableContract {
         assertEquals(List.of(), table.prepared());
     }
 
+    @Test
+    void aRequestWaitingWhenItsTransactionPreparesIsCancelledAndNeverGranted() throws Exception {
+        Tx holder = ids.next();
+        Tx a = ids.next();
+        table.acquire(holder.owner(), "lk-late", LockMode.EXCLUSIVE, SHORT);
+        table.acquire(a.owner(), "lk-own", LockMode.EXCLUSIVE, SHORT);
+        Future<LockGrant> late = pool.submit(() -> table.acquire(a.owner(), "lk-late", LockMode.EXCLUSIVE, LONG));
+        awaitQueueLength("lk-late", 2);
+        assertEquals(javax.transaction.xa.XAResource.XA_OK, table.prepare(a.owner(), a.xid()));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> late.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof LockException && e.getCause().getMessage().contains("cancelled")
+                && e.getCause().getMessage().contains("lk-late"), e.getCause().toString());
+        assertThrows(IllegalStateException.class, () -> table.acquire(a.owner(), "lk-new", LockMode.SHARED, SHORT),
+                "a prepared transaction takes no new lock");
+        assertTrue(table.release(holder.xid()));
+        Tx c = ids.next();
+        table.acquire(c.owner(), "lk-late", LockMode.EXCLUSIVE, SHORT); // free: the prepared transaction's request is gone
+        assertEquals(List.of(a.xid()), table.prepared());
+        assertTrue(table.release(a.xid()));
+        assertTrue(table.release(c.xid()));
+    }
+
     static void assertStillWaiting(Future<?> f) throws Exception {
         try {
             f.get(300, TimeUnit.MILLISECONDS);
