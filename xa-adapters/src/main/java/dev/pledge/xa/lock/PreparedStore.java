@@ -36,7 +36,8 @@ final class PreparedStore {
 
     PreparedStore(Path dir) throws IOException {
         this.dir = dir;
-        Files.createDirectories(dir);
+        // the prepared locks decide what the next holder may see: only the service's user may write here
+        dev.pledge.tm.log.file.LogFiles.createTrustedDirectory(dir);
     }
 
     Path directory() {
@@ -51,7 +52,7 @@ final class PreparedStore {
         }
         Path target = file(xid);
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = dev.pledge.tm.log.file.LogFiles.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ch.write(StandardCharsets.UTF_8.encode(sb.toString()));
             ch.force(true);
         }
@@ -77,7 +78,7 @@ final class PreparedStore {
     void writeTokenMark(long mark) throws IOException {
         Path target = dir.resolve(TOKEN_MARK);
         Path tmp = dir.resolve(TOKEN_MARK + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = dev.pledge.tm.log.file.LogFiles.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ch.write(StandardCharsets.UTF_8.encode(mark + "\n"));
             ch.force(true);
         }

@@ -77,7 +77,49 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
         } catch (Exception e) {
             throw new LockException("Cannot create the lock directories under " + root + " in ZooKeeper", e);
         }
+        if (openToAnyone(client, keysPath)) {
+            log.warn("The lock nodes under {} can be changed by any client of the ZooKeeper ensemble (ACL world:anyone): another client"
+                    + " could delete a transaction's lock node and let a second transaction take the key. Give the Curator client"
+                    + " authentication (digest or SASL) and a creator-only ACLProvider (ZooDefs.Ids.CREATOR_ALL_ACL), and TLS on the"
+                    + " client port; SECURITY.md shows the setup", root);
+        }
         client.getConnectionStateListenable().addListener(this);
+    }
+
+    /** Whether the world:anyone ACL of {@code path} lets any client create, change or delete nodes there. */
+    static boolean openToAnyone(CuratorFramework client, String path) {
+        try {
+            for (org.apache.zookeeper.data.ACL acl : client.getACL().forPath(path)) {
+                boolean world = "world".equals(acl.getId().getScheme()) && "anyone".equals(acl.getId().getId());
+                int writes = org.apache.zookeeper.ZooDefs.Perms.CREATE | org.apache.zookeeper.ZooDefs.Perms.DELETE
+                        | org.apache.zookeeper.ZooDefs.Perms.WRITE | org.apache.zookeeper.ZooDefs.Perms.ADMIN;
+                if (world && (acl.getPerms() & writes) != 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (Exception e) {
+            log.debug("Could not read the ACL of {}: {}", path, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Whether {@code path}, listed in the prepared record of {@code owner}, is one of that owner's
+     * prepared request nodes: {@code keys/<key directory>/<node>} with the owner's gtrid in the name.
+     * A record is data anyone with write access to the ensemble could forge; recovery deletes nothing else.
+     */
+    boolean isPreparedNodeOf(String path, Owner owner) {
+        String prefix = keysPath + "/";
+        if (!path.startsWith(prefix)) {
+            return false;
+        }
+        String[] parts = path.substring(prefix.length()).split("/", -1);
+        if (parts.length != 2 || !parts[0].startsWith("k-") || parts[1].isEmpty() || parts[0].equals(".") || parts[0].equals("..")) {
+            return false;
+        }
+        ZkNode node = ZkNode.parse(parts[1]);
+        return node != null && node.prepared() && node.owner().equals(owner);
     }
 
     static String join(String base, String name) {
@@ -500,9 +542,15 @@ final class ZooKeeperLockBackend implements LockBackend, ConnectionStateListener
                 return known;
             }
             for (String p : new String(listing, StandardCharsets.UTF_8).split("\n")) {
-                if (!p.isEmpty()) {
-                    delete(p);
+                if (p.isEmpty()) {
+                    continue;
                 }
+                if (!isPreparedNodeOf(p, owner)) {
+                    log.warn("Not deleting {}, listed in the prepared record {}: it is not a prepared lock node of that transaction under {}"
+                            + " (a forged or damaged record)", p, record, keysPath);
+                    continue;
+                }
+                delete(p);
             }
             delete(record);
             return true;

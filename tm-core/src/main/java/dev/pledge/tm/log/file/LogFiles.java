@@ -21,16 +21,34 @@ import java.util.Set;
  * Who may touch a log directory: the log trusts its directory with every decision, so whoever can
  * write there can forge decisions or point a file at another one. The directory must belong to the
  * service's user and be writable by nobody else; its files are opened without following symbolic
- * links and created owner-only, whatever the umask.
+ * links and created owner-only, whatever the umask. Public for Pledge's other durable stores (the
+ * in-process lock service's prepared locks), which need the same guarantees; not an application API.
  */
-final class LogFiles {
+public final class LogFiles {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private LogFiles() {
     }
 
+    /** Creates {@code dir} owner-only ({@code rwx------}) if it is absent, then {@link #requireTrusted checks} it. */
+    public static void createTrustedDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                try {
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // made meanwhile: checked below like any existing one
+                }
+            } else {
+                Files.createDirectories(dir);
+            }
+        }
+        requireTrusted(dir);
+    }
+
     /** Opens {@code file} as {@link FileChannel#open} does, but never through a link, and creates it owner-only. */
-    static FileChannel open(Path file, OpenOption... options) throws IOException {
+    public static FileChannel open(Path file, OpenOption... options) throws IOException {
         Set<OpenOption> all = new HashSet<>(Arrays.asList(options));
         all.add(LinkOption.NOFOLLOW_LINKS);
         boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
@@ -48,7 +66,7 @@ final class LogFiles {
      * Fails, with the fix, when {@code dir} (after links) is not owned by this process's user or is
      * writable by its group or by others.
      */
-    static void requireTrusted(Path dir) {
+    public static void requireTrusted(Path dir) {
         if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             return;
         }
