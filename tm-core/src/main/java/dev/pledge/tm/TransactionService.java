@@ -325,7 +325,8 @@ public final class TransactionService implements AutoCloseable {
         private Duration reaperInterval = Duration.ofMillis(100);
         private boolean fsync = true;
         private boolean parallelPhases;
-        private Function<Config, Journal> journals = c -> FileJournal.open(c.logDirectory(), c.fsync());
+        private long logSegmentBytes = FileJournal.DEFAULT_SEGMENT_BYTES;
+        private Function<Config, Journal> journals = c -> FileJournal.open(c.logDirectory(), c.fsync(), logSegmentBytes);
         private boolean fileLog = true;
         private final Set<String> renamedFrom = new LinkedHashSet<>();
         private Path nodeLockDirectory;
@@ -348,6 +349,22 @@ public final class TransactionService implements AutoCloseable {
         /** Directory of the recovery log; created with owner-only permissions. Default {@code ./pledge-log}. */
         public Builder logDirectory(Path logDirectory) {
             this.logDirectory = Objects.requireNonNull(logDirectory, "logDirectory");
+            return this;
+        }
+
+        /**
+         * Size of each segment file of the file log, preallocated (zero-filled) in full, and of the next
+         * one being prepared: the log takes about twice this on disk. Default 16 MiB; from
+         * {@value FileJournal#MIN_SEGMENT_BYTES} bytes (1 MiB, for test suites that make a log per test)
+         * to 1 GiB. A smaller segment rolls over more often, and each roll-over writes and forces a
+         * checkpoint of the decisions still in doubt, so keep the default where throughput matters.
+         */
+        public Builder logSegmentSize(long bytes) {
+            if (bytes < FileJournal.MIN_SEGMENT_BYTES || bytes > FileJournal.MAX_SEGMENT_BYTES) {
+                throw new IllegalArgumentException("logSegmentSize must be " + FileJournal.MIN_SEGMENT_BYTES + " to "
+                        + FileJournal.MAX_SEGMENT_BYTES + " bytes, not " + bytes);
+            }
+            this.logSegmentBytes = bytes;
             return this;
         }
 

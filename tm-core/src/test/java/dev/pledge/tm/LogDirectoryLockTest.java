@@ -35,4 +35,18 @@ class LogDirectoryLockTest {
             assertEquals("core-lock-a", first.nodeName());
         }
     }
+
+    @Test
+    void theSegmentSizeIsAnOptionWithASmallMinimumAndTheLogTakesAboutTwiceIt() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> TransactionService.builder().logSegmentSize(1000));
+        try (TransactionService svc = TransactionService.builder().nodeName("core-small-log").logDirectory(log()).logSegmentSize(1 << 20)
+                .recoveryInterval(Duration.ZERO).build()) {
+            long bytes;
+            try (var files = java.nio.file.Files.list(log())) {
+                bytes = files.mapToLong(f -> f.toFile().length()).sum();
+            }
+            assertTrue(bytes < 4L << 20, "a 1 MiB segment, its preallocated successor and small files: " + bytes + " bytes");
+            assertEquals("core-small-log", svc.nodeName());
+        }
+    }
 }

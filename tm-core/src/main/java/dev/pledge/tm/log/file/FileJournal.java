@@ -85,7 +85,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileJournal implements Journal {
     private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
-    static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
+    /** Default size of a segment file. */
+    public static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
+    /** Smallest segment size a service may configure. */
+    public static final long MIN_SEGMENT_BYTES = 1L << 20;
+    /** Largest segment size a service may configure: replay refuses larger files as not Pledge's. */
+    public static final long MAX_SEGMENT_BYTES = JournalReplay.MAX_SEGMENT_BYTES;
     private static final int BUFFER_BYTES = 256 * 1024;
     /** Queued completion records past which a completer writes them out itself, without forcing. */
     private static final int QUEUED_COMPLETIONS_LIMIT = 4096;
