@@ -138,13 +138,17 @@ abstract class ServletContainerBehaviour {
         int killsWithPreparedBranches = 0;
         StringBuilder rounds = new StringBuilder();
         for (int round = 1; round <= CRASH_ROUNDS; round++) {
+            long began = System.nanoTime();
             List<String> preparedAtKill = orderUntilKilled(server, ledger, round);
             killsWithPreparedBranches += preparedAtKill.isEmpty() ? 0 : 1;
             rounds.append(" round ").append(round).append(": ").append(preparedAtKill.size()).append(" branches prepared at the kill;");
 
             server.start();
             server.awaitShop();
+            long restarted = System.nanoTime();
             awaitNothingInDoubt(server);
+            rounds.append(" ").append(TimeUnit.NANOSECONDS.toMillis(restarted - began)).append(" ms to restart, ")
+                    .append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted)).append(" ms to recover;");
         }
         System.out.println(getClass().getSimpleName() + ": " + ledger.counts() + ";" + rounds);
 
@@ -184,8 +188,8 @@ abstract class ServletContainerBehaviour {
         }
         Thread.sleep(ThreadLocalRandom.current().nextInt(100, 800));
         server.kill();
-        List<String> prepared = ShopDatabases.preparedOf(node());
         killed.set(true);
+        List<String> prepared = ShopDatabases.preparedOf(node());
         for (Thread c : clients) {
             c.join();
         }
@@ -228,7 +232,8 @@ abstract class ServletContainerBehaviour {
 
         server.stop();
 
-        assertTrue(server.log().contains("Pledge node " + node() + " closed"), "the shop closed its transaction service:\n" + server.log());
+        assertTrue(server.log().contains("Pledge transaction service '" + node() + "' closed"),
+                "the shop closed its transaction service:\n" + server.log());
         // the log's lock is free and nothing is left in it: a service in this JVM opens it and finds no decision pending
         try (TransactionService svc = TransactionService.builder().nodeName(node()).logDirectory(settings().logDirectory())
                 .recoveryInterval(Duration.ZERO).build()) {
