@@ -57,7 +57,18 @@ public final class DataSourceFactory implements ObjectFactory {
         if (acquisition != null) {
             b.acquisitionTimeout(Duration.ofSeconds(References.integer(acquisition)));
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalStateException e) {
+            // e.g. the database is unreachable: say which attributes the data source was made from
+            throw new IllegalStateException(e.getMessage() + "; the data source's attributes: " + connectionAttributes(attributes), e);
+        }
+    }
+
+    /** The {@code xa.*} attributes, passwords left out, for error messages. */
+    private static String connectionAttributes(Map<String, Setting> attributes) {
+        return attributes.values().stream().filter(s -> s.key().startsWith(XA) && !s.key().toLowerCase(java.util.Locale.ROOT).contains("password"))
+                .map(Setting::toString).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static XADataSource xaDataSource(Setting className, Map<String, Setting> attributes) throws ReflectiveOperationException {
