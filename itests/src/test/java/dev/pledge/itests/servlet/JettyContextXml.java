@@ -24,7 +24,7 @@ final class JettyContextXml {
         Map<String, String> stock = new LinkedHashMap<>(service);
         stock.put("dataSourceName", ShopSettings.STOCK);
         stock.put("xaDataSourceClass", s.stockXaClass());
-        stock.put("xa.url", ShopSettings.mariaDbUrl());
+        stock.put("xa.url", s.stockUrl());
         stock.put("xa.user", "root");
         stock.put("xa.password", "");
         stock.put("maxPoolSize", "10");

@@ -36,7 +36,7 @@ final class JettyServer extends ShopServer {
                 """);
         Files.createDirectories(base.resolve("temp"));
         // Jetty logs through SLF4J itself (module logging-jetty): Pledge's SLF4J jars stay out
-        copyAll(serverLib().stream().filter(j -> !j.getFileName().toString().startsWith("slf4j-")).toList(), base.resolve("lib").resolve("ext"));
+        installLib(base.resolve("lib").resolve("ext"), jar -> !jar.getFileName().toString().startsWith("slf4j-"));
         Path war = base.resolve("wars").resolve("shop.war");
         Files.createDirectories(war.getParent());
         Files.copy(shopWar(), war, StandardCopyOption.REPLACE_EXISTING);

@@ -273,4 +273,21 @@ abstract class ServletContainerBehaviour {
         assertTrue(log.contains("xaDataSourceClass = 'com.mysql.cj.jdbc.MysqlDataSource'") && log.contains("is not a javax.sql.XADataSource"),
                 "the server's log names the attribute:\n" + log);
     }
+
+    @Test
+    void anUnreachableDatabaseFailsTheDeploymentNamingTheAttribute() throws Exception {
+        String nowhere = "jdbc:mysql://127.0.0.1:" + freePort() + "/" + ShopSettings.DATABASE;
+        ShopServer server = server("server", settings().withStockUrl(nowhere)).start();
+
+        String log = server.awaitDeploymentFailure();
+
+        assertTrue(log.contains("Data source '" + ShopSettings.STOCK + "' cannot connect") && log.contains("xa.url = '" + nowhere + "'"),
+                "the server's log names the attribute:\n" + log);
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
 }

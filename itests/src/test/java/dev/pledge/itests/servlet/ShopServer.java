@@ -65,8 +65,16 @@ abstract class ShopServer implements AutoCloseable {
         return Path.of(value);
     }
 
-    /** The jars a server's lib/ needs (Pledge, Agroal, pooled-jms, drivers, Artemis client), as samples/shop-war's build copies them. */
-    static List<Path> serverLib() throws IOException {
+    /**
+     * Puts the jars a server's lib/ needs into {@code lib}: Agroal, pooled-jms, the drivers, the Artemis client
+     * (as samples/shop-war's build copies them; {@code keep} chooses among them) and Pledge's modules.
+     */
+    static void installLib(Path lib, java.util.function.Predicate<Path> keep) throws IOException {
+        copyAll(serverLib().stream().filter(keep).toList(), lib);
+        PledgeJars.write(lib);
+    }
+
+    private static List<Path> serverLib() throws IOException {
         String value = System.getProperty("pledge.server.lib");
         if (value == null || !Files.isDirectory(Path.of(value))) {
             throw new AssertionError("The servers' lib/ jars are missing: system property pledge.server.lib = " + value

@@ -4,9 +4,9 @@ import java.nio.file.Path;
 
 /**
  * What a server's configuration binds for the shop: the Pledge node, its log directory (null to
- * leave the attribute out), the stock database's XA class, and the broker's URL.
+ * leave the attribute out), the stock database's XA class and URL, and the broker's URL.
  */
-record ShopSettings(String nodeName, Path logDirectory, String stockXaClass, String brokerUrl) {
+record ShopSettings(String nodeName, Path logDirectory, String stockXaClass, String stockUrl, String brokerUrl) {
     static final String DATABASE = "pledge_shop";
     static final String MARIADB_XA = "com.mysql.cj.jdbc.MysqlXADataSource";
     static final String POSTGRES_XA = "org.postgresql.xa.PGXADataSource";
@@ -19,15 +19,19 @@ record ShopSettings(String nodeName, Path logDirectory, String stockXaClass, Str
     static final String RECOVERY_INTERVAL = "2s";
 
     static ShopSettings of(String nodeName, Path logDirectory, String brokerUrl) {
-        return new ShopSettings(nodeName, logDirectory, MARIADB_XA, brokerUrl);
+        return new ShopSettings(nodeName, logDirectory, MARIADB_XA, mariaDbUrl(), brokerUrl);
     }
 
     ShopSettings withoutLogDirectory() {
-        return new ShopSettings(nodeName, null, stockXaClass, brokerUrl);
+        return new ShopSettings(nodeName, null, stockXaClass, stockUrl, brokerUrl);
     }
 
     ShopSettings withStockXaClass(String className) {
-        return new ShopSettings(nodeName, logDirectory, className, brokerUrl);
+        return new ShopSettings(nodeName, logDirectory, className, stockUrl, brokerUrl);
+    }
+
+    ShopSettings withStockUrl(String url) {
+        return new ShopSettings(nodeName, logDirectory, stockXaClass, url, brokerUrl);
     }
 
     static String mariaDbUrl() {

@@ -32,7 +32,7 @@ final class TomcatContextXml {
                             connectionFactoryName="%8$s" xaConnectionFactoryClass="%9$s"
                             xa.brokerURL="%10$s"/>
                 </Context>
-                """.formatted(service, ShopSettings.STOCK, s.stockXaClass(), ShopSettings.mariaDbUrl(),
+                """.formatted(service, ShopSettings.STOCK, s.stockXaClass(), s.stockUrl(),
                 ShopSettings.ORDERS, ShopSettings.POSTGRES_XA, ShopSettings.postgresUrl(), ShopSettings.BROKER, ShopSettings.ARTEMIS_XA,
                 s.brokerUrl());
     }

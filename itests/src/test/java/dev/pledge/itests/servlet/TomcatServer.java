@@ -39,7 +39,7 @@ final class TomcatServer extends ShopServer {
         Files.writeString(conf.resolve("catalina.properties"), "\ntomcat.util.scan.StandardJarScanFilter.jarsToSkip=*.jar\n",
                 java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(conf.resolve("context.xml"), TomcatContextXml.of(settings));
-        copyAll(serverLib(), base.resolve("lib"));
+        installLib(base.resolve("lib"), jar -> true);
         Files.createDirectories(base.resolve("webapps"));
         Files.copy(shopWar(), base.resolve("webapps").resolve("shop.war"), StandardCopyOption.REPLACE_EXISTING);
         Files.createDirectories(base.resolve("temp"));
