@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Jetty 12 (ee10) standalone: the jetty-home unpacked by the build, and a jetty base of this
- * server's own with start.ini (modules http, ext, ee10-deploy, ee10-plus, ee10-annotations; the
+ * server's own with start.ini (modules http, ext, ee10-deploy, ee10-plus, ee10-annotations, graceful; the
  * free port given on the command line), lib/ext with Pledge and the drivers, and webapps/shop.xml binding the shop's resources.
  * Started with {@code java -jar start.jar} in one JVM (no --exec fork).
  */
@@ -33,6 +33,8 @@ final class JettyServer extends ShopServer {
                 --module=ee10-deploy
                 --module=ee10-plus
                 --module=ee10-annotations
+                --module=graceful
+                jetty.server.stopTimeout=30000
                 """);
         Files.createDirectories(base.resolve("temp"));
         // Jetty logs through SLF4J itself (module logging-jetty): Pledge's SLF4J jars stay out
