@@ -47,10 +47,16 @@ final class JettyServer extends ShopServer {
     }
 
     @Override
+    protected Path redeployTrigger() {
+        return base.resolve("webapps").resolve("shop.xml");
+    }
+
+    @Override
     protected List<String> command() {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xss512k", "-Djava.io.tmpdir=" + base.resolve("temp"), "-jar", home.resolve("start.jar").toString(),
-                "jetty.home=" + home, "jetty.base=" + base, "jetty.http.host=127.0.0.1", "jetty.http.port=" + port);
+                "jetty.home=" + home, "jetty.base=" + base, "jetty.http.host=127.0.0.1", "jetty.http.port=" + port,
+                "jetty.deploy.scanInterval=1");
     }
 
     @Override

@@ -244,6 +244,43 @@ abstract class ServletContainerBehaviour {
     }
 
     @Test
+    void aRedeploymentLeavesNoThreadNothingInDoubtAndNoLockOnTheLog() throws Exception {
+        ShopServer server = server("server", settings()).startShop();
+        assertEquals(Outcome.PLACED, server.client().order("before", PLENTY, 1));
+        int threadsBefore = server.client().pledgeThreads();
+
+        server.redeploy();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ShopServer.START_SECONDS);
+        while (count(server.log(), "Data source '" + ShopSettings.STOCK + "' ready") < 2
+                || count(server.log(), "connection factory '" + ShopSettings.BROKER + "' closed") < 1 || !server.client().isUp()) {
+            assertTrue(System.nanoTime() < deadline, "the shop was not redeployed within " + ShopServer.START_SECONDS + " s:\n" + server.log());
+            Thread.sleep(200);
+        }
+
+        assertEquals(Outcome.PLACED, server.client().order("after", PLENTY, 1), "the redeployed shop takes orders");
+        assertEquals(threadsBefore, server.client().pledgeThreads(), "Pledge's threads in the server, after as before the redeployment");
+        assertEquals(0, server.client().inDoubt());
+        server.stop();
+        assertTrue(server.log().contains("Pledge transaction service '" + node() + "' closed"), "the service closed:\n" + server.log());
+        try (TransactionService svc = TransactionService.builder().nodeName(node()).logDirectory(settings().logDirectory())
+                .recoveryInterval(Duration.ZERO).build()) {
+            assertEquals(0, svc.metrics().getPendingDecisions(), "decisions left in the log");
+        }
+        OrderLedger ledger = new OrderLedger();
+        ledger.record("before", PLENTY, 1, Outcome.PLACED);
+        ledger.record("after", PLENTY, 1, Outcome.PLACED);
+        assertEveryOrderHasOneOutcomeEverywhere(ledger);
+    }
+
+    private static int count(String text, String line) {
+        int n = 0;
+        for (int i = text.indexOf(line); i >= 0; i = text.indexOf(line, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
     void aSecondServerOnTheSameLogDirectoryIsRefused() throws Exception {
         ShopServer first = server("first", settings()).startShop();
 

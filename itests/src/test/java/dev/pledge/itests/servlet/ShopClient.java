@@ -26,6 +26,7 @@ final class ShopClient {
     }
 
     private static final Pattern IN_DOUBT = Pattern.compile("\"inDoubt\":(\\d+)");
+    private static final Pattern PLEDGE_THREADS = Pattern.compile("\"pledgeThreads\":(\\d+)");
     private final URI shop;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -66,8 +67,17 @@ final class ShopClient {
 
     /** The in-doubt count {@code GET /pledge/status} reports. */
     int inDoubt() throws IOException, InterruptedException {
+        return status(IN_DOUBT);
+    }
+
+    /** How many {@code pledge-*} threads {@code GET /pledge/status} reports in the server. */
+    int pledgeThreads() throws IOException, InterruptedException {
+        return status(PLEDGE_THREADS);
+    }
+
+    private int status(Pattern field) throws IOException, InterruptedException {
         HttpResponse<String> r = get("/pledge/status");
-        Matcher m = IN_DOUBT.matcher(r.body());
+        Matcher m = field.matcher(r.body());
         if (r.statusCode() != 200 || !m.find()) {
             throw new AssertionError("GET /pledge/status answered " + r.statusCode() + ": " + r.body());
         }

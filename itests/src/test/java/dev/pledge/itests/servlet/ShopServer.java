@@ -42,6 +42,15 @@ abstract class ShopServer implements AutoCloseable {
 
     protected abstract Map<String, String> environment();
 
+    /** The file whose change makes the running server redeploy the shop (hot deployment is on in both servers' test setup). */
+    protected abstract Path redeployTrigger();
+
+    /** Makes the running server undeploy and deploy the shop again, as an operator replacing it would. */
+    void redeploy() throws IOException {
+        Path trigger = redeployTrigger();
+        Files.setLastModifiedTime(trigger, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+    }
+
     /** Whether the server's log says the shop failed to deploy. */
     protected abstract boolean deploymentFailed(String log);
 

@@ -52,12 +52,17 @@ final class TomcatServer extends ShopServer {
                 <Server port="-1" shutdown="SHUTDOWN">
                   <Service name="Catalina">
                     <Connector address="127.0.0.1" port="%d" protocol="HTTP/1.1" connectionTimeout="20000"/>
-                    <Engine name="Catalina" defaultHost="localhost">
-                      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false"/>
+                    <Engine name="Catalina" defaultHost="localhost" backgroundProcessorDelay="1">
+                      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="true"/>
                     </Engine>
                   </Service>
                 </Server>
                 """.formatted(port);
+    }
+
+    @Override
+    protected Path redeployTrigger() {
+        return base.resolve("webapps").resolve("shop.war");
     }
 
     @Override

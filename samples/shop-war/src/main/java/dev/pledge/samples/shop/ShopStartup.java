@@ -15,12 +15,18 @@ import javax.sql.DataSource;
  * Looks up every resource when the application starts, so that a configuration error fails the
  * deployment (with the attribute it is about in the server's log) instead of the first order, and
  * so that every resource is registered for recovery before the first request: after a crash the
- * transaction service finishes what was in doubt as soon as the application is back. Closes the
- * transaction service when the application stops, which releases its log.
+ * transaction service finishes what was in doubt as soon as the application is back.
+ * <p>
+ * The service is shared by node name: this deployment takes a use of it ({@code ServiceRegistry.acquire})
+ * and gives it back when it stops, after closing the pools it looked up (nothing else closes them
+ * in Jetty). The last use closes the service and releases its log: at a server's shutdown, or an
+ * undeployment; not when a redeployment's new application already shares it, as in Jetty, which
+ * starts the new one before it stops the old.
  */
 @WebListener
 public final class ShopStartup implements ServletContextListener {
     private String nodeName;
+    private Shop shop;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -32,8 +38,10 @@ public final class ShopStartup implements ServletContextListener {
             ConnectionFactory broker = (ConnectionFactory) lookup(jndi, "java:comp/env/jms/orders");
             if (ut instanceof PledgeUserTransaction pledge) {
                 nodeName = pledge.nodeName();
+                ServiceRegistry.acquire(nodeName);
             }
-            event.getServletContext().setAttribute(Shop.ATTRIBUTE, new Shop(ut, stock, orders, broker));
+            shop = new Shop(ut, stock, orders, broker);
+            event.getServletContext().setAttribute(Shop.ATTRIBUTE, shop);
             event.getServletContext().log("shop started on Pledge node " + nodeName);
         } catch (NamingException e) {
             throw new IllegalStateException("The shop cannot start: " + causes(e), e);
@@ -66,9 +74,20 @@ public final class ShopStartup implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (shop != null) {
+            for (Object pool : new Object[] {shop.stock(), shop.orders(), shop.broker()}) {
+                if (pool instanceof AutoCloseable closeable) {
+                    try {
+                        closeable.close();
+                    } catch (Exception e) {
+                        event.getServletContext().log("closing " + pool + " failed", e);
+                    }
+                }
+            }
+        }
         if (nodeName != null) {
-            ServiceRegistry.close(nodeName);
-            event.getServletContext().log("shop stopped; Pledge node " + nodeName + " closed");
+            ServiceRegistry.release(nodeName);
+            event.getServletContext().log("shop stopped; its use of Pledge node " + nodeName + " given back");
         }
     }
 }

@@ -11,7 +11,8 @@ import java.io.IOException;
 
 /**
  * {@code GET /pledge/status}: the node's name, its in-doubt count (commit decisions whose branches
- * are not all finished yet) and its active transactions.
+ * are not all finished yet), its active transactions, and how many of the server's threads are
+ * Pledge's ({@code pledge-*}), so that an operator sees none pile up across redeployments.
  */
 @WebServlet("/pledge/status")
 public final class StatusServlet extends HttpServlet {
@@ -26,6 +27,10 @@ public final class StatusServlet extends HttpServlet {
         }
         TransactionService svc = ServiceRegistry.require(pledge.nodeName());
         Json.send(response, 200, "{\"node\":" + Json.quote(svc.nodeName()) + ",\"inDoubt\":" + svc.metrics().getPendingDecisions()
-                + ",\"active\":" + svc.metrics().getActiveTransactions() + "}");
+                + ",\"active\":" + svc.metrics().getActiveTransactions() + ",\"pledgeThreads\":" + pledgeThreads() + "}");
+    }
+
+    private static long pledgeThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("pledge-")).count();
     }
 }
