@@ -32,6 +32,7 @@ final class ShopBroker implements AutoCloseable {
     static final String QUEUE = "shop.orders";
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
     private final String url;
+    private volatile long phaseTwoDelayMillis;
 
     private ShopBroker(String url) {
         this.url = url;
@@ -61,9 +62,34 @@ final class ShopBroker implements AutoCloseable {
         // never auto-delete: an empty auto-created queue removed on restart would lose the messages of prepared transactions
         c.addAddressSetting("#", new AddressSettings().setAutoCreateQueues(true).setAutoCreateAddresses(true).setAutoDeleteQueues(false)
                 .setAutoDeleteAddresses(false));
+        c.registerBrokerPlugin(b.new PhaseTwoDelay());
         b.server.setConfiguration(c);
         b.server.start();
         return b;
+    }
+
+    /**
+     * Makes the broker wait this long before it commits or rolls back a prepared branch, so that more
+     * of a transaction's life is its phase two and a kill at a random moment more often lands there.
+     * It changes no outcome: the transaction manager decided before phase two began.
+     */
+    void delayPhaseTwo(long millis) {
+        phaseTwoDelayMillis = millis;
+    }
+
+    /** Artemis removes an XA transaction from its resource manager first thing in xaCommit and xaRollback. */
+    private final class PhaseTwoDelay implements org.apache.activemq.artemis.core.server.plugin.ActiveMQServerResourcePlugin {
+        @Override
+        public void beforeRemoveTransaction(Xid xid, org.apache.activemq.artemis.spi.core.protocol.RemotingConnection connection) {
+            long delay = phaseTwoDelayMillis;
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     String url() {
