@@ -27,16 +27,17 @@ final class ShopClient {
 
     private static final Pattern IN_DOUBT = Pattern.compile("\"inDoubt\":(\\d+)");
     private static final Pattern PLEDGE_THREADS = Pattern.compile("\"pledgeThreads\":(\\d+)");
-    private final URI shop;
+    /** The server's root; the shop is deployed at /shop. */
+    private final URI server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    ShopClient(URI shop) {
-        this.shop = shop;
+    ShopClient(URI server) {
+        this.server = server;
     }
 
     Outcome order(String id, String sku, int quantity) throws InterruptedException {
         String form = "id=" + enc(id) + "&sku=" + enc(sku) + "&quantity=" + quantity;
-        HttpRequest request = HttpRequest.newBuilder(shop.resolve("/shop/orders")).timeout(Duration.ofSeconds(30))
+        HttpRequest request = HttpRequest.newBuilder(server.resolve("/shop/orders")).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build();
         try {
             int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
@@ -52,7 +53,7 @@ final class ShopClient {
 
     /** The answer to {@code GET path} (relative to the shop): status and body. */
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(shop.resolve("/shop" + path)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(HttpRequest.newBuilder(server.resolve("/shop" + path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -29,7 +29,7 @@ abstract class ShopServer implements AutoCloseable {
         this.base = base;
         this.settings = settings;
         this.port = freePort();
-        this.client = new ShopClient(URI.create("http://127.0.0.1:" + port + "/shop"));
+        this.client = new ShopClient(URI.create("http://127.0.0.1:" + port));
     }
 
     /** The server's name in messages. */
