@@ -21,6 +21,8 @@ public final class ServiceRegistry {
     private static final Map<String, TransactionService> SERVICES = new ConcurrentHashMap<>();
     /** Per node name: why a {@code UserTransaction} call is refused on the calling thread now (CDI's guard), or null. */
     private static final Map<String, Supplier<String>> USER_TRANSACTION_GUARDS = new ConcurrentHashMap<>();
+    /** Node name → uses taken with {@link #acquire} and not yet given back with {@link #release}. */
+    private static final Map<String, Integer> USES = new ConcurrentHashMap<>();
 
     private ServiceRegistry() {
     }
@@ -39,8 +41,27 @@ public final class ServiceRegistry {
         SERVICES.remove(service.nodeName(), service);
     }
 
+    /**
+     * The service registered under {@code nodeName}, counted as in use until {@link #release}: for
+     * applications that share a service started from JNDI, with each other or with their own next
+     * deployment (Jetty starts the new one before it stops the old). Fails like {@link #require}.
+     */
+    public static synchronized TransactionService acquire(String nodeName) {
+        TransactionService svc = require(nodeName);
+        USES.merge(nodeName, 1, Integer::sum);
+        return svc;
+    }
+
+    /** Gives back one {@link #acquire}; the last one unregisters and closes the service, as {@link #close} does. */
+    public static synchronized void release(String nodeName) {
+        if (USES.computeIfPresent(nodeName, (n, uses) -> uses == 1 ? null : uses - 1) == null) {
+            close(nodeName);
+        }
+    }
+
     /** Unregisters and closes the service registered under {@code nodeName}, if there is one (for a JNDI-started service). */
-    public static void close(String nodeName) {
+    public static synchronized void close(String nodeName) {
+        USES.remove(nodeName);
         TransactionService svc = SERVICES.remove(nodeName);
         if (svc != null) {
             svc.close();

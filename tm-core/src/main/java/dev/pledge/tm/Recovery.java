@@ -117,6 +117,17 @@ public final class Recovery {
         }
     }
 
+    /**
+     * Removes the registration of {@code name} only if it is still {@code resource}: a pool that closes
+     * after its successor registered under the same name (a web application redeployed while the old one
+     * stops, as Jetty does) must not take the successor's registration away.
+     */
+    public void unregister(String name, Supplier<? extends XAResource> resource) {
+        synchronized (resources) {
+            resources.remove(name, resource);
+        }
+    }
+
     /** Runs one pass now, on the calling thread. Passes never overlap. */
     public synchronized RecoveryReport runPass() {
         Map<String, Supplier<? extends XAResource>> snapshot;

@@ -3,8 +3,6 @@ package dev.pledge.jee.naming;
 import dev.pledge.jee.ServiceConfiguration;
 import dev.pledge.jee.ServiceConfiguration.Setting;
 import dev.pledge.xa.jdbc.TransactionalDataSource;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
@@ -49,104 +47,40 @@ public final class DataSourceFactory implements ObjectFactory {
                         + ATTRIBUTES + ", " + ServiceConfiguration.KEYS + " and xa.<property of the XA data source>");
             }
         }
-        XADataSource xa = xaDataSource(required(attributes, "xaDataSourceClass", name), attributes);
+        XADataSource xa = xaDataSource(References.required(attributes, "xaDataSourceClass", name), attributes);
         TransactionalDataSource.Builder b = TransactionalDataSource.builder(References.service(attributes, name))
-                .name(required(attributes, "dataSourceName", name).value().trim()).xaDataSource(xa);
+                .name(References.required(attributes, "dataSourceName", name).value().trim()).xaDataSource(xa);
         Setting max = attributes.get("maxPoolSize");
         if (max != null) {
-            b.maxPoolSize(integer(max));
+            b.maxPoolSize(References.integer(max));
         }
         Setting min = attributes.get("minPoolSize");
         if (min != null) {
-            b.minPoolSize(integer(min));
+            b.minPoolSize(References.integer(min));
         }
         Setting acquisition = attributes.get("acquisitionTimeoutSeconds");
         if (acquisition != null) {
-            b.acquisitionTimeout(Duration.ofSeconds(integer(acquisition)));
+            b.acquisitionTimeout(Duration.ofSeconds(References.integer(acquisition)));
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalStateException e) {
+            // e.g. the database is unreachable: say which attributes the data source was made from
+            throw new IllegalStateException(e.getMessage() + "; the data source's attributes: " + connectionAttributes(attributes), e);
+        }
     }
 
-    private static Setting required(Map<String, Setting> attributes, String key, Name name) {
-        Setting s = attributes.get(key);
-        if (s == null) {
-            throw new IllegalArgumentException("JNDI reference " + name + " of a Pledge data source has no " + key + " attribute");
-        }
-        return s;
+    /** The {@code xa.*} attributes, passwords left out, for error messages. */
+    private static String connectionAttributes(Map<String, Setting> attributes) {
+        return attributes.values().stream().filter(s -> s.key().startsWith(XA) && !s.key().toLowerCase(java.util.Locale.ROOT).contains("password"))
+                .map(Setting::toString).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static XADataSource xaDataSource(Setting className, Map<String, Setting> attributes) throws ReflectiveOperationException {
         XaDataSourceClasses.requireAllowed(className);
         DriverProperties.requireHarmless(attributes.values(), XA);
-        Class<?> type;
-        try {
-            type = Class.forName(className.value().trim(), false, loader()); // no static initializer runs before the type check
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("Class of " + className + " is not on the class path", e);
-        }
-        if (!XADataSource.class.isAssignableFrom(type)) {
-            throw new IllegalArgumentException(className + " is not a javax.sql.XADataSource");
-        }
-        XADataSource xa = (XADataSource) type.getConstructor().newInstance();
-        for (Setting s : attributes.values()) {
-            if (s.key().startsWith(XA)) {
-                set(xa, s.key().substring(XA.length()), s);
-            }
-        }
+        XADataSource xa = (XADataSource) References.instantiate(className, XADataSource.class);
+        BeanProperties.setAll(xa, XA, attributes);
         return xa;
-    }
-
-    /** Calls the one-argument setter named after {@code property} (any case) with the value converted to its type. */
-    private static void set(XADataSource xa, String property, Setting s) throws IllegalAccessException {
-        for (Method m : xa.getClass().getMethods()) {
-            if (m.getParameterCount() == 1 && m.getName().equalsIgnoreCase("set" + property)) {
-                Object value = convert(m.getParameterTypes()[0], s);
-                if (value == null) {
-                    continue;
-                }
-                try {
-                    m.invoke(xa, value);
-                    return;
-                } catch (InvocationTargetException e) {
-                    throw new IllegalArgumentException("Setting " + s + " on " + xa.getClass().getName() + " failed: " + e.getCause(), e.getCause());
-                }
-            }
-        }
-        throw new IllegalArgumentException(xa.getClass().getName() + " has no setter for " + s
-                + " taking a string, number or boolean");
-    }
-
-    private static Object convert(Class<?> type, Setting s) {
-        String v = s.value().trim();
-        try {
-            if (type == String.class) {
-                return s.value();
-            } else if (type == int.class || type == Integer.class) {
-                return Integer.valueOf(v);
-            } else if (type == long.class || type == Long.class) {
-                return Long.valueOf(v);
-            } else if (type == boolean.class || type == Boolean.class) {
-                if (!v.equals("true") && !v.equals("false")) {
-                    throw new IllegalArgumentException(s + " must be true or false");
-                }
-                return Boolean.valueOf(v);
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(s + " is not a number", e);
-        }
-        return null;
-    }
-
-    private static int integer(Setting s) {
-        try {
-            return Integer.parseInt(s.value().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Pledge data source attribute " + s + " is not a whole number", e);
-        }
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-        return tccl != null ? tccl : DataSourceFactory.class.getClassLoader();
     }
 }

@@ -60,4 +60,40 @@ final class References {
             return ServiceRegistry.computeIfAbsent(nodeName, () -> config.builder().build());
         });
     }
+
+    /** The attribute {@code key}; fails naming it and the reference when it is missing. */
+    static Setting required(Map<String, Setting> attributes, String key, Name name) {
+        Setting s = attributes.get(key);
+        if (s == null) {
+            throw new IllegalArgumentException("JNDI reference " + name + " has no " + key + " attribute");
+        }
+        return s;
+    }
+
+    static int integer(Setting s) {
+        try {
+            return Integer.parseInt(s.value().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Pledge attribute " + s + " is not a whole number", e);
+        }
+    }
+
+    /** A new instance of the class {@code className} names, which must be a {@code type}; fails naming the attribute. */
+    static Object instantiate(Setting className, Class<?> type) throws ReflectiveOperationException {
+        Class<?> found;
+        try {
+            found = Class.forName(className.value().trim(), false, loader()); // no static initializer runs before the type check
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("Class of " + className + " is not on the class path", e);
+        }
+        if (!type.isAssignableFrom(found)) {
+            throw new IllegalArgumentException(className + " is not a " + type.getName());
+        }
+        return found.getConstructor().newInstance();
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+        return tccl != null ? tccl : References.class.getClassLoader();
+    }
 }

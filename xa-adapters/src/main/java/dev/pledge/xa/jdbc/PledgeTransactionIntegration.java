@@ -31,6 +31,8 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
     private final TransactionManager tm;
     private final TransactionSynchronizationRegistry tsr;
     private final Recovery recovery;
+    /** What this pool registered for recovery, so that closing withdraws only its own registration. */
+    private volatile java.util.function.Supplier<dev.pledge.tm.PledgeXAResource> registered;
     /** H2's recovery resources need a scan before each rollback ({@link RecoveryXAResource}). */
     private final boolean h2;
     /** This data source's key in the registry; one per data source, compared by identity. */
@@ -105,13 +107,16 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         if (!factory.isRecoverable()) {
             return; // a non-XA data source: nothing to recover
         }
-        recovery.register(name, RecoveryXAResource.supplier(name, factory::getRecoveryConnection, h2));
+        java.util.function.Supplier<dev.pledge.tm.PledgeXAResource> mine = RecoveryXAResource.supplier(name, factory::getRecoveryConnection, h2);
+        registered = mine;
+        recovery.register(name, mine);
     }
 
     @Override
     public void removeResourceRecoveryFactory(ResourceRecoveryFactory factory) {
-        if (factory.isRecoverable()) {
-            recovery.unregister(name);
+        java.util.function.Supplier<dev.pledge.tm.PledgeXAResource> mine = registered;
+        if (factory.isRecoverable() && mine != null) {
+            recovery.unregister(name, mine); // not a successor's registration under the same name
         }
     }
 

@@ -26,6 +26,8 @@ public final class TransactionalConnectionFactory implements ConnectionFactory, 
     private final String name;
     private final TransactionService service;
     private final NamingXAConnectionPool pool;
+    /** What this factory registered for recovery, so that closing withdraws only its own registration. */
+    private final java.util.function.Supplier<javax.transaction.xa.XAResource> recoveryRegistration;
 
     private TransactionalConnectionFactory(Builder b) {
         this.name = b.name;
@@ -36,7 +38,8 @@ public final class TransactionalConnectionFactory implements ConnectionFactory, 
         pool.setMaxConnections(b.maxConnections);
         pool.setMaxSessionsPerConnection(b.maxSessionsPerConnection);
         pool.start();
-        service.recovery().register(name, JmsRecoveryResource.supplier(name, b.xaConnectionFactory));
+        this.recoveryRegistration = JmsRecoveryResource.supplier(name, b.xaConnectionFactory);
+        service.recovery().register(name, recoveryRegistration);
         log.info("Transactional JMS connection factory '{}' started (max {} connections, {} sessions each)", name, b.maxConnections,
                 b.maxSessionsPerConnection);
     }
@@ -84,7 +87,7 @@ public final class TransactionalConnectionFactory implements ConnectionFactory, 
     /** Closes the pooled connections and withdraws the recovery registration. */
     @Override
     public void close() {
-        service.recovery().unregister(name);
+        service.recovery().unregister(name, recoveryRegistration); // not a successor's registration under the same name
         pool.stop();
         log.info("Transactional JMS connection factory '{}' closed", name);
     }
