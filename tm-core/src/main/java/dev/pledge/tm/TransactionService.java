@@ -1,6 +1,7 @@
 package dev.pledge.tm;
 
 import dev.pledge.tm.log.Journal;
+import dev.pledge.tm.log.db.DatabaseJournal;
 import dev.pledge.tm.log.file.FileJournal;
 
 import jakarta.transaction.TransactionManager;
@@ -8,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.sql.DataSource;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
 import java.net.InetAddress;
@@ -66,8 +68,8 @@ public final class TransactionService implements AutoCloseable {
             long every = config.recoveryInterval().toMillis();
             recoverer.scheduleWithFixedDelay(this::backgroundPass, every, every, TimeUnit.MILLISECONDS);
         }
-        log.info("Pledge transaction service '{}' started; log {}{}", config.nodeName(), config.logDirectory().toAbsolutePath(),
-                config.fsync() ? "" : " (UNSAFE: fsync disabled)");
+        log.info("Pledge transaction service '{}' started; log {}{}", config.nodeName(), config.logDescription(),
+                config.fsync() || config.databaseLog() != null ? "" : " (UNSAFE: fsync disabled)");
     }
 
     /** Starts a builder with embedded defaults: node name = host name, log in {@code ./pledge-log}, 60 s timeout. */
@@ -203,12 +205,18 @@ public final class TransactionService implements AutoCloseable {
     public static final class Builder {
         private String nodeName;
         private Path logDirectory = Path.of("pledge-log");
+        private boolean logDirectorySet;
+        private DataSource databaseLog;
+        private String databaseLogTablePrefix = DatabaseJournal.DEFAULT_TABLE_PREFIX;
+        private Duration databaseLogLease = DatabaseJournal.DEFAULT_LEASE;
         private Duration defaultTimeout = Duration.ofSeconds(60);
         private Duration recoveryInterval = Duration.ofMinutes(2);
         private Duration reaperInterval = Duration.ofMillis(100);
         private boolean fsync = true;
         private boolean parallelPhases;
-        private Function<Config, Journal> journals = c -> FileJournal.open(c.logDirectory(), c.fsync());
+        private Function<Config, Journal> journals = c -> c.databaseLog() != null
+                ? DatabaseJournal.open(c.databaseLog(), c.databaseLogTablePrefix(), c.nodeName(), c.databaseLogLease())
+                : FileJournal.open(c.logDirectory(), c.fsync());
         private final java.util.LinkedHashMap<String, Supplier<? extends XAResource>> recoveryResources = new java.util.LinkedHashMap<>();
 
         private Builder() {
@@ -223,6 +231,30 @@ public final class TransactionService implements AutoCloseable {
         /** Directory of the recovery log; created with owner-only permissions. Default {@code ./pledge-log}. */
         public Builder logDirectory(Path logDirectory) {
             this.logDirectory = Objects.requireNonNull(logDirectory, "logDirectory");
+            this.logDirectorySet = true;
+            return this;
+        }
+
+        /**
+         * Keeps the recovery log in a database instead of a directory: {@code dataSource} is a plain
+         * (not XA) DataSource of PostgreSQL, MariaDB/MySQL or H2, from which Pledge takes connections
+         * of its own (never enlisted in transactions, never handed to the application). The tables are
+         * created when absent. Exclusive with {@link #logDirectory}.
+         */
+        public Builder databaseLog(DataSource dataSource) {
+            this.databaseLog = Objects.requireNonNull(dataSource, "databaseLog");
+            return this;
+        }
+
+        /** Prefix of the database log's table names (letters, digits, '_'); default {@code pledge_}. */
+        public Builder databaseLogTablePrefix(String prefix) {
+            this.databaseLogTablePrefix = Objects.requireNonNull(prefix, "databaseLogTablePrefix");
+            return this;
+        }
+
+        /** How long the database log's node row stays held after the last renewal (renewed every third); default 30 s. */
+        Builder databaseLogLease(Duration lease) {
+            this.databaseLogLease = Objects.requireNonNull(lease, "databaseLogLease");
             return this;
         }
 
@@ -293,8 +325,15 @@ public final class TransactionService implements AutoCloseable {
                 throw new IllegalArgumentException("recoveryInterval must be positive, or zero to disable background recovery, not "
                         + recoveryInterval);
             }
-            TransactionService svc = new TransactionService(
-                    new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval, parallelPhases), journals);
+            if (databaseLog != null && logDirectorySet) {
+                throw new IllegalArgumentException("logDirectory(" + logDirectory + ") and databaseLog(" + databaseLog + ") are both set;"
+                        + " a service has one recovery log: set only one of them");
+            }
+            if (databaseLog != null && !fsync) {
+                throw new IllegalArgumentException("unsafeDisableFsync() applies to the file log only; the database log always commits");
+            }
+            TransactionService svc = new TransactionService(new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync,
+                    reaperInterval, parallelPhases, databaseLog, databaseLogTablePrefix, databaseLogLease), journals);
             recoveryResources.forEach(svc.recovery::register);
             svc.recovery.runPass();
             return svc;
