@@ -107,6 +107,20 @@ public final class LogDatabases {
         }
     }
 
+    /** How many decision rows the log under {@code prefix} holds for {@code gtrid}. */
+    public static long decisionRows(DataSource ds, String prefix, byte[] gtrid) {
+        String sql = "SELECT COUNT(*) FROM " + prefix + "decision WHERE gtrid = ?";
+        try (Connection c = ds.getConnection(); var ps = c.prepareStatement(sql)) {
+            ps.setBytes(1, gtrid);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(sql + ": " + e, e);
+        }
+    }
+
     /** The first column of the first row of a query, as a long. */
     public static long queryLong(DataSource ds, String sql) {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
