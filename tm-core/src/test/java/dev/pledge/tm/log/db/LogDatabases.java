@@ -70,6 +70,27 @@ public final class LogDatabases {
         return ds;
     }
 
+    /** The same test database reached through a local port (a {@link CuttingProxy}): for fault tests. */
+    static DataSource throughPort(String database, int port) {
+        if (database.equals("postgresql")) {
+            postgres();
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setUrl("jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?connectTimeout=5&socketTimeout=30&prepareThreshold=0"); // the COMMIT goes as text, for the proxy to see
+            ds.setUser("postgres");
+            return ds;
+        }
+        mariadb();
+        MysqlDataSource ds = new MysqlDataSource();
+        ds.setUrl("jdbc:mysql://127.0.0.1:" + port + "/" + DATABASE + "?connectTimeout=5000&socketTimeout=30000");
+        ds.setUser("root");
+        ds.setPassword("");
+        return ds;
+    }
+
+    static int serverPort(String database) {
+        return Integer.parseInt((database.equals("postgresql") ? PG_HOST : MARIADB_HOST).split(":")[1]);
+    }
+
     /** An H2 file database (2PC and durability need a file one) in {@code dir}. */
     public static DataSource h2(Path dir) {
         JdbcDataSource ds = new JdbcDataSource();
