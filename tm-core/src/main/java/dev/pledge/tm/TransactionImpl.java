@@ -1,6 +1,7 @@
 package dev.pledge.tm;
 
 import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.JournalOutcomeUnknownException;
 
 import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
@@ -484,6 +485,13 @@ final class TransactionImpl implements Transaction {
                 log.error("Could not write the commit decision of {} to the recovery log after its last resource {} committed;"
                         + " committing the XA branches without a durable decision (a crash now leaves them to presumed abort)",
                         gtrid, lastResource.resourceName, e);
+            } else if (e instanceof JournalOutcomeUnknownException) {
+                // The decision may be in the log: rolling back could split the transaction. Its prepared branches go to recovery.
+                log.error("Whether the commit decision of {} reached the recovery log is unknown; its prepared branches are left to recovery",
+                        gtrid, e);
+                finish(Status.STATUS_UNKNOWN);
+                throw systemException("Transaction " + gtrid + ": whether its commit decision reached the recovery log is unknown ("
+                        + e.getMessage() + "); its prepared branches are left to recovery, which commits them if the decision is there", e);
             } else {
                 log.error("Could not write the commit decision of {} to the recovery log; rolling back", gtrid, e);
                 status = Status.STATUS_ROLLING_BACK;

@@ -9,6 +9,7 @@ import dev.pledge.tm.log.JournalException;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.db.LogDatabases;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.SystemException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -90,22 +91,42 @@ class DatabaseLogServiceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql", "mariadb"})
-    void aFencedServiceRollsBackItsCommitsAndSaysWhy(String database) throws Exception {
+    void aFencedServiceRollsBackItsCommitsSaysWhyAndBeginsNoNewTransaction(String database) throws Exception {
         try (TransactionService svc = service(database, "shop-1")) {
             LogDatabases.update(ds, "UPDATE " + prefix + "node SET epoch = epoch + 1 WHERE name = 'shop-1'");
-            for (int i = 0; i < 2; i++) {
-                ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-                ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-                svc.transactionManager().begin();
-                svc.transactionManager().getTransaction().enlistResource(a);
-                svc.transactionManager().getTransaction().enlistResource(b);
-                RollbackException e = assertThrows(RollbackException.class, () -> svc.transactionManager().commit());
-                assertTrue(e.getMessage().contains("fenced") && e.getMessage().contains("shop-1") && e.getMessage().contains("since"),
-                        e.getMessage());
-                assertTrue(a.prepared.isEmpty() && b.prepared.isEmpty(), "both prepared branches rolled back");
-            }
+            ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+            ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+            svc.transactionManager().begin();
+            svc.transactionManager().getTransaction().enlistResource(a);
+            svc.transactionManager().getTransaction().enlistResource(b);
+            RollbackException e = assertThrows(RollbackException.class, () -> svc.transactionManager().commit());
+            assertTrue(e.getMessage().contains("fenced") && e.getMessage().contains("shop-1") && e.getMessage().contains("since"),
+                    e.getMessage());
+            assertTrue(a.prepared.isEmpty() && b.prepared.isEmpty(), "both prepared branches rolled back");
             assertEquals(0, calls.count("rm-a.commit") + calls.count("rm-b.commit"), "nothing it prepared is committed: " + calls);
             assertEquals(0, LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix + "decision"));
+
+            SystemException refused = assertThrows(SystemException.class, () -> svc.transactionManager().begin());
+            assertTrue(refused.getMessage().contains("No new transaction") && refused.getMessage().contains("fenced"), refused.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aServiceWhoseNodeWasTakenOverPresumesNoAbortInRecovery(String database) throws Exception {
+        try (TransactionService svc = service(database, "shop-1")) {
+            ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+            byte[] node = "shop-1:".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] gtrid = java.util.Arrays.copyOf(node, node.length + 16);
+            gtrid[gtrid.length - 1] = 7; // a transaction of node shop-1 that this service does not know: the new owner's
+            c.prepared.add(new PledgeXid(gtrid, new byte[] {1}));
+            // another service took the node over and may have logged that transaction's decision: this one has not written since
+            LogDatabases.update(ds, "UPDATE " + prefix + "node SET epoch = epoch + 1 WHERE name = 'shop-1'");
+            svc.recovery().register("rm-c", () -> c);
+            RecoveryReport report = svc.recovery().runPass();
+            assertEquals(0, report.rolledBack(), report.toString());
+            assertEquals(1, c.prepared.size(), "the branch stays prepared: its decision may be in the log under the new epoch");
+            assertEquals(0, calls.count("rm-c.rollback"), calls.toString());
         }
     }
 

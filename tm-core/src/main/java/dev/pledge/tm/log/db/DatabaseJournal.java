@@ -4,6 +4,7 @@ import dev.pledge.tm.log.Gtrid;
 import dev.pledge.tm.log.Journal;
 import dev.pledge.tm.log.JournalException;
 import dev.pledge.tm.log.JournalFencedException;
+import dev.pledge.tm.log.JournalOutcomeUnknownException;
 import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.LogRecords.HeuristicRecord;
@@ -151,7 +152,7 @@ public final class DatabaseJournal implements Journal {
         }
         String url = "(unknown URL)";
         try {
-            url = c.getMetaData().getURL();
+            url = withoutParameters(c.getMetaData().getURL());
             Tables t = new Tables(Dialect.of(c.getMetaData().getDatabaseProductName(), url), prefix, url);
             t.createOrCheck(c);
             NodeLease lease = NodeLease.acquire(c, t, nodeName, leaseDuration);
@@ -219,7 +220,7 @@ public final class DatabaseJournal implements Journal {
         pending.put(record.gtrid(), record);
         try {
             submit(new Request(record, null, 0, null));
-        } catch (UnknownOutcomeException e) {
+        } catch (JournalOutcomeUnknownException e) {
             throw e; // the decision may be in the log: it stays pending
         } catch (IOException | RuntimeException e) {
             pending.remove(record.gtrid()); // known not written: the caller rolls back, and recovery must not commit it
@@ -344,7 +345,7 @@ public final class DatabaseJournal implements Journal {
                     t.url, describe(batch), e.toString());
             Boolean landed = readBack(batch, mark);
             if (landed == null) {
-                finish(batch, new UnknownOutcomeException("The database log " + t.url + " was closed before it could learn whether "
+                finish(batch, new JournalOutcomeUnknownException("The database log " + t.url + " was closed before it could learn whether "
                         + describe(batch) + " was committed (its COMMIT failed: " + e + "); the decision may be in the log: leave the"
                         + " branches to recovery", e));
             } else if (landed) {
@@ -434,26 +435,34 @@ public final class DatabaseJournal implements Journal {
      */
     private Boolean readBack(List<Request> batch, long mark) {
         long backoffMillis = 20;
-        for (int attempt = 1; !closed.get(); attempt++) {
-            Connection c = null;
-            try {
-                c = connect(dataSource);
-                boolean landed = lease.lockAndReadLastBatch(c) == mark || anyRowOf(c, batch);
-                c.commit();
-                return landed;
-            } catch (SQLException | RuntimeException e) {
-                log.warn("Database log {}: reading back the outcome of {} failed (attempt {}): {}; retrying in {} ms", t.url,
-                        describe(batch), attempt, e.toString(), backoffMillis);
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(backoffMillis));
-                backoffMillis = Math.min(2000, backoffMillis * 2);
-            } finally {
-                if (c != null) {
-                    Tables.rollbackQuietly(c);
-                    closeQuietly(c);
+        boolean interrupted = false;
+        try {
+            for (int attempt = 1; !closed.get(); attempt++) {
+                Connection c = null;
+                try {
+                    c = connect(dataSource);
+                    boolean landed = lease.lockAndReadLastBatch(c) == mark || anyRowOf(c, batch);
+                    c.commit();
+                    return landed;
+                } catch (SQLException | RuntimeException e) {
+                    log.warn("Database log {}: reading back the outcome of {} failed (attempt {}): {}; retrying in {} ms", t.url,
+                            describe(batch), attempt, e.toString(), backoffMillis);
+                    interrupted |= Thread.interrupted(); // an interrupt must not turn the backoff into a busy loop; kept for the caller
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(backoffMillis));
+                    backoffMillis = Math.min(2000, backoffMillis * 2);
+                } finally {
+                    if (c != null) {
+                        Tables.rollbackQuietly(c);
+                        closeQuietly(c);
+                    }
                 }
             }
+            return null;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        return null;
     }
 
     /** Whether a row the batch inserted exists (a later takeover may have overwritten the node row's mark). */
@@ -634,9 +643,51 @@ public final class DatabaseJournal implements Journal {
 
     // ------------------------------------------------------------------ state
 
+    /**
+     * The decision for {@code gtrid} if it is pending. A null answer lets recovery presume abort and
+     * roll the branch back, so before giving it the journal checks in the database that its node row
+     * still holds this service's epoch: a service that another one has taken over no longer knows
+     * every decision made under its node name, and gets a {@link JournalFencedException} instead (as
+     * it does once fenced). A database it cannot reach gives a {@link JournalException}: no answer
+     * rather than a guess. Only recovery asks, about branches it finds prepared and not live.
+     */
     @Override
     public CommitRecord pendingCommit(Gtrid gtrid) {
-        return pending.get(gtrid);
+        CommitRecord c = pending.get(gtrid);
+        if (c != null) {
+            return c;
+        }
+        JournalFencedException f = fenced;
+        if (f != null) {
+            throw f;
+        }
+        Connection conn = null;
+        try {
+            conn = connect(dataSource);
+            long current = lease.currentEpoch(conn);
+            conn.commit();
+            if (current != lease.epoch()) {
+                throw new JournalException("The database log " + t.url + " cannot answer for " + gtrid + ": node '" + nodeName
+                        + "' holds epoch " + current + " in " + t.node + ", not this service's " + lease.epoch()
+                        + " (another service took it over); this service presumes nothing about its branches");
+            }
+            return pending.get(gtrid); // completed meanwhile: null; logged meanwhile: the decision
+        } catch (SQLException e) {
+            throw new JournalException("The database log " + t.url + " cannot be reached to confirm that node '" + nodeName
+                    + "' still holds epoch " + lease.epoch() + " (" + e + "); nothing is presumed about " + gtrid + " until it can", e);
+        } finally {
+            if (conn != null) {
+                Tables.rollbackQuietly(conn);
+                closeQuietly(conn);
+            }
+        }
+    }
+
+    /** The fencing message once another service has taken the node over, else null: no new transaction may begin. */
+    @Override
+    public String refusal() {
+        JournalFencedException f = fenced;
+        return f == null ? null : f.getMessage();
     }
 
     @Override
@@ -697,6 +748,20 @@ public final class DatabaseJournal implements Journal {
         for (Request r; (r = queue.poll()) != null; ) {
             finish(List.of(r), new IOException("The database log " + t.url + " is closed"));
         }
+    }
+
+    /**
+     * The URL without its parameters: pgjdbc reports every connection property there, and a URL's
+     * parameters may hold a password; host, port and database are what an operator needs.
+     */
+    static String withoutParameters(String url) {
+        if (url == null) {
+            return "(the driver reports no URL)";
+        }
+        int q = url.indexOf('?');
+        int semi = url.startsWith("jdbc:h2:") ? url.indexOf(';') : -1;
+        int cut = q < 0 ? semi : semi < 0 ? q : Math.min(q, semi);
+        return cut < 0 ? url : url.substring(0, cut);
     }
 
     private static Connection connect(DataSource ds) throws SQLException {

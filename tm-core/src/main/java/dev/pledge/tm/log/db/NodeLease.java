@@ -147,6 +147,16 @@ final class NodeLease {
         }
     }
 
+    /** The epoch the node row holds now (-1 if the row is gone), read in the caller's transaction without locking. */
+    long currentEpoch(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch FROM " + t.node + " WHERE name = ?")) {
+            ps.setString(1, nodeName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
     private JournalFencedException fenced(Connection c) throws SQLException {
         long current = -1;
         Timestamp since = null;

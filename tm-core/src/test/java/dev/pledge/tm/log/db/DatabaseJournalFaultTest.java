@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pledge.tm.log.JournalException;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import java.io.IOException;
 import java.time.Duration;
@@ -92,7 +93,10 @@ class DatabaseJournalFaultTest {
                 assertTrue(e.getMessage().contains("database log " + j.url()) && e.getMessage().contains("nothing of it was committed")
                         && e.getCause() != null, e.getMessage());
                 assertTrue(j.url().contains("127.0.0.1:" + proxy.port()), j.url());
-                assertNull(j.pendingCommit(d.gtrid()));
+                assertTrue(j.pendingCommits().stream().noneMatch(p -> p.gtrid().equals(d.gtrid())), "a failed decision is not pending");
+                JournalException unsure = assertThrows(JournalException.class, () -> j.pendingCommit(d.gtrid()));
+                assertTrue(unsure.getMessage().contains("cannot be reached"), "recovery presumes no abort while the log is away: "
+                        + unsure.getMessage());
                 assertEquals(0, LogDatabases.decisionRows(direct, prefix, d.gtrid().bytes()));
             }
             proxy.setDown(false);

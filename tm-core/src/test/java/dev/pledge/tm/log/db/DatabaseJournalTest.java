@@ -1,6 +1,7 @@
 package dev.pledge.tm.log.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,7 +126,8 @@ class DatabaseJournalTest {
                 JournalFencedException e = assertThrows(JournalFencedException.class, () -> old.logCommit(late));
                 assertTrue(e.getMessage().contains("fenced") && e.getMessage().contains("epoch " + taker.epoch()), e.getMessage());
                 assertEquals(0, decisionRows(late.gtrid()), "a fenced batch writes nothing");
-                assertEquals(null, old.pendingCommit(late.gtrid()));
+                assertThrows(JournalFencedException.class, () -> old.pendingCommit(late.gtrid()),
+                        "a fenced log no longer knows every decision of its node: recovery must presume nothing from it");
             }
         }
     }
@@ -137,6 +139,8 @@ class DatabaseJournalTest {
         try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "shop-1", LEASE)) {
             CommitRecord ok = decision("shop-1");
             j.logCommit(ok);
+            CommitRecord unknown = decision("shop-1");
+            assertNull(j.pendingCommit(unknown.gtrid()), "while the node is this service's, an unknown decision is presumed aborted");
             assertEquals(1, LogDatabases.update(ds, "UPDATE " + prefix + "node SET epoch = epoch + 1 WHERE name = 'shop-1'"));
             for (int i = 0; i < 3; i++) {
                 CommitRecord refused = decision("shop-1");
@@ -148,6 +152,8 @@ class DatabaseJournalTest {
                 assertEquals(0, decisionRows(refused.gtrid()));
             }
             assertEquals(1, decisionRows(ok.gtrid()), "what was written before the fencing stays");
+            assertThrows(JournalFencedException.class, () -> j.pendingCommit(unknown.gtrid()));
+            assertTrue(j.refusal().contains("fenced"), "no new transaction may begin: " + j.refusal());
         }
     }
 
