@@ -146,7 +146,7 @@ public final class DatabaseJournal implements Journal {
         }
         Connection c;
         try {
-            c = connect(dataSource);
+            c = dataSource.getConnection();
         } catch (SQLException e) {
             throw new JournalException("Cannot connect to the database log (DataSource " + dataSource + "): " + e, e);
         }
@@ -154,6 +154,7 @@ public final class DatabaseJournal implements Journal {
         try {
             url = withoutParameters(c.getMetaData().getURL());
             Tables t = new Tables(Dialect.of(c.getMetaData().getDatabaseProductName(), url), prefix, url);
+            configure(c, t.dialect, idleTransactionSeconds(leaseDuration));
             t.createOrCheck(c);
             NodeLease lease = NodeLease.acquire(c, t, nodeName, leaseDuration);
             DatabaseJournal j = new DatabaseJournal(dataSource, t, nodeName, lease, c);
@@ -440,7 +441,7 @@ public final class DatabaseJournal implements Journal {
             for (int attempt = 1; !closed.get(); attempt++) {
                 Connection c = null;
                 try {
-                    c = connect(dataSource);
+                    c = connection();
                     boolean landed = lease.lockAndReadLastBatch(c) == mark || anyRowOf(c, batch);
                     c.commit();
                     return landed;
@@ -509,7 +510,7 @@ public final class DatabaseJournal implements Journal {
 
     private Connection writerConnection() throws SQLException {
         if (writer == null) {
-            writer = connect(dataSource);
+            writer = connection();
         }
         return writer;
     }
@@ -629,7 +630,7 @@ public final class DatabaseJournal implements Journal {
 
     private Connection backgroundConnection() throws SQLException {
         if (backgroundConnection == null) {
-            backgroundConnection = connect(dataSource);
+            backgroundConnection = connection();
         }
         return backgroundConnection;
     }
@@ -663,7 +664,7 @@ public final class DatabaseJournal implements Journal {
         }
         Connection conn = null;
         try {
-            conn = connect(dataSource);
+            conn = connection();
             long current = lease.currentEpoch(conn);
             conn.commit();
             if (current != lease.epoch()) {
@@ -764,16 +765,26 @@ public final class DatabaseJournal implements Journal {
         return cut < 0 ? url : url.substring(0, cut);
     }
 
-    private static Connection connect(DataSource ds) throws SQLException {
-        Connection c = ds.getConnection();
+    /** A new connection of the log's own: idle transactions bounded, auto-commit off, read committed. */
+    private Connection connection() throws SQLException {
+        Connection c = dataSource.getConnection();
         try {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            configure(c, t.dialect, idleTransactionSeconds(lease.duration()));
             return c;
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
             throw e;
         }
+    }
+
+    private static void configure(Connection c, Dialect dialect, int idleTransactionSeconds) throws SQLException {
+        dialect.boundIdleTransactions(c, idleTransactionSeconds);
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    }
+
+    private static int idleTransactionSeconds(Duration lease) {
+        return (int) Math.max(10, lease.toSeconds());
     }
 
     private static void closeQuietly(Connection c) {

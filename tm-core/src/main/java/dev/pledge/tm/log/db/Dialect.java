@@ -39,6 +39,39 @@ enum Dialect {
         };
     }
 
+    /**
+     * Bounds how long a session of the log may sit idle inside a transaction, so that a transaction
+     * whose client vanished without the server noticing (a half-open connection) releases its lock on
+     * the node row, and the read-back of an unknown outcome can go on. The log's own transactions
+     * never wait on the client for long. MySQL has no such setting (MariaDB has); H2 runs in-process
+     * or its server sees the socket close.
+     */
+    void boundIdleTransactions(java.sql.Connection c, int seconds) {
+        // called on a new connection before the log turns auto-commit off
+        String sql = switch (this) {
+            case POSTGRESQL -> "SET idle_in_transaction_session_timeout = " + seconds * 1000;
+            case MYSQL -> "SET SESSION idle_transaction_timeout = " + seconds; // MariaDB; MySQL refuses it: then nothing is bounded
+            case H2 -> null;
+        };
+        if (sql == null) {
+            return;
+        }
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute(sql); // on a new connection, before auto-commit goes off: no transaction of its own
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        } catch (java.sql.SQLException e) {
+            try {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+            } catch (java.sql.SQLException ignored) {
+                // the connection is unusable: its first real statement will say so
+            }
+        }
+    }
+
     static Dialect of(String productName, String url) {
         String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
         if (p.contains("postgres")) {

@@ -140,6 +140,7 @@ final class NodeLease {
      */
     long lockAndReadLastBatch(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT last_batch, epoch FROM " + t.node + " WHERE name = ? FOR UPDATE")) {
+            ps.setQueryTimeout(30); // a lock held by a transaction that never ends (a half-open connection): give up and retry
             ps.setString(1, nodeName);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
