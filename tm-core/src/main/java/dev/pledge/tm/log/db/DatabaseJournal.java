@@ -172,6 +172,76 @@ public final class DatabaseJournal implements Journal {
         }
     }
 
+    /** What a database log holds, read without taking any node row: for operators' tools. */
+    public record Snapshot(String url, List<Node> nodes, List<Decision> decisions, List<Heuristic> heuristics) {
+        public Snapshot {
+            nodes = List.copyOf(nodes);
+            decisions = List.copyOf(decisions);
+            heuristics = List.copyOf(heuristics);
+        }
+    }
+
+    /** A node row: its epoch, and whether a live service holds it (its lease not yet run out by the database's clock). */
+    public record Node(String name, long epoch, boolean live, java.time.Instant leaseExpires) {
+    }
+
+    /** A pending decision and the node that logged it. */
+    public record Decision(String node, CommitRecord record) {
+    }
+
+    /** An unresolved heuristic outcome and the node that logged it. */
+    public record Heuristic(String node, HeuristicRecord record) {
+    }
+
+    /**
+     * Reads every node's pending decisions and heuristics and the node rows, without taking a node
+     * row or changing anything (a running service may hold it). Fails naming the URL and table when
+     * the tables are absent or not the log's.
+     */
+    public static Snapshot inspect(DataSource dataSource, String tablePrefix) {
+        String prefix = Tables.checkPrefix(tablePrefix);
+        String url = "(unknown URL)";
+        try (Connection c = dataSource.getConnection()) {
+            url = withoutParameters(c.getMetaData().getURL());
+            Tables t = new Tables(Dialect.of(c.getMetaData().getDatabaseProductName(), url), prefix, url);
+            String table = t.node;
+            try {
+                List<Node> nodes = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT name, epoch, CASE WHEN lease_expires > " + t.dialect.now
+                        + " THEN 1 ELSE 0 END, lease_expires FROM " + t.node + " ORDER BY name"); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        java.sql.Timestamp until = rs.getTimestamp(4);
+                        nodes.add(new Node(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1, until == null ? null : until.toInstant()));
+                    }
+                }
+                table = t.decision;
+                List<Decision> decisions = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT node, gtrid, decided_at, branches FROM " + t.decision
+                        + " ORDER BY decided_at"); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Gtrid g = new Gtrid(rs.getBytes(2));
+                        decisions.add(new Decision(rs.getString(1), new CommitRecord(g, BranchCodec.decode(rs.getBytes(4)), rs.getLong(3))));
+                    }
+                }
+                table = t.heuristic;
+                List<Heuristic> heuristics = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT node, gtrid, bqual, resource_name, xa_code, decision_was_commit,"
+                        + " at_millis FROM " + t.heuristic + " ORDER BY node, epoch, seq"); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        heuristics.add(new Heuristic(rs.getString(1), new HeuristicRecord(new Gtrid(rs.getBytes(2)),
+                                new BranchRecord(rs.getBytes(3), rs.getString(4)), rs.getInt(5), rs.getInt(6) != 0, rs.getLong(7))));
+                    }
+                }
+                return new Snapshot(url, nodes, decisions, heuristics);
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read table " + table + " of the database log at " + url + ": " + e
+                        + (Tables.isMissingTableOrColumn(e) ? " (no Pledge log with table prefix '" + prefix + "' there?)" : ""), e);
+            }
+        } catch (SQLException e) {
+            throw new JournalException("Cannot read the database log at " + url + " (tables " + prefix + "*): " + e, e);
+        }
+    }
+
     private void load(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT gtrid, decided_at, branches FROM " + t.decision + " WHERE node = ?")) {
             ps.setString(1, nodeName);

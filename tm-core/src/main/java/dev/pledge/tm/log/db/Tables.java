@@ -146,7 +146,7 @@ final class Tables {
         }
     }
 
-    private static boolean isMissingTableOrColumn(SQLException e) {
+    static boolean isMissingTableOrColumn(SQLException e) {
         String state = e.getSQLState();
         // 42P01 PostgreSQL undefined table, 42S02 MySQL/MariaDB and H2 table not found, 42S22/42703 column not found
         return state != null && (state.equals("42P01") || state.equals("42S02") || state.equals("42S22") || state.equals("42703")
