@@ -164,6 +164,23 @@ public abstract class JournalContractTest {
     }
 
     @Test
+    void anInterruptedCommitterIsServedAndKeepsItsInterrupt() throws Exception {
+        CommitRecord d = decision();
+        try (Journal j = open()) {
+            Thread.currentThread().interrupt();
+            try {
+                j.logCommit(d);
+            } finally {
+                assertTrue(Thread.interrupted(), "the interrupt is the caller's: kept, not swallowed");
+            }
+            j.logCommit(decision()); // and the log still works
+        }
+        try (Journal j = open()) {
+            assertNotNull(j.pendingCommit(d.gtrid()), "the interrupted committer's decision is durable");
+        }
+    }
+
+    @Test
     void pendingCommitsIsASnapshot() throws Exception {
         try (Journal j = open()) {
             CommitRecord a = decision();

@@ -324,7 +324,8 @@ public final class DatabaseJournal implements Journal {
     /** Queues the request and returns once a batch has committed it; leads a batch when no one else is. */
     private void submit(Request r) throws IOException {
         queue.add(r);
-        boolean interrupted = false;
+        // Set aside while this thread may run JDBC calls: an in-process database (H2) can close its files on an interrupt.
+        boolean interrupted = Thread.interrupted();
         try {
             while (r.state == QUEUED) {
                 if (writeLock.tryLock()) {
@@ -733,6 +734,7 @@ public final class DatabaseJournal implements Journal {
             throw f;
         }
         Connection conn = null;
+        boolean interrupted = Thread.interrupted(); // set aside during JDBC calls, as in submit
         try {
             conn = connection();
             long current = lease.currentEpoch(conn);
@@ -750,6 +752,9 @@ public final class DatabaseJournal implements Journal {
             if (conn != null) {
                 Tables.rollbackQuietly(conn);
                 closeQuietly(conn);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
