@@ -12,13 +12,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A loopback TCP proxy in front of a database server that a test can make fail at chosen moments:
- * cut the connection on which the client sends its next {@code COMMIT}, either after forwarding it
+ * cut the connection on which the client sends the next {@code COMMIT} of a transaction that
+ * inserted decisions (not that of a lease renewal or of deleted completions), either after forwarding it
  * and the server's answer has come back (the commit happened; the client never learns it) or before
  * forwarding it (the server never sees it and rolls back when the connection drops); or refuse
  * every connection for a while (the database is down).
  */
-final class CuttingProxy implements AutoCloseable {
-    enum Cut {
+public final class CuttingProxy implements AutoCloseable {
+    public enum Cut {
         /** The COMMIT reaches the server and is answered; the answer is dropped and the connection cut. */
         AFTER_COMMIT_REACHED_SERVER,
         /** The COMMIT is dropped and the connection cut: the server rolls the transaction back. */
@@ -32,7 +33,7 @@ final class CuttingProxy implements AutoCloseable {
     private volatile boolean down;
     private volatile int cuts;
 
-    CuttingProxy(int targetPort) throws IOException {
+    public CuttingProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::acceptLoop, "proxy-accept-" + targetPort);
@@ -40,22 +41,22 @@ final class CuttingProxy implements AutoCloseable {
         t.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** The next COMMIT sent through the proxy is cut this way. */
-    void arm(Cut cut) {
+    public void arm(Cut cut) {
         armed.set(cut);
     }
 
     /** How many COMMITs were cut so far. */
-    int cuts() {
+    public int cuts() {
         return cuts;
     }
 
     /** Down: every connection is cut and new ones are closed at once; up again: connections pass. */
-    void setDown(boolean down) {
+    public void setDown(boolean down) {
         this.down = down;
         if (down) {
             for (Socket s : sockets) {
@@ -99,6 +100,8 @@ final class CuttingProxy implements AutoCloseable {
         final Socket upstream;
         /** Set once the COMMIT went through: the server's next answer is dropped and both sides are cut. */
         volatile boolean cutOnAnswer;
+        /** Whether the transaction in progress on this connection inserted decisions: only its COMMIT is cut (not a lease renewal's). */
+        boolean decisionsSent;
 
         Link(Socket client, Socket upstream) {
             this.client = client;
@@ -109,8 +112,16 @@ final class CuttingProxy implements AutoCloseable {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = client.getInputStream(); OutputStream out = upstream.getOutputStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
+                    if (contains(buf, n, DECISION_INSERT)) {
+                        decisionsSent = true;
+                    }
+                    boolean commit = containsCommit(buf, n);
                     Cut cut = armed.get();
-                    if (cut != null && containsCommit(buf, n) && armed.compareAndSet(cut, null)) {
+                    boolean decisionCommit = commit && decisionsSent;
+                    if (commit) {
+                        decisionsSent = false;
+                    }
+                    if (cut != null && decisionCommit && armed.compareAndSet(cut, null)) {
                         cuts++;
                         if (cut == Cut.BEFORE_COMMIT_REACHED_SERVER) {
                             cut();
@@ -152,6 +163,21 @@ final class CuttingProxy implements AutoCloseable {
             sockets.remove(client);
             sockets.remove(upstream);
         }
+    }
+
+    private static final byte[] DECISION_INSERT = "decision (gtrid".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    static boolean contains(byte[] b, int n, byte[] w) {
+        outer:
+        for (int i = 0; i + w.length <= n; i++) {
+            for (int k = 0; k < w.length; k++) {
+                if (b[i + k] != w[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Whether the bytes hold the word COMMIT (any case) not inside a longer name ("autocommit", "decision_was_commit"). */

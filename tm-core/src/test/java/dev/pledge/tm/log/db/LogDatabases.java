@@ -71,7 +71,7 @@ public final class LogDatabases {
     }
 
     /** The same test database reached through a local port (a {@link CuttingProxy}): for fault tests. */
-    static DataSource throughPort(String database, int port) {
+    public static DataSource throughPort(String database, int port) {
         if (database.equals("postgresql")) {
             postgres();
             PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -87,7 +87,7 @@ public final class LogDatabases {
         return ds;
     }
 
-    static int serverPort(String database) {
+    public static int serverPort(String database) {
         return Integer.parseInt((database.equals("postgresql") ? PG_HOST : MARIADB_HOST).split(":")[1]);
     }
 
