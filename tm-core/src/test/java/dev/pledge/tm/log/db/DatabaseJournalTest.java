@@ -157,6 +157,55 @@ class DatabaseJournalTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void committersInFlightWhenTheEpochIsBumpedAreFencedAndWhatReturnedIsExactlyWhatIsWritten(String database) throws Exception {
+        ds(database);
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "busy", LEASE)) {
+            int threads = 8;
+            java.util.concurrent.ConcurrentLinkedQueue<CommitRecord> returned = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.ConcurrentLinkedQueue<CommitRecord> fencedOut = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> other = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.atomic.AtomicBoolean bumped = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> workers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread w = new Thread(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        CommitRecord d = decision("busy");
+                        try {
+                            j.logCommit(d);
+                            returned.add(d);
+                        } catch (JournalFencedException e) {
+                            fencedOut.add(d);
+                            if (!bumped.get()) {
+                                other.add(new AssertionError("fenced before the bump: " + e.getMessage()));
+                            }
+                        } catch (Throwable e) {
+                            other.add(e);
+                        }
+                    }
+                });
+                workers.add(w);
+                w.start();
+            }
+            while (returned.size() < 100) {
+                Thread.sleep(1);
+            }
+            bumped.set(true);
+            LogDatabases.update(ds, "UPDATE " + prefix + "node SET epoch = epoch + 1 WHERE name = 'busy'");
+            for (Thread w : workers) {
+                w.join(60_000);
+            }
+            assertTrue(other.isEmpty(), "only fencing may fail a decision: " + other);
+            assertTrue(fencedOut.size() > 0, "the committers after the bump are fenced");
+            assertEquals(threads * 200, returned.size() + fencedOut.size());
+            java.util.Set<Gtrid> inLog = LogDatabases.decisionGtrids(ds, prefix);
+            java.util.Set<Gtrid> expected = new java.util.HashSet<>();
+            returned.forEach(d -> expected.add(d.gtrid()));
+            assertEquals(expected, inLog, "the log holds exactly the decisions whose logCommit returned, none that was fenced");
+        }
+    }
+
     @Test
     void decisionsOfOtherNodesInTheSameTablesAreNotLoaded() throws Exception {
         ds("h2");

@@ -142,6 +142,20 @@ public final class LogDatabases {
         }
     }
 
+    /** Every gtrid in the decision table under {@code prefix}. */
+    public static java.util.Set<dev.pledge.tm.log.Gtrid> decisionGtrids(DataSource ds, String prefix) {
+        java.util.Set<dev.pledge.tm.log.Gtrid> out = new java.util.HashSet<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT gtrid FROM " + prefix + "decision")) {
+            while (rs.next()) {
+                out.add(new dev.pledge.tm.log.Gtrid(rs.getBytes(1)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new AssertionError("reading " + prefix + "decision: " + e, e);
+        }
+    }
+
     /** The first column of the first row of a query, as a long. */
     public static long queryLong(DataSource ds, String sql) {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
