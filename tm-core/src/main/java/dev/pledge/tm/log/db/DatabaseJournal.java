@@ -5,7 +5,6 @@ import dev.pledge.tm.log.Journal;
 import dev.pledge.tm.log.JournalException;
 import dev.pledge.tm.log.JournalFencedException;
 import dev.pledge.tm.log.JournalOutcomeUnknownException;
-import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.io.IOException;
@@ -22,8 +21,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,13 +70,11 @@ public final class DatabaseJournal implements Journal {
     /** Default prefix of the log's table names. */
     public static final String DEFAULT_TABLE_PREFIX = "pledge_";
     private static final int MAX_BATCH = 512;
-    private static final int MAX_COMPLETION_BATCH = 1000;
-    private static final long COMPLETION_FLUSH_MILLIS = 20;
     private static final int QUEUED = 0;
     private static final int DONE = 1;
     private static final int FAILED = 2;
 
-    private final DataSource dataSource;
+    private final Connections connections;
     private final Tables t;
     private final String nodeName;
     private final NodeLease lease;
@@ -92,10 +87,7 @@ public final class DatabaseJournal implements Journal {
     private final ReentrantLock writeLock = new ReentrantLock();
     private Connection writer;
 
-    private final ConcurrentLinkedQueue<Gtrid> completions = new ConcurrentLinkedQueue<>();
-    private final ScheduledExecutorService background;
-    /** Used by the background thread only (and by close once that thread has stopped). */
-    private Connection backgroundConnection;
+    private final Housekeeper housekeeper;
 
     private volatile JournalFencedException fenced;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -119,17 +111,13 @@ public final class DatabaseJournal implements Journal {
         }
     }
 
-    private DatabaseJournal(DataSource dataSource, Tables t, String nodeName, NodeLease lease, Connection writer) {
-        this.dataSource = dataSource;
+    private DatabaseJournal(Connections connections, Tables t, String nodeName, NodeLease lease, Connection writer) {
+        this.connections = connections;
         this.t = t;
         this.nodeName = nodeName;
         this.lease = lease;
         this.writer = writer;
-        this.background = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread th = new Thread(r, "pledge-dblog-" + nodeName);
-            th.setDaemon(true);
-            return th;
-        });
+        this.housekeeper = new Housekeeper(connections, t, lease, nodeName, () -> fenced != null, this::fence);
     }
 
     /**
@@ -152,22 +140,22 @@ public final class DatabaseJournal implements Journal {
         }
         String url = "(unknown URL)";
         try {
-            url = withoutParameters(c.getMetaData().getURL());
+            url = Connections.withoutParameters(c.getMetaData().getURL());
             Tables t = new Tables(Dialect.of(c.getMetaData().getDatabaseProductName(), url), prefix, url);
-            configure(c, t.dialect, idleTransactionSeconds(leaseDuration));
+            Connections.configure(c, t.dialect, leaseDuration);
             t.createOrCheck(c);
             NodeLease lease = NodeLease.acquire(c, t, nodeName, leaseDuration);
-            DatabaseJournal j = new DatabaseJournal(dataSource, t, nodeName, lease, c);
-            j.load(c);
-            j.start();
+            DatabaseJournal j = new DatabaseJournal(new Connections(dataSource, t.dialect, leaseDuration), t, nodeName, lease, c);
+            LogReader.load(c, t, nodeName, j.pending, j.heuristics);
+            j.housekeeper.start();
             log.info("Database log {} (tables {}*): node '{}' took epoch {}; {} commit decisions to finish, {} transactions with"
                     + " heuristic outcomes", url, prefix, nodeName, lease.epoch(), j.pending.size(), j.heuristics.size());
             return j;
         } catch (SQLException e) {
-            closeQuietly(c);
+            Connections.closeQuietly(c);
             throw new JournalException("Cannot open the database log at " + url + " (tables " + prefix + "*): " + e, e);
         } catch (RuntimeException e) {
-            closeQuietly(c);
+            Connections.closeQuietly(c);
             throw e;
         }
     }
@@ -199,78 +187,7 @@ public final class DatabaseJournal implements Journal {
      * the tables are absent or not the log's.
      */
     public static Snapshot inspect(DataSource dataSource, String tablePrefix) {
-        String prefix = Tables.checkPrefix(tablePrefix);
-        String url = "(unknown URL)";
-        try (Connection c = dataSource.getConnection()) {
-            url = withoutParameters(c.getMetaData().getURL());
-            Tables t = new Tables(Dialect.of(c.getMetaData().getDatabaseProductName(), url), prefix, url);
-            String table = t.node;
-            try {
-                List<Node> nodes = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT name, epoch, CASE WHEN lease_expires > " + t.dialect.now
-                        + " THEN 1 ELSE 0 END, lease_expires FROM " + t.node + " ORDER BY name"); ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        java.sql.Timestamp until = rs.getTimestamp(4);
-                        nodes.add(new Node(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1, until == null ? null : until.toInstant()));
-                    }
-                }
-                table = t.decision;
-                List<Decision> decisions = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT node, gtrid, decided_at, branches FROM " + t.decision
-                        + " ORDER BY decided_at"); ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Gtrid g = new Gtrid(rs.getBytes(2));
-                        decisions.add(new Decision(rs.getString(1), new CommitRecord(g, BranchCodec.decode(rs.getBytes(4)), rs.getLong(3))));
-                    }
-                }
-                table = t.heuristic;
-                List<Heuristic> heuristics = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT node, gtrid, bqual, resource_name, xa_code, decision_was_commit,"
-                        + " at_millis FROM " + t.heuristic + " ORDER BY node, epoch, seq"); ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        heuristics.add(new Heuristic(rs.getString(1), new HeuristicRecord(new Gtrid(rs.getBytes(2)),
-                                new BranchRecord(rs.getBytes(3), rs.getString(4)), rs.getInt(5), rs.getInt(6) != 0, rs.getLong(7))));
-                    }
-                }
-                return new Snapshot(url, nodes, decisions, heuristics);
-            } catch (SQLException e) {
-                throw new JournalException("Cannot read table " + table + " of the database log at " + url + ": " + e
-                        + (Tables.isMissingTableOrColumn(e) ? " (no Pledge log with table prefix '" + prefix + "' there?)" : ""), e);
-            }
-        } catch (SQLException e) {
-            throw new JournalException("Cannot read the database log at " + url + " (tables " + prefix + "*): " + e, e);
-        }
-    }
-
-    private void load(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT gtrid, decided_at, branches FROM " + t.decision + " WHERE node = ?")) {
-            ps.setString(1, nodeName);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Gtrid g = new Gtrid(rs.getBytes(1));
-                    pending.put(g, new CommitRecord(g, BranchCodec.decode(rs.getBytes(3)), rs.getLong(2)));
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT gtrid, bqual, resource_name, xa_code, decision_was_commit, at_millis FROM "
-                + t.heuristic + " WHERE node = ? ORDER BY epoch, seq")) {
-            ps.setString(1, nodeName);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Gtrid g = new Gtrid(rs.getBytes(1));
-                    HeuristicRecord h = new HeuristicRecord(g, new BranchRecord(rs.getBytes(2), rs.getString(3)), rs.getInt(4),
-                            rs.getInt(5) != 0, rs.getLong(6));
-                    heuristics.computeIfAbsent(g, x -> new CopyOnWriteArrayList<>()).add(h);
-                }
-            }
-        }
-        c.commit();
-    }
-
-    private void start() {
-        background.scheduleWithFixedDelay(this::flushCompletionsQuietly, COMPLETION_FLUSH_MILLIS, COMPLETION_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
-        long renew = Math.max(100, lease.duration().toMillis() / 3);
-        background.scheduleWithFixedDelay(this::renewLease, renew, renew, TimeUnit.MILLISECONDS);
+        return LogReader.inspect(dataSource, Tables.checkPrefix(tablePrefix));
     }
 
     /** The JDBC URL of the log's database, as its driver reported it at open. */
@@ -512,7 +429,7 @@ public final class DatabaseJournal implements Journal {
             for (int attempt = 1; !closed.get(); attempt++) {
                 Connection c = null;
                 try {
-                    c = connection();
+                    c = connections.open();
                     boolean landed = lease.lockAndReadLastBatch(c) == mark || anyRowOf(c, batch);
                     c.commit();
                     return landed;
@@ -525,7 +442,7 @@ public final class DatabaseJournal implements Journal {
                 } finally {
                     if (c != null) {
                         Tables.rollbackQuietly(c);
-                        closeQuietly(c);
+                        Connections.closeQuietly(c);
                     }
                 }
             }
@@ -581,14 +498,14 @@ public final class DatabaseJournal implements Journal {
 
     private Connection writerConnection() throws SQLException {
         if (writer == null) {
-            writer = connection();
+            writer = connections.open();
         }
         return writer;
     }
 
     private void discardWriter() {
         if (writer != null) {
-            closeQuietly(writer);
+            Connections.closeQuietly(writer);
             writer = null;
         }
     }
@@ -619,7 +536,7 @@ public final class DatabaseJournal implements Journal {
         return s;
     }
 
-    // ------------------------------------------------------------------ completions and the lease
+    // ------------------------------------------------------------------ completions (deleted by the housekeeper)
 
     /** Queues the deletion of the decision's row for the background thread; not forced. Unknown gtrids are ignored. */
     @Override
@@ -627,90 +544,7 @@ public final class DatabaseJournal implements Journal {
         if (closed.get() || pending.remove(gtrid) == null) {
             return;
         }
-        completions.add(gtrid);
-    }
-
-    private void flushCompletionsQuietly() {
-        try {
-            while (flushCompletions()) {
-                // more than one batch was queued
-            }
-        } catch (RuntimeException e) {
-            log.error("Database log {}: deleting completed decisions failed", t.url, e);
-        }
-    }
-
-    /** Deletes up to one batch of completed decisions in a transaction that also renews the lease; true if more are queued. */
-    private boolean flushCompletions() {
-        if (completions.isEmpty() || fenced != null) {
-            return false;
-        }
-        List<Gtrid> done = new ArrayList<>();
-        for (Gtrid g; done.size() < MAX_COMPLETION_BATCH && (g = completions.poll()) != null; ) {
-            done.add(g);
-        }
-        try {
-            Connection c = backgroundConnection();
-            try {
-                lease.renew(c);
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.decision + " WHERE gtrid = ? AND node = ?")) {
-                    for (Gtrid g : done) {
-                        ps.setBytes(1, g.bytes());
-                        ps.setString(2, nodeName);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                Tables.rollbackQuietly(c);
-                throw e;
-            }
-            return !completions.isEmpty();
-        } catch (JournalFencedException e) {
-            fence(e); // the rows stay for the service that took the node over: its recovery finds them done
-            return false;
-        } catch (SQLException | RuntimeException e) {
-            completions.addAll(done); // deleting again is harmless, whether or not that commit landed
-            discardBackground();
-            log.warn("Database log {}: could not delete {} completed decisions (retrying later): {}", t.url, done.size(), e.toString());
-            return false;
-        }
-    }
-
-    private void renewLease() {
-        if (fenced != null) {
-            return;
-        }
-        try {
-            Connection c = backgroundConnection();
-            try {
-                lease.renew(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                Tables.rollbackQuietly(c);
-                throw e;
-            }
-        } catch (JournalFencedException e) {
-            fence(e);
-        } catch (SQLException | RuntimeException e) {
-            discardBackground();
-            log.warn("Database log {}: could not renew the lease of node '{}' in {}: {}", t.url, nodeName, t.node, e.toString());
-        }
-    }
-
-    private Connection backgroundConnection() throws SQLException {
-        if (backgroundConnection == null) {
-            backgroundConnection = connection();
-        }
-        return backgroundConnection;
-    }
-
-    private void discardBackground() {
-        if (backgroundConnection != null) {
-            closeQuietly(backgroundConnection);
-            backgroundConnection = null;
-        }
+        housekeeper.completed(gtrid);
     }
 
     // ------------------------------------------------------------------ state
@@ -736,7 +570,7 @@ public final class DatabaseJournal implements Journal {
         Connection conn = null;
         boolean interrupted = Thread.interrupted(); // set aside during JDBC calls, as in submit
         try {
-            conn = connection();
+            conn = connections.open();
             long current = lease.currentEpoch(conn);
             conn.commit();
             if (current != lease.epoch()) {
@@ -751,7 +585,7 @@ public final class DatabaseJournal implements Journal {
         } finally {
             if (conn != null) {
                 Tables.rollbackQuietly(conn);
-                closeQuietly(conn);
+                Connections.closeQuietly(conn);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -794,29 +628,9 @@ public final class DatabaseJournal implements Journal {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        background.shutdown();
+        writeLock.lock(); // waits for a batch in flight (a read-back stops: the journal is closed)
         try {
-            if (!background.awaitTermination(10, TimeUnit.SECONDS)) {
-                log.warn("Database log {}: background thread still busy after 10 s", t.url);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        writeLock.lock();
-        try {
-            writeBatch(); // fails whatever is still queued: the journal is closed
-            while (flushCompletions()) {
-                // until the queue is empty or the database refuses
-            }
-            if (fenced == null) {
-                try {
-                    lease.release(backgroundConnection());
-                } catch (SQLException | RuntimeException e) {
-                    log.warn("Database log {}: could not end the lease of node '{}' ({}); a restart waits until it runs out", t.url,
-                            nodeName, e.toString());
-                }
-            }
-            discardBackground();
+            writeBatch(); // fails whatever is still queued
             discardWriter();
         } finally {
             writeLock.unlock();
@@ -824,49 +638,6 @@ public final class DatabaseJournal implements Journal {
         for (Request r; (r = queue.poll()) != null; ) {
             finish(List.of(r), new IOException("The database log " + t.url + " is closed"));
         }
-    }
-
-    /**
-     * The URL without its parameters: pgjdbc reports every connection property there, and a URL's
-     * parameters may hold a password; host, port and database are what an operator needs.
-     */
-    static String withoutParameters(String url) {
-        if (url == null) {
-            return "(the driver reports no URL)";
-        }
-        int q = url.indexOf('?');
-        int semi = url.startsWith("jdbc:h2:") ? url.indexOf(';') : -1;
-        int cut = q < 0 ? semi : semi < 0 ? q : Math.min(q, semi);
-        return cut < 0 ? url : url.substring(0, cut);
-    }
-
-    /** A new connection of the log's own: idle transactions bounded, auto-commit off, read committed. */
-    private Connection connection() throws SQLException {
-        Connection c = dataSource.getConnection();
-        try {
-            configure(c, t.dialect, idleTransactionSeconds(lease.duration()));
-            return c;
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly(c);
-            throw e;
-        }
-    }
-
-    private static void configure(Connection c, Dialect dialect, int idleTransactionSeconds) throws SQLException {
-        dialect.boundIdleTransactions(c, idleTransactionSeconds);
-        c.setAutoCommit(false);
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-    }
-
-    private static int idleTransactionSeconds(Duration lease) {
-        return (int) Math.max(10, lease.toSeconds());
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException | RuntimeException ignored) {
-            // given up anyway
-        }
+        housekeeper.close(); // the last completions, then the lease ends
     }
 }
