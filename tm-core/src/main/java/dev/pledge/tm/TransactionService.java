@@ -68,7 +68,9 @@ public final class TransactionService implements AutoCloseable {
             long every = config.recoveryInterval().toMillis();
             recoverer.scheduleWithFixedDelay(this::backgroundPass, every, every, TimeUnit.MILLISECONDS);
         }
-        log.info("Pledge transaction service '{}' started; log {}{}", config.nodeName(), config.logDescription(),
+        log.info("Pledge transaction service '{}' started; log {}{}", config.nodeName(),
+                journal instanceof DatabaseJournal d ? "in database " + d.url() + " (tables " + config.databaseLogTablePrefix() + "*)"
+                        : config.logDescription(),
                 config.fsync() || config.databaseLog() != null ? "" : " (UNSAFE: fsync disabled)");
     }
 
