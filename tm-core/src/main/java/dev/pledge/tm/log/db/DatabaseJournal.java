@@ -86,6 +86,8 @@ public final class DatabaseJournal implements Journal {
     /** Held by the leader of a batch; guards {@link #writer}. */
     private final ReentrantLock writeLock = new ReentrantLock();
     private Connection writer;
+    /** Whether the batch being written has sent its COMMIT; guarded by the write lock. */
+    private boolean commitSent;
 
     private final Housekeeper housekeeper;
 
@@ -276,7 +278,11 @@ public final class DatabaseJournal implements Journal {
         }
     }
 
-    /** Caller holds the write lock. Writes every queued request (up to a batch's size) in one transaction. */
+    /**
+     * Caller holds the write lock. Writes every queued request (up to a batch's size) in one
+     * transaction. Every request it takes ends finished, whatever is thrown: a committer left
+     * parked on a request nobody will finish would wait forever.
+     */
     private void writeBatch() {
         List<Request> batch = new ArrayList<>();
         for (Request r; batch.size() < MAX_BATCH && (r = queue.poll()) != null; ) {
@@ -285,6 +291,23 @@ public final class DatabaseJournal implements Journal {
         if (batch.isEmpty()) {
             return;
         }
+        commitSent = false;
+        try {
+            writeBatch(batch);
+        } finally {
+            for (Request r : batch) {
+                if (r.state == QUEUED) { // only if something unforeseen was thrown
+                    finish(List.of(r), commitSent
+                            ? new JournalOutcomeUnknownException("Whether " + describe(List.of(r)) + " reached the database log " + t.url
+                                    + " is unknown: an unexpected error after its COMMIT was sent (see the log); leave the branches to recovery", null)
+                            : new IOException("Could not write " + describe(List.of(r)) + " to the database log " + t.url
+                                    + ": an unexpected error before its COMMIT was sent (see the log)"));
+                }
+            }
+        }
+    }
+
+    private void writeBatch(List<Request> batch) {
         if (fenced != null) {
             finish(batch, fenced);
             return;
@@ -315,7 +338,7 @@ public final class DatabaseJournal implements Journal {
             fence(e);
             finish(batch, e);
             return;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) { // Error too: a driver's assertion on a dead connection
             if (c != null) {
                 Tables.rollbackQuietly(c);
             }
@@ -324,28 +347,55 @@ public final class DatabaseJournal implements Journal {
                     + "; nothing of it was committed: " + e, e));
             return;
         }
+        commitSent = true;
         try {
             c.commit();
-            forces++;
-            finish(batch, null);
-        } catch (SQLException | RuntimeException e) {
-            discardWriter();
+        } catch (SQLException | RuntimeException | Error e) {
+            commitFailed(batch, mark, e);
+            return;
+        }
+        forces++;
+        finish(batch, null);
+    }
+
+    /** The COMMIT of {@code batch} failed: its outcome is unknown until the log tells. */
+    private void commitFailed(List<Request> batch, long mark, Throwable e) {
+        {
             log.warn("Database log {}: the COMMIT of {} failed with no known outcome ({}); reading back on a fresh connection whether it landed",
                     t.url, describe(batch), e.toString());
-            Boolean landed = readBack(batch, mark);
-            if (landed == null) {
-                finish(batch, new JournalOutcomeUnknownException("The database log " + t.url + " was closed before it could learn whether "
-                        + describe(batch) + " was committed (its COMMIT failed: " + e + "); the decision may be in the log: leave the"
-                        + " branches to recovery", e));
-            } else if (landed) {
-                log.info("Database log {}: {} had been committed after all", t.url, describe(batch));
-                forces++;
-                finish(batch, null);
-            } else {
-                finish(batch, new IOException("Could not write " + describe(batch) + " to the database log " + t.url + ": its COMMIT failed ("
-                        + e + ") and reading back on a fresh connection showed that it was not committed", e));
+            ReadBack outcome = readBack(batch, mark);
+            switch (outcome) {
+                case LANDED -> {
+                    log.info("Database log {}: {} had been committed after all", t.url, describe(batch));
+                    forces++;
+                    finish(batch, null);
+                }
+                case ABSENT -> finish(batch, new IOException("Could not write " + describe(batch) + " to the database log " + t.url
+                        + ": its COMMIT failed (" + e + ") and reading back on a fresh connection showed that it was not committed", e));
+                case TAKEN_OVER -> finish(batch, new JournalOutcomeUnknownException("The COMMIT of " + describe(batch) + " to the database log "
+                        + t.url + " failed (" + e + ") and before it could be read back another service took node '" + nodeName
+                        + "' over, whose recovery may already have used the decision: leave the branches to recovery", e));
+                case CLOSED -> finish(batch, new JournalOutcomeUnknownException("The database log " + t.url + " was closed before it could"
+                        + " learn whether " + describe(batch) + " was committed (its COMMIT failed: " + e + "); the decision may be in the log:"
+                        + " leave the branches to recovery", e));
+                default -> throw new IllegalStateException(outcome.toString());
             }
         }
+    }
+
+    /** What a read-back learned about a batch whose COMMIT had no known outcome. */
+    private enum ReadBack {
+        /** The batch is in the log. */
+        LANDED,
+        /** The batch is not in the log, and the node is still this service's: it never will be. */
+        ABSENT,
+        /**
+         * The batch's rows are not there, but another service holds the node now: its recovery may have
+         * found the decision and finished (and deleted) it, so absence proves nothing.
+         */
+        TAKEN_OVER,
+        /** The journal was closed before the read-back succeeded. */
+        CLOSED
     }
 
     private void insert(Connection c, List<Request> batch) throws SQLException {
@@ -422,7 +472,7 @@ public final class DatabaseJournal implements Journal {
      * journal is closed, locks the node row (waiting for the old transaction to end) and reads
      * whether the batch landed. Null when closed first.
      */
-    private Boolean readBack(List<Request> batch, long mark) {
+    private ReadBack readBack(List<Request> batch, long mark) {
         long backoffMillis = 20;
         boolean interrupted = false;
         try {
@@ -430,12 +480,15 @@ public final class DatabaseJournal implements Journal {
                 Connection c = null;
                 try {
                     c = connections.open();
-                    boolean landed = lease.lockAndReadLastBatch(c) == mark || anyRowOf(c, batch);
+                    NodeLease.Row row = lease.lockAndRead(c);
+                    ReadBack outcome = row != null && row.lastBatch() == mark || anyRowOf(c, batch) ? ReadBack.LANDED
+                            : row != null && row.epoch() == lease.epoch() ? ReadBack.ABSENT : ReadBack.TAKEN_OVER;
                     c.commit();
-                    return landed;
-                } catch (SQLException | RuntimeException e) {
+                    return outcome;
+                } catch (SQLException | RuntimeException | Error e) {
                     log.warn("Database log {}: reading back the outcome of {} failed (attempt {}): {}; retrying in {} ms", t.url,
                             describe(batch), attempt, e.toString(), backoffMillis);
+                    failQueued(e); // the log is unreachable: decisions queued meanwhile fail now, cleanly, instead of waiting
                     interrupted |= Thread.interrupted(); // an interrupt must not turn the backoff into a busy loop; kept for the caller
                     LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(backoffMillis));
                     backoffMillis = Math.min(2000, backoffMillis * 2);
@@ -446,11 +499,23 @@ public final class DatabaseJournal implements Journal {
                     }
                 }
             }
-            return null;
+            return ReadBack.CLOSED;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Fails every request queued so far: none of them was sent, so none is in the log. */
+    private void failQueued(Throwable cause) {
+        List<Request> waiting = new ArrayList<>();
+        for (Request r; (r = queue.poll()) != null; ) {
+            waiting.add(r);
+        }
+        if (!waiting.isEmpty()) {
+            finish(waiting, new IOException("Could not write " + describe(waiting) + " to the database log " + t.url
+                    + ": it is unreachable (" + cause + "); nothing of it was written", cause));
         }
     }
 

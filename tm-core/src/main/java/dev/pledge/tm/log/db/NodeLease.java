@@ -133,17 +133,21 @@ final class NodeLease {
         }
     }
 
+    /** The node row as a read-back sees it: the mark of the last batch committed under it, and its epoch. */
+    record Row(long lastBatch, long epoch) {
+    }
+
     /**
      * In a transaction of its own on a fresh connection: locks the node row, which waits until any
      * earlier transaction that locked it (a batch whose COMMIT had no known outcome) has really
-     * ended, and returns its {@code last_batch} mark; the caller reads and then commits.
+     * ended, and returns it (null if the row is gone); the caller reads on and then commits.
      */
-    long lockAndReadLastBatch(Connection c) throws SQLException {
+    Row lockAndRead(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT last_batch, epoch FROM " + t.node + " WHERE name = ? FOR UPDATE")) {
             ps.setQueryTimeout(30); // a lock held by a transaction that never ends (a half-open connection): give up and retry
             ps.setString(1, nodeName);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
+                return rs.next() ? new Row(rs.getLong(1), rs.getLong(2)) : null;
             }
         }
     }

@@ -31,6 +31,7 @@ public final class CuttingProxy implements AutoCloseable {
     private final AtomicReference<Cut> armed = new AtomicReference<>();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean down;
+    private volatile boolean downAtCut;
     private volatile int cuts;
 
     public CuttingProxy(int targetPort) throws IOException {
@@ -48,6 +49,17 @@ public final class CuttingProxy implements AutoCloseable {
     /** The next COMMIT sent through the proxy is cut this way. */
     public void arm(Cut cut) {
         armed.set(cut);
+    }
+
+    /** The same, and the proxy goes down at the cut (until {@link #setDown}{@code (false)}). */
+    public void armThenDown(Cut cut) {
+        downAtCut = true;
+        armed.set(cut);
+    }
+
+    /** Whether the proxy is down. */
+    public boolean isDown() {
+        return down;
     }
 
     /** How many COMMITs were cut so far. */
@@ -122,6 +134,10 @@ public final class CuttingProxy implements AutoCloseable {
                         decisionsSent = false;
                     }
                     if (cut != null && decisionCommit && armed.compareAndSet(cut, null)) {
+                        if (downAtCut) {
+                            down = true; // new connections are refused from now on; this one is cut below
+                            downAtCut = false;
+                        }
                         cuts++;
                         if (cut == Cut.BEFORE_COMMIT_REACHED_SERVER) {
                             cut();

@@ -81,6 +81,42 @@ class DatabaseJournalFaultTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"postgresql", "mariadb"})
+    void aNodeTakenOverBeforeTheReadBackMakesTheOutcomeUnknownNotAbsent(String database) throws Exception {
+        direct = LogDatabases.of(database, null);
+        try (CuttingProxy proxy = new CuttingProxy(LogDatabases.serverPort(database));
+             DatabaseJournal j = DatabaseJournal.open(LogDatabases.throughPort(database, proxy.port()), prefix, "taken", LEASE)) {
+            CommitRecord d = DatabaseJournalTest.decision("taken");
+            proxy.armThenDown(CuttingProxy.Cut.AFTER_COMMIT_REACHED_SERVER);
+            java.util.concurrent.CompletableFuture<Throwable> result = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    j.logCommit(d);
+                    return null;
+                } catch (Throwable e) {
+                    return e;
+                }
+            });
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (proxy.cuts() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, proxy.cuts(), "the decision's COMMIT must have been cut");
+            // while the log is unreachable, another service takes the node over, recovers the decision and deletes it
+            while (LogDatabases.decisionRows(direct, prefix, d.gtrid().bytes()) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, LogDatabases.decisionRows(direct, prefix, d.gtrid().bytes()), "the COMMIT reached the server");
+            LogDatabases.update(direct, "UPDATE " + prefix + "node SET epoch = epoch + 1, last_batch = 42 WHERE name = 'taken'"); // its own batches mark the row
+            LogDatabases.update(direct, "DELETE FROM " + prefix + "decision WHERE node = 'taken'");
+            proxy.setDown(false);
+            Throwable e = result.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(e instanceof dev.pledge.tm.log.JournalOutcomeUnknownException, "absence after a takeover proves nothing: " + e);
+            assertTrue(e.getMessage().contains("another service took node 'taken' over"), e.getMessage());
+            assertNotNull(j.pendingCommit(d.gtrid()), "a decision that may exist stays pending");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "mariadb"})
     void aLogDatabaseThatIsGoneFailsDecisionsCleanlyNamingTheUrlAndTheLogHealsWhenItReturns(String database) throws Exception {
         direct = LogDatabases.of(database, null);
         try (CuttingProxy proxy = new CuttingProxy(LogDatabases.serverPort(database));
