@@ -112,6 +112,19 @@ class DatabaseJournalTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void aRunningServiceRenewsItsLeaseSoThatItsNodeNameStaysTakenLongAfterOneLeaseDuration(String database) throws Exception {
+        ds(database);
+        Duration shortLease = Duration.ofMillis(600);
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "renewing", shortLease)) {
+            Thread.sleep(4 * shortLease.toMillis());
+            JournalException e = assertThrows(JournalException.class, () -> DatabaseJournal.open(ds, prefix, "renewing", shortLease));
+            assertTrue(e.getMessage().contains("held by a live Pledge service"), e.getMessage());
+            j.logCommit(decision("renewing")); // and it still writes under its epoch
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
     void anExpiredLeaseIsTakenOverWithTheNextEpochAndTheOldServiceIsFenced(String database) throws Exception {
         ds(database);
         try (DatabaseJournal old = DatabaseJournal.open(ds, prefix, "shop-1", LEASE)) {
