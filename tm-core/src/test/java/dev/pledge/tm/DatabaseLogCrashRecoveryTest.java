@@ -13,11 +13,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Crash means crash, with the decision log in PostgreSQL: a child JVM coordinating 2PC over two
+ * Crash means crash, with the decision log in PostgreSQL and then in MariaDB: a child JVM coordinating 2PC over two
  * file-backed resource managers is halted at random moments under load, 20 times over the same log
  * tables, and after each halt a new JVM takes the node back and recovers. Every transaction must
  * then have one outcome on both resources, every acknowledged commit must be there, nothing may
@@ -36,9 +37,10 @@ class DatabaseLogCrashRecoveryTest {
         }
     }
 
-    @Test
-    void randomHaltsWithTheLogInPostgreSqlLeaveOneOutcomePerTransaction() throws Exception {
-        ds = LogDatabases.postgres();
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "mariadb"})
+    void randomHaltsWithTheLogInADatabaseLeaveOneOutcomePerTransaction(String database) throws Exception {
+        ds = LogDatabases.of(database, null);
         LogDatabases.dropTables(ds, prefix);
         long seed = new Random().nextLong();
         Random random = new Random(seed);
@@ -47,16 +49,16 @@ class DatabaseLogCrashRecoveryTest {
         for (int round = 1; round <= 20; round++) {
             int threads = 2 + random.nextInt(7);
             long delay = 30 + random.nextInt(250);
-            String what = "round " + round + " (seed " + seed + ", " + threads + " threads, halt " + delay + " ms after the first commit)";
+            String what = database + " round " + round + " (seed " + seed + ", " + threads + " threads, halt " + delay + " ms after the first commit)";
             Path r = tmp.resolve("round-" + round);
             Path a = r.resolve("rm-a");
             Path b = r.resolve("rm-b");
             Path acks = r.resolve("acks.txt");
-            ChildJvm.Result work = ChildJvm.run(tmp.resolve("work-" + round + ".out"), 60, DatabaseLogCrashChild.class, "work", "postgresql",
+            ChildJvm.Result work = ChildJvm.run(tmp.resolve("work-" + round + ".out"), 60, DatabaseLogCrashChild.class, "work", database,
                     prefix, a.toString(), b.toString(), String.valueOf(threads), String.valueOf(delay), acks.toString(), "r" + round + "-");
             assertEquals(CrashChild.HALT_STATUS, work.exitCode(), what + ": the coordinator must be halted, output:\n" + work.output());
             ChildJvm.Result rec = ChildJvm.run(tmp.resolve("recover-" + round + ".out"), 60, DatabaseLogCrashChild.class, "recover",
-                    "postgresql", prefix, a.toString(), b.toString());
+                    database, prefix, a.toString(), b.toString());
             assertEquals(0, rec.exitCode(), what + ": recovery must leave nothing pending, output:\n" + rec.output());
             committedTotal += verify(what, a, b, acks);
             inDoubtTotal += inDoubt(rec.output());
