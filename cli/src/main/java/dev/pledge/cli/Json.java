@@ -2,6 +2,7 @@ package dev.pledge.cli;
 
 import dev.pledge.tm.RecoveryLog.Branch;
 import dev.pledge.tm.RecoveryLog.Contents;
+import dev.pledge.tm.RecoveryLog.DatabaseContents;
 import dev.pledge.tm.RecoveryLog.Heuristic;
 import dev.pledge.tm.RecoveryLog.InDoubt;
 import java.time.Duration;
@@ -18,6 +19,14 @@ final class Json {
     static String of(Contents c, Instant now) {
         return "{\"directory\":" + str(c.directory().toString())
                 + ",\"segments\":" + list(c.segments(), s -> "{\"name\":" + str(s.name()) + ",\"bytes\":" + s.bytes() + "}")
+                + ",\"inDoubt\":" + list(c.inDoubt(), d -> inDoubt(d, now))
+                + ",\"heuristics\":" + list(c.heuristics(), h -> heuristic(h, now)) + "}";
+    }
+
+    static String of(DatabaseContents c, Instant now) {
+        return "{\"url\":" + str(c.url())
+                + ",\"nodes\":" + list(c.nodes(), n -> "{\"name\":" + str(n.name()) + ",\"epoch\":" + n.epoch() + ",\"live\":" + n.live()
+                        + ",\"leaseExpires\":" + (n.leaseExpires() == null ? "null" : str(n.leaseExpires().toString())) + "}")
                 + ",\"inDoubt\":" + list(c.inDoubt(), d -> inDoubt(d, now))
                 + ",\"heuristics\":" + list(c.heuristics(), h -> heuristic(h, now)) + "}";
     }

@@ -2,16 +2,20 @@ package dev.pledge.cli;
 
 import dev.pledge.tm.RecoveryLog;
 import dev.pledge.tm.RecoveryLog.Contents;
+import dev.pledge.tm.RecoveryLog.DatabaseContents;
 import dev.pledge.tm.RecoveryLog.Heuristic;
 import dev.pledge.tm.RecoveryLog.InDoubt;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,34 +32,54 @@ final class LogCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "DIR", description = "The recovery log directory.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "The recovery log directory (or give --jdbc-url).")
         Path dir;
+
+        @Mixin
+        DatabaseLogOptions db;
 
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
 
         @Override
         public Integer call() {
-            Contents c = RecoveryLog.inspect(dir);
             PrintWriter out = spec.commandLine().getOut();
             Instant now = Instant.now();
+            if (oneLog(spec, dir, db)) {
+                DatabaseContents c = RecoveryLog.inspect(db.dataSource(), db.tablePrefix);
+                if (json) {
+                    out.println(Json.of(c, now));
+                    return 0;
+                }
+                out.printf("database log %s (tables %s*): %d node(s)%n", c.url(), db.tablePrefix, c.nodes().size());
+                for (RecoveryLog.Node n : c.nodes()) {
+                    out.printf("  node %s  epoch %d  %s%n", n.name(), n.epoch(), n.live() ? "live (lease until " + n.leaseExpires() + ")" : "not running");
+                }
+                printTransactions(out, c.inDoubt(), c.heuristics(), now);
+                return 0;
+            }
+            Contents c = RecoveryLog.inspect(dir);
             if (json) {
                 out.println(Json.of(c, now));
                 return 0;
             }
             out.printf("recovery log %s: %d segment(s), %d bytes%n", printable(c.directory().toString()), c.segments().size(),
                     c.segments().stream().mapToLong(RecoveryLog.Segment::bytes).sum());
-            out.printf("in doubt (committed, branches unfinished): %d%n", c.inDoubt().size());
-            for (InDoubt d : c.inDoubt()) {
+            printTransactions(out, c.inDoubt(), c.heuristics(), now);
+            return 0;
+        }
+
+        private static void printTransactions(PrintWriter out, List<InDoubt> inDoubt, List<Heuristic> heuristics, Instant now) {
+            out.printf("in doubt (committed, branches unfinished): %d%n", inDoubt.size());
+            for (InDoubt d : inDoubt) {
                 out.printf("  %s  age %s  branches: %s%n", printable(d.gtrid()), age(d.decidedAt(), now),
                         printable(d.branches().stream().map(b -> b.resource() + "/" + b.bqual()).collect(Collectors.joining(", "))));
             }
-            out.printf("heuristic outcomes awaiting resolution: %d%n", c.heuristics().size());
-            for (Heuristic h : c.heuristics()) {
+            out.printf("heuristic outcomes awaiting resolution: %d%n", heuristics.size());
+            for (Heuristic h : heuristics) {
                 out.printf("  %s  age %s  %s on %s/%s (decision was %s)%n", printable(h.gtrid()), age(h.at(), now), h.outcome(), printable(h.branch().resource()),
                         h.branch().bqual(), h.decision());
             }
-            return 0;
         }
     }
 
@@ -68,8 +92,11 @@ final class LogCommand {
         @Parameters(index = "0", paramLabel = "GTRID", description = "The transaction id as 'pledge log inspect' prints it.")
         String gtrid;
 
-        @Option(names = "--log-dir", required = true, description = "The recovery log directory.")
+        @Option(names = "--log-dir", description = "The recovery log directory (or give --jdbc-url).")
         Path dir;
+
+        @Mixin
+        DatabaseLogOptions db;
 
         @ArgGroup(multiplicity = "1")
         Outcome outcome;
@@ -83,9 +110,22 @@ final class LogCommand {
 
         @Override
         public Integer call() throws Exception {
-            spec.commandLine().getOut().println(RecoveryLog.resolve(dir, gtrid, outcome.commit));
+            spec.commandLine().getOut().println(oneLog(spec, dir, db)
+                    ? RecoveryLog.resolve(db.dataSource(), db.tablePrefix, gtrid, outcome.commit)
+                    : RecoveryLog.resolve(dir, gtrid, outcome.commit));
             return 0;
         }
+    }
+
+    /** True for a database log, false for a directory; a usage error unless exactly one of them is named. */
+    static boolean oneLog(CommandSpec spec, Path dir, DatabaseLogOptions db) {
+        if (dir != null && db.present()) {
+            throw new ParameterException(spec.commandLine(), "name one recovery log: a directory or --jdbc-url, not both");
+        }
+        if (dir == null && !db.present()) {
+            throw new ParameterException(spec.commandLine(), "name the recovery log: a directory or --jdbc-url");
+        }
+        return db.present();
     }
 
     static String age(Instant then, Instant now) {

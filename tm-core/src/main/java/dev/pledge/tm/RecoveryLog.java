@@ -1,7 +1,10 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Journal;
+
 import dev.pledge.tm.log.Gtrid;
 import dev.pledge.tm.log.JournalSnapshot;
+import dev.pledge.tm.log.db.DatabaseJournal;
 import dev.pledge.tm.log.file.FileJournal;
 
 import dev.pledge.tm.log.LogRecords.BranchRecord;
@@ -12,9 +15,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import javax.sql.DataSource;
 
 /**
- * An operator's view of a recovery log directory, used by {@code pledge log inspect} and
+ * An operator's view of a recovery log (a directory, or a database log's tables), used by {@code pledge log inspect} and
  * {@code pledge log resolve}: what is in doubt, what ended heuristically, and manual resolution.
  */
 public final class RecoveryLog {
@@ -77,6 +81,58 @@ public final class RecoveryLog {
                     + (heuristics > 0 && decision ? ", " : "")
                     + (decision ? "its commit decision marked complete" : "");
         }
+    }
+
+    /** A node row of a database log: its epoch and whether a live service holds it. */
+    public record Node(String name, long epoch, boolean live, Instant leaseExpires) {
+    }
+
+    /** The readable content of a database log: every node's in-doubt and heuristic transactions. */
+    public record DatabaseContents(String url, List<Node> nodes, List<InDoubt> inDoubt, List<Heuristic> heuristics) {
+    }
+
+    /** Reads a database log under {@code tablePrefix} without taking a node row or changing it (services may be running). */
+    public static DatabaseContents inspect(DataSource dataSource, String tablePrefix) {
+        DatabaseJournal.Snapshot s = DatabaseJournal.inspect(dataSource, tablePrefix);
+        return new DatabaseContents(s.url(),
+                s.nodes().stream().map(n -> new Node(n.name(), n.epoch(), n.live(), n.leaseExpires())).toList(),
+                s.decisions().stream().map(d -> inDoubt(d.record())).toList(),
+                s.heuristics().stream().map(h -> heuristic(h.record())).toList());
+    }
+
+    /**
+     * Same as {@link #resolve(Path, String, boolean)} for a database log: takes the row of the node
+     * that logged the transaction (which fails if a live service holds it: stop that service first),
+     * records the resolution and gives the row back.
+     */
+    public static String resolve(DataSource dataSource, String tablePrefix, String gtrid, boolean committed) throws IOException {
+        Gtrid g = Gtrid.parse(gtrid);
+        DatabaseJournal.Snapshot s = DatabaseJournal.inspect(dataSource, tablePrefix);
+        String node = s.decisions().stream().filter(d -> d.record().gtrid().equals(g)).map(DatabaseJournal.Decision::node).findFirst()
+                .orElse(s.heuristics().stream().filter(h -> h.record().gtrid().equals(g)).map(DatabaseJournal.Heuristic::node).findFirst()
+                        .orElse(null));
+        if (node == null) {
+            throw new IllegalArgumentException("the database log at " + s.url() + " (tables " + tablePrefix + "*) holds no in-doubt or"
+                    + " heuristic transaction " + gtrid + " ('pledge log inspect --jdbc-url ...' lists them)");
+        }
+        try (DatabaseJournal j = DatabaseJournal.open(dataSource, tablePrefix, node, DatabaseJournal.DEFAULT_LEASE)) {
+            return resolveIn(j, g, committed);
+        }
+    }
+
+    private static String resolveIn(dev.pledge.tm.log.Journal j, Gtrid g, boolean committed) throws IOException {
+        boolean decision = j.pendingCommit(g) != null;
+        long heuristics = j.heuristics().stream().filter(h -> h.gtrid().equals(g)).count();
+        if (heuristics > 0) {
+            j.logResolved(g);
+        }
+        if (decision) {
+            j.logCompleted(g);
+        }
+        return "transaction " + g + " resolved by hand as " + (committed ? "committed" : "rolled back") + ": "
+                + (heuristics > 0 ? heuristics + " heuristic outcome(s) marked resolved" : "")
+                + (heuristics > 0 && decision ? ", " : "")
+                + (decision ? "its commit decision marked complete" : "");
     }
 
     private static InDoubt inDoubt(CommitRecord c) {

@@ -3,6 +3,7 @@ package dev.pledge.tm;
 import dev.pledge.tm.log.JournalOutcomeUnknownException;
 
 import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.JournalOutcomeUnknownException;
 
 import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;

@@ -67,6 +67,10 @@ final class TransactionManagerImpl implements TransactionManager, InDoubtListene
             }
             st.tx = null; // completed from another thread: the association is stale
         }
+        String refusal = journal.refusal();
+        if (refusal != null) {
+            throw new SystemException("No new transaction: " + refusal);
+        }
         int timeout = st.timeoutSeconds > 0 ? st.timeoutSeconds : defaultTimeoutSeconds;
         TransactionImpl tx = new TransactionImpl(this, xids.newGtrid(), timeout);
         live.put(tx.gtrid, tx);

@@ -3,6 +3,7 @@ package dev.pledge.tm;
 import dev.pledge.tm.log.LogRecords;
 
 import dev.pledge.tm.log.Journal;
+import dev.pledge.tm.log.db.DatabaseJournal;
 import dev.pledge.tm.log.file.FileJournal;
 
 import jakarta.transaction.TransactionManager;
@@ -10,6 +11,7 @@ import java.lang.management.ManagementFactory;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.sql.DataSource;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
 import java.net.InetAddress;
@@ -100,8 +102,10 @@ public final class TransactionService implements AutoCloseable {
             long every = config.recoveryInterval().toMillis();
             recoverer.scheduleWithFixedDelay(this::backgroundPass, every, every, TimeUnit.MILLISECONDS);
         }
-        log.info("Pledge transaction service '{}' started; log {}{}", config.nodeName(), config.logDirectory().toAbsolutePath(),
-                config.fsync() ? "" : " (UNSAFE: fsync disabled)");
+        log.info("Pledge transaction service '{}' started; log {}{}", config.nodeName(),
+                journal instanceof DatabaseJournal d ? "in database " + d.url() + " (tables " + config.databaseLogTablePrefix() + "*)"
+                        : config.logDescription(),
+                config.fsync() || config.databaseLog() != null ? "" : " (UNSAFE: fsync disabled)");
     }
 
     /** Starts a builder with embedded defaults: node name = host name, log in {@code ./pledge-log}, 60 s timeout. */
@@ -320,13 +324,19 @@ public final class TransactionService implements AutoCloseable {
     public static final class Builder {
         private String nodeName;
         private Path logDirectory = Path.of("pledge-log");
+        private boolean logDirectorySet;
+        private DataSource databaseLog;
+        private String databaseLogTablePrefix = DatabaseJournal.DEFAULT_TABLE_PREFIX;
+        private Duration databaseLogLease = DatabaseJournal.DEFAULT_LEASE;
         private Duration defaultTimeout = Duration.ofSeconds(60);
         private Duration recoveryInterval = Duration.ofMinutes(2);
         private Duration reaperInterval = Duration.ofMillis(100);
         private boolean fsync = true;
         private boolean parallelPhases;
         private long logSegmentBytes = FileJournal.DEFAULT_SEGMENT_BYTES;
-        private Function<Config, Journal> journals = c -> FileJournal.open(c.logDirectory(), c.fsync(), logSegmentBytes);
+        private Function<Config, Journal> journals = c -> c.databaseLog() != null
+                ? DatabaseJournal.open(c.databaseLog(), c.databaseLogTablePrefix(), c.nodeName(), c.databaseLogLease())
+                : FileJournal.open(c.logDirectory(), c.fsync(), logSegmentBytes);
         private boolean fileLog = true;
         private final Set<String> renamedFrom = new LinkedHashSet<>();
         private Path nodeLockDirectory;
@@ -349,6 +359,30 @@ public final class TransactionService implements AutoCloseable {
         /** Directory of the recovery log; created with owner-only permissions. Default {@code ./pledge-log}. */
         public Builder logDirectory(Path logDirectory) {
             this.logDirectory = Objects.requireNonNull(logDirectory, "logDirectory");
+            this.logDirectorySet = true;
+            return this;
+        }
+
+        /**
+         * Keeps the recovery log in a database instead of a directory: {@code dataSource} is a plain
+         * (not XA) DataSource of PostgreSQL, MariaDB/MySQL or H2, from which Pledge takes connections
+         * of its own (never enlisted in transactions, never handed to the application). The tables are
+         * created when absent. Exclusive with {@link #logDirectory}.
+         */
+        public Builder databaseLog(DataSource dataSource) {
+            this.databaseLog = Objects.requireNonNull(dataSource, "databaseLog");
+            return this;
+        }
+
+        /** Prefix of the database log's table names (letters, digits, '_'); default {@code pledge_}. */
+        public Builder databaseLogTablePrefix(String prefix) {
+            this.databaseLogTablePrefix = Objects.requireNonNull(prefix, "databaseLogTablePrefix");
+            return this;
+        }
+
+        /** How long the database log's node row stays held after the last renewal (renewed every third); default 30 s. */
+        Builder databaseLogLease(Duration lease) {
+            this.databaseLogLease = Objects.requireNonNull(lease, "databaseLogLease");
             return this;
         }
 
@@ -477,7 +511,15 @@ public final class TransactionService implements AutoCloseable {
                 throw new IllegalArgumentException("recoveryInterval must be positive, or zero to disable background recovery, not "
                         + recoveryInterval);
             }
-            Config config = new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval, parallelPhases);
+            if (databaseLog != null && logDirectorySet) {
+                throw new IllegalArgumentException("logDirectory(" + logDirectory + ") and databaseLog(" + databaseLog + ") are both set;"
+                        + " a service has one recovery log: set only one of them");
+            }
+            if (databaseLog != null && !fsync) {
+                throw new IllegalArgumentException("unsafeDisableFsync() applies to the file log only; the database log always commits");
+            }
+            Config config = new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval, parallelPhases,
+                    databaseLog, databaseLogTablePrefix, databaseLogLease);
             List<String> own = new ArrayList<>();
             own.add(node);
             for (String former : renamedFrom) {
@@ -494,7 +536,7 @@ public final class TransactionService implements AutoCloseable {
                     claims.add(NodeClaim.acquire(lockDir, n, logDirectory));
                 }
                 journal = journals.apply(config);
-                if (fileLog) {
+                if (fileLog && databaseLog == null) {
                     NodeIdentity.check(logDirectory, node, renamedFrom, fsync);
                 }
                 refuseOtherNodesDecisions(journal, own);

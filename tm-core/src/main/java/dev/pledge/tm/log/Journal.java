@@ -46,6 +46,14 @@ public interface Journal extends AutoCloseable {
     /** How many times the log was forced to disk since it was opened (for metrics and the one-force-per-commit check). */
     long forceCount();
 
+    /**
+     * Why this log refuses new decisions for good (a database log fenced by another service that took
+     * its node over), or null. The coordinator begins no new transaction while it is not null.
+     */
+    default String refusal() {
+        return null;
+    }
+
     /** Releases the files and the directory lock. */
     @Override
     void close();

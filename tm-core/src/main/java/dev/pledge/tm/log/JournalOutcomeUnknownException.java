@@ -7,7 +7,8 @@ import java.io.IOException;
  * but the log failed before it was known durable (a write cut short, a force that failed): the
  * record may reach the disk or not. The coordinator must neither roll back nor commit on it; the
  * log has stopped, and the replay after a restart decides. A plain {@link IOException} from
- * {@code logCommit} means the record was not written, so rolling back is safe.
+ * {@code logCommit} means the record was not written, so rolling back is safe. The database log
+ * throws it too, when it could not learn whether the commit that held the decision happened.
  */
 public final class JournalOutcomeUnknownException extends IOException {
     private static final long serialVersionUID = 1L;

@@ -1,0 +1,712 @@
+package dev.pledge.tm.log.db;
+
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.Journal;
+import dev.pledge.tm.log.JournalException;
+import dev.pledge.tm.log.JournalFencedException;
+import dev.pledge.tm.log.JournalOutcomeUnknownException;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recovery log in a database: the file log's semantics over plain JDBC, with connections of
+ * its own (auto-commit off, read committed; never enlisted in XA, never the application's).
+ * <p>
+ * <b>Group commit.</b> A committer queues its decision and then tries the write lock. The thread
+ * that gets it leads: it takes every queued request (its own and those of committers that queued
+ * meanwhile), and in ONE database transaction checks the node's epoch, inserts them with JDBC
+ * batches, and COMMITs once; it then unparks the committers it served and the first one still
+ * queued, which leads the next batch. Committers that find a batch in progress park. A lone
+ * committer thus pays one transaction on its own thread, with no hand-off to a writer thread and no
+ * wake-up latency; under load a batch holds everyone who queued during the previous one. Heuristic
+ * outcomes and resolutions take the same path (forced). Completions ({@link #logCompleted}) are
+ * deleted in batches by this journal's background thread, off the commit path, in transactions that
+ * also renew the node's lease.
+ * <p>
+ * <b>Fencing.</b> At open the journal takes its node row with the next epoch, refusing at once if
+ * another service holds the row with a lease that has not run out by the database's clock. Every
+ * batch marks the row ({@code UPDATE ... WHERE name = ? AND epoch = ?}) inside its own transaction,
+ * which also locks it until the COMMIT: if the epoch moved, the batch writes nothing and the
+ * journal is fenced for good ({@link JournalFencedException}).
+ * <p>
+ * <b>Unknown outcome.</b> When the COMMIT itself fails, the decision may or may not be in the log.
+ * The leader does not guess: on fresh connections, retrying with backoff until it knows (or the
+ * journal is closed), it locks the node row, which waits for the old transaction (that held the row
+ * lock) to have ended in the server, and reads whether the batch landed (its mark on the node row,
+ * or its decision rows). Landed: the committers return normally. Not landed: they get an
+ * {@link IOException} and may roll back.
+ * <p>
+ * <b>Unavailable database.</b> A failed batch before its COMMIT wrote nothing: its committers get an
+ * {@link IOException} naming the URL and the cause. The connection is dropped and the next batch
+ * takes a new one, so the journal heals when the database is back.
+ */
+public final class DatabaseJournal implements Journal {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseJournal.class);
+    /** Default lease of a node row; renewed every third of it. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    /** Default prefix of the log's table names. */
+    public static final String DEFAULT_TABLE_PREFIX = "pledge_";
+    private static final int MAX_BATCH = 512;
+    private static final int QUEUED = 0;
+    private static final int DONE = 1;
+    private static final int FAILED = 2;
+
+    private final Connections connections;
+    private final Tables t;
+    private final String nodeName;
+    private final NodeLease lease;
+    private final Map<Gtrid, CommitRecord> pending = new ConcurrentHashMap<>();
+    private final Map<Gtrid, List<HeuristicRecord>> heuristics = new ConcurrentHashMap<>();
+    private final AtomicLong heuristicSeq = new AtomicLong();
+
+    private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
+    /** Held by the leader of a batch; guards {@link #writer}. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private Connection writer;
+    /** Whether the batch being written has sent its COMMIT; guarded by the write lock. */
+    private boolean commitSent;
+
+    private final Housekeeper housekeeper;
+
+    private volatile JournalFencedException fenced;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long forces;
+
+    /** One forced write waiting for a batch: a decision, a heuristic outcome or a resolution. */
+    private static final class Request {
+        final CommitRecord commit;
+        final HeuristicRecord heuristic;
+        final long heuristicSeq;
+        final Gtrid resolved;
+        final Thread thread = Thread.currentThread();
+        Exception failure;
+        volatile int state = QUEUED;
+
+        Request(CommitRecord commit, HeuristicRecord heuristic, long heuristicSeq, Gtrid resolved) {
+            this.commit = commit;
+            this.heuristic = heuristic;
+            this.heuristicSeq = heuristicSeq;
+            this.resolved = resolved;
+        }
+    }
+
+    private DatabaseJournal(Connections connections, Tables t, String nodeName, NodeLease lease, Connection writer) {
+        this.connections = connections;
+        this.t = t;
+        this.nodeName = nodeName;
+        this.lease = lease;
+        this.writer = writer;
+        this.housekeeper = new Housekeeper(connections, t, lease, nodeName, () -> fenced != null, this::fence);
+    }
+
+    /**
+     * Opens the log in {@code dataSource}'s database: creates its tables when absent (checking the
+     * schema version otherwise), takes the node row of {@code nodeName} with a new epoch (failing
+     * at once if a live service holds it), and loads that node's pending decisions and heuristics.
+     */
+    public static DatabaseJournal open(DataSource dataSource, String tablePrefix, String nodeName, Duration leaseDuration) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(nodeName, "nodeName");
+        String prefix = Tables.checkPrefix(tablePrefix);
+        if (leaseDuration.toMillis() < 300) {
+            throw new IllegalArgumentException("the database log's lease must be at least 300 ms, not " + leaseDuration);
+        }
+        Connection c;
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new JournalException("Cannot connect to the database log (DataSource " + dataSource + "): " + e, e);
+        }
+        String url = "(unknown URL)";
+        try {
+            url = Connections.withoutParameters(c.getMetaData().getURL());
+            Tables t = new Tables(Dialect.of(c.getMetaData().getDatabaseProductName(), url), prefix, url);
+            Connections.configure(c, t.dialect, leaseDuration);
+            t.createOrCheck(c);
+            NodeLease lease = NodeLease.acquire(c, t, nodeName, leaseDuration);
+            DatabaseJournal j = new DatabaseJournal(new Connections(dataSource, t.dialect, leaseDuration), t, nodeName, lease, c);
+            LogReader.load(c, t, nodeName, j.pending, j.heuristics);
+            j.housekeeper.start();
+            log.info("Database log {} (tables {}*): node '{}' took epoch {}; {} commit decisions to finish, {} transactions with"
+                    + " heuristic outcomes", url, prefix, nodeName, lease.epoch(), j.pending.size(), j.heuristics.size());
+            return j;
+        } catch (SQLException e) {
+            Connections.closeQuietly(c);
+            throw new JournalException("Cannot open the database log at " + url + " (tables " + prefix + "*): " + e, e);
+        } catch (RuntimeException e) {
+            Connections.closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** What a database log holds, read without taking any node row: for operators' tools. */
+    public record Snapshot(String url, List<Node> nodes, List<Decision> decisions, List<Heuristic> heuristics) {
+        public Snapshot {
+            nodes = List.copyOf(nodes);
+            decisions = List.copyOf(decisions);
+            heuristics = List.copyOf(heuristics);
+        }
+    }
+
+    /** A node row: its epoch, and whether a live service holds it (its lease not yet run out by the database's clock). */
+    public record Node(String name, long epoch, boolean live, java.time.Instant leaseExpires) {
+    }
+
+    /** A pending decision and the node that logged it. */
+    public record Decision(String node, CommitRecord record) {
+    }
+
+    /** An unresolved heuristic outcome and the node that logged it. */
+    public record Heuristic(String node, HeuristicRecord record) {
+    }
+
+    /**
+     * Reads every node's pending decisions and heuristics and the node rows, without taking a node
+     * row or changing anything (a running service may hold it). Fails naming the URL and table when
+     * the tables are absent or not the log's.
+     */
+    public static Snapshot inspect(DataSource dataSource, String tablePrefix) {
+        return LogReader.inspect(dataSource, Tables.checkPrefix(tablePrefix));
+    }
+
+    /** The JDBC URL of the log's database, as its driver reported it at open. */
+    public String url() {
+        return t.url;
+    }
+
+    /** The epoch this service took its node row with. */
+    public long epoch() {
+        return lease.epoch();
+    }
+
+    // ------------------------------------------------------------------ forced writes
+
+    @Override
+    public void logCommit(CommitRecord record) throws IOException {
+        checkUsable();
+        pending.put(record.gtrid(), record);
+        try {
+            submit(new Request(record, null, 0, null));
+        } catch (JournalOutcomeUnknownException e) {
+            throw e; // the decision may be in the log: it stays pending
+        } catch (IOException | RuntimeException e) {
+            pending.remove(record.gtrid()); // known not written: the caller rolls back, and recovery must not commit it
+            throw e;
+        }
+    }
+
+    @Override
+    public void logHeuristic(HeuristicRecord record) throws IOException {
+        checkUsable();
+        submit(new Request(null, record, heuristicSeq.incrementAndGet(), null));
+    }
+
+    @Override
+    public void logResolved(Gtrid gtrid) throws IOException {
+        checkUsable();
+        submit(new Request(null, null, 0, gtrid));
+    }
+
+    private void checkUsable() throws IOException {
+        JournalFencedException f = fenced;
+        if (f != null) {
+            throw f;
+        }
+        if (closed.get()) {
+            throw new IOException("The database log " + t.url + " is closed");
+        }
+    }
+
+    /** Queues the request and returns once a batch has committed it; leads a batch when no one else is. */
+    private void submit(Request r) throws IOException {
+        queue.add(r);
+        // Set aside while this thread may run JDBC calls: an in-process database (H2) can close its files on an interrupt.
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (r.state == QUEUED) {
+                if (writeLock.tryLock()) {
+                    try {
+                        while (r.state == QUEUED) {
+                            writeBatch();
+                        }
+                    } finally {
+                        writeLock.unlock();
+                    }
+                    Request next = queue.peek();
+                    if (next != null) {
+                        LockSupport.unpark(next.thread); // it leads the next batch
+                    }
+                } else {
+                    LockSupport.park(this);
+                    interrupted |= Thread.interrupted(); // keep it for the caller instead of spinning on it
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (r.state == FAILED) {
+            Exception f = r.failure;
+            if (f instanceof JournalOutcomeUnknownException unknown) {
+                // keeps its type: the decision may be in the log, so the committer must not roll back
+                throw new JournalOutcomeUnknownException(unknown.getMessage(), unknown);
+            }
+            if (f instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
+            }
+            throw (RuntimeException) f;
+        }
+    }
+
+    /**
+     * Caller holds the write lock. Writes every queued request (up to a batch's size) in one
+     * transaction. Every request it takes ends finished, whatever is thrown: a committer left
+     * parked on a request nobody will finish would wait forever.
+     */
+    private void writeBatch() {
+        List<Request> batch = new ArrayList<>();
+        for (Request r; batch.size() < MAX_BATCH && (r = queue.poll()) != null; ) {
+            batch.add(r);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        commitSent = false;
+        try {
+            writeBatch(batch);
+        } finally {
+            for (Request r : batch) {
+                if (r.state == QUEUED) { // only if something unforeseen was thrown
+                    finish(List.of(r), commitSent
+                            ? new JournalOutcomeUnknownException("Whether " + describe(List.of(r)) + " reached the database log " + t.url
+                                    + " is unknown: an unexpected error after its COMMIT was sent (see the log); leave the branches to recovery", null)
+                            : new IOException("Could not write " + describe(List.of(r)) + " to the database log " + t.url
+                                    + ": an unexpected error before its COMMIT was sent (see the log)"));
+                }
+            }
+        }
+    }
+
+    private void writeBatch(List<Request> batch) {
+        if (fenced != null) {
+            finish(batch, fenced);
+            return;
+        }
+        if (closed.get()) {
+            finish(batch, new IOException("The database log " + t.url + " was closed before " + describe(batch) + " could be written"));
+            return;
+        }
+        long mark = ThreadLocalRandom.current().nextLong();
+        Connection c = null;
+        try {
+            boolean fresh = writer == null;
+            c = writerConnection();
+            try {
+                lease.lockAndCheck(c, mark);
+            } catch (SQLException e) {
+                if (fresh) {
+                    throw e;
+                }
+                // a connection kept since the last batch may have died meanwhile; nothing is written yet: one more try on a new one
+                log.debug("Database log {}: kept connection failed ({}); taking a new one", t.url, e.toString());
+                discardWriter();
+                c = writerConnection();
+                lease.lockAndCheck(c, mark);
+            }
+            insert(c, batch);
+        } catch (JournalFencedException e) {
+            fence(e);
+            finish(batch, e);
+            return;
+        } catch (SQLException | RuntimeException | Error e) { // Error too: a driver's assertion on a dead connection
+            if (c != null) {
+                Tables.rollbackQuietly(c);
+            }
+            discardWriter();
+            finish(batch, new IOException("Could not write " + describe(batch) + " to the database log " + t.url
+                    + "; nothing of it was committed: " + e, e));
+            return;
+        }
+        commitSent = true;
+        try {
+            c.commit();
+        } catch (SQLException | RuntimeException | Error e) {
+            commitFailed(batch, mark, e);
+            return;
+        }
+        forces++;
+        finish(batch, null);
+    }
+
+    /** The COMMIT of {@code batch} failed: its outcome is unknown until the log tells. */
+    private void commitFailed(List<Request> batch, long mark, Throwable e) {
+        {
+            log.warn("Database log {}: the COMMIT of {} failed with no known outcome ({}); reading back on a fresh connection whether it landed",
+                    t.url, describe(batch), e.toString());
+            ReadBack outcome = readBack(batch, mark);
+            switch (outcome) {
+                case LANDED -> {
+                    log.info("Database log {}: {} had been committed after all", t.url, describe(batch));
+                    forces++;
+                    finish(batch, null);
+                }
+                case ABSENT -> finish(batch, new IOException("Could not write " + describe(batch) + " to the database log " + t.url
+                        + ": its COMMIT failed (" + e + ") and reading back on a fresh connection showed that it was not committed", e));
+                case TAKEN_OVER -> finish(batch, new JournalOutcomeUnknownException("The COMMIT of " + describe(batch) + " to the database log "
+                        + t.url + " failed (" + e + ") and before it could be read back another service took node '" + nodeName
+                        + "' over, whose recovery may already have used the decision: leave the branches to recovery", e));
+                case CLOSED -> finish(batch, new JournalOutcomeUnknownException("The database log " + t.url + " was closed before it could"
+                        + " learn whether " + describe(batch) + " was committed (its COMMIT failed: " + e + "); the decision may be in the log:"
+                        + " leave the branches to recovery", e));
+                default -> throw new IllegalStateException(outcome.toString());
+            }
+        }
+    }
+
+    /** What a read-back learned about a batch whose COMMIT had no known outcome. */
+    private enum ReadBack {
+        /** The batch is in the log. */
+        LANDED,
+        /** The batch is not in the log, and the node is still this service's: it never will be. */
+        ABSENT,
+        /**
+         * The batch's rows are not there, but another service holds the node now: its recovery may have
+         * found the decision and finished (and deleted) it, so absence proves nothing.
+         */
+        TAKEN_OVER,
+        /** The journal was closed before the read-back succeeded. */
+        CLOSED
+    }
+
+    private void insert(Connection c, List<Request> batch) throws SQLException {
+        int decisions = 0;
+        int heuristicRows = 0;
+        int resolutions = 0;
+        for (Request r : batch) {
+            decisions += r.commit != null ? 1 : 0;
+            heuristicRows += r.heuristic != null ? 1 : 0;
+            resolutions += r.resolved != null ? 1 : 0;
+        }
+        if (decisions > 0) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.decision
+                    + " (gtrid, node, epoch, decided_at, branches) VALUES (?, ?, ?, ?, ?)")) {
+                for (Request r : batch) {
+                    if (r.commit != null) {
+                        ps.setBytes(1, r.commit.gtrid().bytes());
+                        ps.setString(2, nodeName);
+                        ps.setLong(3, lease.epoch());
+                        ps.setLong(4, r.commit.decidedAtMillis());
+                        ps.setBytes(5, BranchCodec.encode(r.commit.branches()));
+                        ps.addBatch();
+                    }
+                }
+                executeBatch(ps, decisions);
+            }
+        }
+        if (heuristicRows > 0) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.heuristic + " (node, epoch, seq, gtrid, bqual, resource_name,"
+                    + " xa_code, decision_was_commit, at_millis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (Request r : batch) {
+                    HeuristicRecord h = r.heuristic;
+                    if (h != null) {
+                        ps.setString(1, nodeName);
+                        ps.setLong(2, lease.epoch());
+                        ps.setLong(3, r.heuristicSeq);
+                        ps.setBytes(4, h.gtrid().bytes());
+                        ps.setBytes(5, h.branch().bqual());
+                        ps.setString(6, h.branch().resourceName());
+                        ps.setInt(7, h.xaCode());
+                        ps.setInt(8, h.decisionWasCommit() ? 1 : 0);
+                        ps.setLong(9, h.atMillis());
+                        ps.addBatch();
+                    }
+                }
+                executeBatch(ps, heuristicRows);
+            }
+        }
+        if (resolutions > 0) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.heuristic + " WHERE node = ? AND gtrid = ?")) {
+                for (Request r : batch) {
+                    if (r.resolved != null) {
+                        ps.setString(1, nodeName);
+                        ps.setBytes(2, r.resolved.bytes());
+                        ps.addBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private void executeBatch(PreparedStatement ps, int rows) throws SQLException {
+        int[] counts = ps.executeBatch();
+        for (int n : counts) {
+            if (n != 1 && n != java.sql.Statement.SUCCESS_NO_INFO) {
+                throw new SQLException("a batched insert of " + rows + " rows reported " + n + " rows for one of them");
+            }
+        }
+    }
+
+    /**
+     * After a COMMIT with no known outcome: on fresh connections, retrying with backoff until the
+     * journal is closed, locks the node row (waiting for the old transaction to end) and reads
+     * whether the batch landed. Null when closed first.
+     */
+    private ReadBack readBack(List<Request> batch, long mark) {
+        long backoffMillis = 20;
+        boolean interrupted = false;
+        try {
+            for (int attempt = 1; !closed.get(); attempt++) {
+                Connection c = null;
+                try {
+                    c = connections.open();
+                    NodeLease.Row row = lease.lockAndRead(c);
+                    ReadBack outcome = row != null && row.lastBatch() == mark || anyRowOf(c, batch) ? ReadBack.LANDED
+                            : row != null && row.epoch() == lease.epoch() ? ReadBack.ABSENT : ReadBack.TAKEN_OVER;
+                    c.commit();
+                    return outcome;
+                } catch (SQLException | RuntimeException | Error e) {
+                    log.warn("Database log {}: reading back the outcome of {} failed (attempt {}): {}; retrying in {} ms", t.url,
+                            describe(batch), attempt, e.toString(), backoffMillis);
+                    failQueued(e); // the log is unreachable: decisions queued meanwhile fail now, cleanly, instead of waiting
+                    interrupted |= Thread.interrupted(); // an interrupt must not turn the backoff into a busy loop; kept for the caller
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(backoffMillis));
+                    backoffMillis = Math.min(2000, backoffMillis * 2);
+                } finally {
+                    if (c != null) {
+                        Tables.rollbackQuietly(c);
+                        Connections.closeQuietly(c);
+                    }
+                }
+            }
+            return ReadBack.CLOSED;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Fails every request queued so far: none of them was sent, so none is in the log. */
+    private void failQueued(Throwable cause) {
+        List<Request> waiting = new ArrayList<>();
+        for (Request r; (r = queue.poll()) != null; ) {
+            waiting.add(r);
+        }
+        if (!waiting.isEmpty()) {
+            finish(waiting, new IOException("Could not write " + describe(waiting) + " to the database log " + t.url
+                    + ": it is unreachable (" + cause + "); nothing of it was written", cause));
+        }
+    }
+
+    /** Whether a row the batch inserted exists (a later takeover may have overwritten the node row's mark). */
+    private boolean anyRowOf(Connection c, List<Request> batch) throws SQLException {
+        for (Request r : batch) {
+            if (r.commit != null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + t.decision + " WHERE gtrid = ?")) {
+                    ps.setBytes(1, r.commit.gtrid().bytes());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            }
+            if (r.heuristic != null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + t.heuristic + " WHERE node = ? AND epoch = ? AND seq = ?")) {
+                    ps.setString(1, nodeName);
+                    ps.setLong(2, lease.epoch());
+                    ps.setLong(3, r.heuristicSeq);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            }
+        }
+        return false; // resolutions only: deleting again is harmless, so "not written" lets the operator retry
+    }
+
+    /** Completes the batch's requests (failure null: all durable) and unparks their threads. */
+    private void finish(List<Request> batch, Exception failure) {
+        for (Request r : batch) {
+            if (failure == null) {
+                if (r.heuristic != null) {
+                    heuristics.computeIfAbsent(r.heuristic.gtrid(), g -> new CopyOnWriteArrayList<>()).add(r.heuristic);
+                }
+                if (r.resolved != null) {
+                    heuristics.remove(r.resolved);
+                }
+            }
+            r.failure = failure;
+            r.state = failure == null ? DONE : FAILED;
+            LockSupport.unpark(r.thread);
+        }
+    }
+
+    private Connection writerConnection() throws SQLException {
+        if (writer == null) {
+            writer = connections.open();
+        }
+        return writer;
+    }
+
+    private void discardWriter() {
+        if (writer != null) {
+            Connections.closeQuietly(writer);
+            writer = null;
+        }
+    }
+
+    private void fence(JournalFencedException e) {
+        if (fenced == null) {
+            fenced = e;
+            log.error(e.getMessage());
+        }
+    }
+
+    private static String describe(List<Request> batch) {
+        int d = 0;
+        int other = 0;
+        Gtrid first = null;
+        for (Request r : batch) {
+            if (r.commit != null) {
+                d++;
+                first = first == null ? r.commit.gtrid() : first;
+            } else {
+                other++;
+            }
+        }
+        String s = d == 1 ? "the commit decision of " + first : d > 1 ? d + " commit decisions (" + first + ", ...)" : "";
+        if (other > 0) {
+            s += (s.isEmpty() ? "" : " and ") + other + " heuristic outcome(s) or resolution(s)";
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ completions (deleted by the housekeeper)
+
+    /** Queues the deletion of the decision's row for the background thread; not forced. Unknown gtrids are ignored. */
+    @Override
+    public void logCompleted(Gtrid gtrid) {
+        if (closed.get() || pending.remove(gtrid) == null) {
+            return;
+        }
+        housekeeper.completed(gtrid);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /**
+     * The decision for {@code gtrid} if it is pending. A null answer lets recovery presume abort and
+     * roll the branch back, so before giving it the journal checks in the database that its node row
+     * still holds this service's epoch: a service that another one has taken over no longer knows
+     * every decision made under its node name, and gets a {@link JournalFencedException} instead (as
+     * it does once fenced). A database it cannot reach gives a {@link JournalException}: no answer
+     * rather than a guess. Only recovery asks, about branches it finds prepared and not live.
+     */
+    @Override
+    public CommitRecord pendingCommit(Gtrid gtrid) {
+        CommitRecord c = pending.get(gtrid);
+        if (c != null) {
+            return c;
+        }
+        JournalFencedException f = fenced;
+        if (f != null) {
+            throw f;
+        }
+        Connection conn = null;
+        boolean interrupted = Thread.interrupted(); // set aside during JDBC calls, as in submit
+        try {
+            conn = connections.open();
+            long current = lease.currentEpoch(conn);
+            conn.commit();
+            if (current != lease.epoch()) {
+                throw new JournalException("The database log " + t.url + " cannot answer for " + gtrid + ": node '" + nodeName
+                        + "' holds epoch " + current + " in " + t.node + ", not this service's " + lease.epoch()
+                        + " (another service took it over); this service presumes nothing about its branches");
+            }
+            return pending.get(gtrid); // completed meanwhile: null; logged meanwhile: the decision
+        } catch (SQLException e) {
+            throw new JournalException("The database log " + t.url + " cannot be reached to confirm that node '" + nodeName
+                    + "' still holds epoch " + lease.epoch() + " (" + e + "); nothing is presumed about " + gtrid + " until it can", e);
+        } finally {
+            if (conn != null) {
+                Tables.rollbackQuietly(conn);
+                Connections.closeQuietly(conn);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The fencing message once another service has taken the node over, else null: no new transaction may begin. */
+    @Override
+    public String refusal() {
+        JournalFencedException f = fenced;
+        return f == null ? null : f.getMessage();
+    }
+
+    @Override
+    public Collection<CommitRecord> pendingCommits() {
+        return List.copyOf(pending.values());
+    }
+
+    @Override
+    public Collection<HeuristicRecord> heuristics() {
+        List<HeuristicRecord> all = new ArrayList<>();
+        heuristics.values().forEach(all::addAll);
+        return all;
+    }
+
+    /** Database transactions committed with decisions, heuristics or resolutions since open (one per batch). */
+    @Override
+    public long forceCount() {
+        return forces;
+    }
+
+    /**
+     * Deletes the completed decisions still queued, ends the lease (so that a restart with this node
+     * name need not wait for it to run out) and closes the log's connections. Committers still
+     * queued get an {@link IOException}; a batch whose outcome is being read back stops reading.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        writeLock.lock(); // waits for a batch in flight (a read-back stops: the journal is closed)
+        try {
+            writeBatch(); // fails whatever is still queued
+            discardWriter();
+        } finally {
+            writeLock.unlock();
+        }
+        for (Request r; (r = queue.poll()) != null; ) {
+            finish(List.of(r), new IOException("The database log " + t.url + " is closed"));
+        }
+        housekeeper.close(); // the last completions, then the lease ends
+    }
+}

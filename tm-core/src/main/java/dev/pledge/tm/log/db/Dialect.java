@@ -1,0 +1,89 @@
+package dev.pledge.tm.log.db;
+
+import dev.pledge.tm.log.JournalException;
+import java.util.Locale;
+
+/**
+ * What differs between the databases the log supports: column types and the database's clock.
+ * Chosen from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}.
+ */
+enum Dialect {
+    POSTGRESQL("BYTEA", "BYTEA", "TIMESTAMP WITH TIME ZONE", "CURRENT_TIMESTAMP", "TEXT"),
+    /** MariaDB and MySQL. DATETIME rather than TIMESTAMP: no implicit ON UPDATE, and UTC by the server's clock. */
+    MYSQL("VARBINARY(64)", "MEDIUMBLOB", "DATETIME(6)", "UTC_TIMESTAMP(6)", "VARCHAR(1000)"),
+    H2("VARBINARY(64)", "VARBINARY(1000000)", "TIMESTAMP WITH TIME ZONE", "CURRENT_TIMESTAMP", "VARCHAR(1000)");
+
+    /** Type of a gtrid or bqual (at most 64 bytes). */
+    final String shortBinary;
+    /** Type of a decision's encoded branch list. */
+    final String longBinary;
+    final String timestamp;
+    /** The database's clock, by which leases are judged. */
+    final String now;
+    final String text;
+
+    Dialect(String shortBinary, String longBinary, String timestamp, String now, String text) {
+        this.shortBinary = shortBinary;
+        this.longBinary = longBinary;
+        this.timestamp = timestamp;
+        this.now = now;
+        this.text = text;
+    }
+
+    /** An SQL expression: the database's clock plus the milliseconds bound to the one parameter it has. */
+    String nowPlusMillisParameter() {
+        return switch (this) {
+            case POSTGRESQL -> "(CURRENT_TIMESTAMP + ? * INTERVAL '1 millisecond')";
+            case MYSQL -> "TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(6))";
+            case H2 -> "DATEADD(MILLISECOND, ?, CURRENT_TIMESTAMP)";
+        };
+    }
+
+    /**
+     * Bounds how long a session of the log may sit idle inside a transaction, so that a transaction
+     * whose client vanished without the server noticing (a half-open connection) releases its lock on
+     * the node row, and the read-back of an unknown outcome can go on. The log's own transactions
+     * never wait on the client for long. MySQL has no such setting (MariaDB has); H2 runs in-process
+     * or its server sees the socket close.
+     */
+    void boundIdleTransactions(java.sql.Connection c, int seconds) {
+        // called on a new connection before the log turns auto-commit off
+        String sql = switch (this) {
+            case POSTGRESQL -> "SET idle_in_transaction_session_timeout = " + seconds * 1000;
+            case MYSQL -> "SET SESSION idle_transaction_timeout = " + seconds; // MariaDB; MySQL refuses it: then nothing is bounded
+            case H2 -> null;
+        };
+        if (sql == null) {
+            return;
+        }
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute(sql); // on a new connection, before auto-commit goes off: no transaction of its own
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        } catch (java.sql.SQLException e) {
+            try {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+            } catch (java.sql.SQLException ignored) {
+                // the connection is unusable: its first real statement will say so
+            }
+        }
+    }
+
+    static Dialect of(String productName, String url) {
+        String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
+        if (p.contains("postgres")) {
+            return POSTGRESQL;
+        }
+        if (p.contains("mysql") || p.contains("mariadb")) {
+            return MYSQL;
+        }
+        if (p.equals("h2")) {
+            return H2;
+        }
+        throw new JournalException("The database log at " + url + " runs on " + productName
+                + ", which Pledge's database log does not support (it supports PostgreSQL, MariaDB/MySQL and H2)");
+    }
+}

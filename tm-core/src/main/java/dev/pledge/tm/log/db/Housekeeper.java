@@ -1,0 +1,175 @@
+package dev.pledge.tm.log.db;
+
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.JournalFencedException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log's work off the commit path, on one daemon thread with a connection of its own: deletes
+ * completed decisions in batches (every {@value #FLUSH_MILLIS} ms, in transactions that also renew
+ * the lease and check the epoch) and renews the node's lease every third of its duration.
+ */
+final class Housekeeper {
+    private static final Logger log = LoggerFactory.getLogger(Housekeeper.class);
+    private static final int MAX_BATCH = 1000;
+    static final long FLUSH_MILLIS = 20;
+
+    private final Connections connections;
+    private final Tables t;
+    private final NodeLease lease;
+    private final String nodeName;
+    private final BooleanSupplier fenced;
+    private final Consumer<JournalFencedException> onFenced;
+    private final ConcurrentLinkedQueue<Gtrid> completions = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService thread;
+    /** Used by the thread only (and by {@link #close} once the thread has stopped). */
+    private Connection connection;
+
+    Housekeeper(Connections connections, Tables t, NodeLease lease, String nodeName, BooleanSupplier fenced,
+                Consumer<JournalFencedException> onFenced) {
+        this.connections = connections;
+        this.t = t;
+        this.lease = lease;
+        this.nodeName = nodeName;
+        this.fenced = fenced;
+        this.onFenced = onFenced;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread th = new Thread(r, "pledge-dblog-" + nodeName);
+            th.setDaemon(true);
+            return th;
+        });
+    }
+
+    void start() {
+        thread.scheduleWithFixedDelay(this::flushQuietly, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        long renew = Math.max(100, lease.duration().toMillis() / 3);
+        thread.scheduleWithFixedDelay(this::renewLease, renew, renew, TimeUnit.MILLISECONDS);
+    }
+
+    /** Queues the deletion of a completed decision's row. */
+    void completed(Gtrid gtrid) {
+        completions.add(gtrid);
+    }
+
+    private void flushQuietly() {
+        try {
+            while (flush()) {
+                // more than one batch was queued
+            }
+        } catch (RuntimeException e) {
+            log.error("Database log {}: deleting completed decisions failed", t.url, e);
+        }
+    }
+
+    /** Deletes up to one batch of completed decisions in a transaction that also renews the lease; true if more are queued. */
+    private boolean flush() {
+        if (completions.isEmpty() || fenced.getAsBoolean()) {
+            return false;
+        }
+        List<Gtrid> done = new ArrayList<>();
+        for (Gtrid g; done.size() < MAX_BATCH && (g = completions.poll()) != null; ) {
+            done.add(g);
+        }
+        try {
+            Connection c = connection();
+            try {
+                lease.renew(c);
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.decision + " WHERE gtrid = ? AND node = ?")) {
+                    for (Gtrid g : done) {
+                        ps.setBytes(1, g.bytes());
+                        ps.setString(2, nodeName);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                Tables.rollbackQuietly(c);
+                throw e;
+            }
+            return !completions.isEmpty();
+        } catch (JournalFencedException e) {
+            onFenced.accept(e); // the rows stay for the service that took the node over: its recovery finds them done
+            return false;
+        } catch (SQLException | RuntimeException e) {
+            completions.addAll(done); // deleting again is harmless, whether or not that commit landed
+            discard();
+            log.warn("Database log {}: could not delete {} completed decisions (retrying later): {}", t.url, done.size(), e.toString());
+            return false;
+        }
+    }
+
+    private void renewLease() {
+        if (fenced.getAsBoolean()) {
+            return;
+        }
+        try {
+            Connection c = connection();
+            try {
+                lease.renew(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                Tables.rollbackQuietly(c);
+                throw e;
+            }
+        } catch (JournalFencedException e) {
+            onFenced.accept(e);
+        } catch (SQLException | RuntimeException e) {
+            discard();
+            log.warn("Database log {}: could not renew the lease of node '{}' in {}: {}", t.url, nodeName, t.node, e.toString());
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            connection = connections.open();
+        }
+        return connection;
+    }
+
+    private void discard() {
+        if (connection != null) {
+            Connections.closeQuietly(connection);
+            connection = null;
+        }
+    }
+
+    /**
+     * Stops the thread, deletes the completions still queued and, unless fenced, ends the lease (so
+     * that a restart with this node name need not wait for it to run out).
+     */
+    void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("Database log {}: background thread still busy after 10 s", t.url);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        while (flush()) {
+            // until the queue is empty or the database refuses
+        }
+        if (!fenced.getAsBoolean()) {
+            try {
+                lease.release(connection());
+            } catch (SQLException | RuntimeException e) {
+                log.warn("Database log {}: could not end the lease of node '{}' ({}); a restart waits until it runs out", t.url, nodeName,
+                        e.toString());
+            }
+        }
+        discard();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.pledge.tm.log.db;
+
+import dev.pledge.tm.log.JournalException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The log's tables under one prefix, their DDL per dialect and the schema-version check.
+ * <pre>
+ * {prefix}schema_version (name PK, version)                      one row 'pledge-log' = {@link #VERSION}
+ * {prefix}node     (name PK, epoch, lease_expires, taken_at, last_batch)   one row per node name
+ * {prefix}decision (gtrid PK, node, epoch, decided_at, branches)           commit decisions not yet completed
+ * {prefix}heuristic(node, epoch, seq PK; gtrid, bqual, resource_name, xa_code, decision_was_commit, at_millis)
+ * </pre>
+ * The tables hold only what is in doubt: completed decisions and resolved heuristics are deleted.
+ */
+final class Tables {
+    static final int VERSION = 1;
+    static final String COMPONENT = "pledge-log";
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,39}");
+
+    final Dialect dialect;
+    final String url;
+    final String schemaVersion;
+    final String node;
+    final String decision;
+    final String heuristic;
+
+    Tables(Dialect dialect, String prefix, String url) {
+        this.dialect = dialect;
+        this.url = url;
+        this.schemaVersion = prefix + "schema_version";
+        this.node = prefix + "node";
+        this.decision = prefix + "decision";
+        this.heuristic = prefix + "heuristic";
+    }
+
+    static String checkPrefix(String prefix) {
+        if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("databaseLogTablePrefix must be a letter or '_' followed by up to 39 letters, digits or '_'"
+                    + " (it starts SQL table names), not '" + prefix + "'");
+        }
+        return prefix;
+    }
+
+    private List<String> ddl() {
+        Dialect d = dialect;
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + schemaVersion + " (name VARCHAR(64) NOT NULL PRIMARY KEY, version INT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + node + " (name VARCHAR(64) NOT NULL PRIMARY KEY, epoch BIGINT NOT NULL, lease_expires "
+                        + d.timestamp + " NOT NULL, taken_at " + d.timestamp + " NOT NULL, last_batch BIGINT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + decision + " (gtrid " + d.shortBinary + " NOT NULL PRIMARY KEY, node VARCHAR(64) NOT NULL,"
+                        + " epoch BIGINT NOT NULL, decided_at BIGINT NOT NULL, branches " + d.longBinary + " NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + heuristic + " (node VARCHAR(64) NOT NULL, epoch BIGINT NOT NULL, seq BIGINT NOT NULL,"
+                        + " gtrid " + d.shortBinary + " NOT NULL, bqual " + d.shortBinary + " NOT NULL, resource_name " + d.text
+                        + " NOT NULL, xa_code INT NOT NULL, decision_was_commit SMALLINT NOT NULL, at_millis BIGINT NOT NULL,"
+                        + " PRIMARY KEY (node, epoch, seq))");
+    }
+
+    /** The column lists every query of the log relies on; a table that lacks one is not the log's. */
+    private List<String[]> probes() {
+        return List.of(
+                new String[] {node, "name, epoch, lease_expires, taken_at, last_batch"},
+                new String[] {decision, "gtrid, node, epoch, decided_at, branches"},
+                new String[] {heuristic, "node, epoch, seq, gtrid, bqual, resource_name, xa_code, decision_was_commit, at_millis"});
+    }
+
+    /**
+     * Creates the tables that are absent and checks the schema version; throws a
+     * {@link JournalException} naming the table and what to do when the schema is newer or foreign.
+     */
+    void createOrCheck(Connection c) {
+        Integer version = readVersion(c);
+        if (version == null) {
+            try (Statement s = c.createStatement()) {
+                for (String sql : ddl()) {
+                    s.execute(sql);
+                }
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                throw new JournalException("Cannot create the database log's tables (" + schemaVersion + ", " + node + ", " + decision
+                        + ", " + heuristic + ") in " + url + ": " + e + ". Grant the log's user CREATE TABLE, or create them by hand.", e);
+            }
+            checkOurs(c, true);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schemaVersion + " (name, version) VALUES (?, ?)")) {
+                ps.setString(1, COMPONENT);
+                ps.setInt(2, VERSION);
+                ps.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c); // another service created the schema at the same moment: read what it wrote
+            }
+            version = readVersion(c);
+            if (version == null) {
+                throw new JournalException("Table " + schemaVersion + " in " + url + " has no row for '" + COMPONENT
+                        + "': it is not a Pledge log table. Drop or rename it, or give the log another databaseLogTablePrefix.");
+            }
+        }
+        if (version > VERSION) {
+            throw new JournalException("The database log in " + url + " has schema version " + version + " (table " + schemaVersion
+                    + "), newer than the " + VERSION + " this Pledge knows: it was written by a newer Pledge. Run that version, or"
+                    + " give this one another databaseLogTablePrefix.");
+        }
+        if (version < VERSION) {
+            throw new JournalException("The database log in " + url + " has schema version " + version + " (table " + schemaVersion
+                    + "), older than the " + VERSION + " this Pledge needs, and no migration exists: finish its transactions with"
+                    + " the older Pledge first.");
+        }
+        checkOurs(c, false);
+    }
+
+    /** The version row, or null when the version table or its row is absent. */
+    private Integer readVersion(Connection c) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM " + schemaVersion + " WHERE name = ?")) {
+            ps.setString(1, COMPONENT);
+            try (ResultSet rs = ps.executeQuery()) {
+                Integer v = rs.next() ? rs.getInt(1) : null;
+                c.commit();
+                return v;
+            }
+        } catch (SQLException e) {
+            rollbackQuietly(c);
+            if (!isMissingTableOrColumn(e)) {
+                throw new JournalException("Cannot read table " + schemaVersion + " of the database log in " + url + ": " + e, e);
+            }
+            return null;
+        }
+    }
+
+    private void checkOurs(Connection c, boolean justCreated) {
+        for (String[] p : probes()) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + p[1] + " FROM " + p[0] + " WHERE 1 = 0")) {
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                throw new JournalException("Table " + p[0] + " in " + url + " is not a Pledge log table (it lacks the columns " + p[1]
+                        + ": " + e.getMessage() + ")" + (justCreated ? ", and it existed before Pledge created the others" : "")
+                        + ". Drop or rename it, or give the log another databaseLogTablePrefix.", e);
+            }
+        }
+    }
+
+    static boolean isMissingTableOrColumn(SQLException e) {
+        String state = e.getSQLState();
+        // 42P01 PostgreSQL undefined table, 42S02 MySQL/MariaDB and H2 table not found, 42S22/42703 column not found
+        return state != null && (state.equals("42P01") || state.equals("42S02") || state.equals("42S22") || state.equals("42703")
+                || state.equals("42S04") || state.equals("42102") || state.equals("42122"));
+    }
+
+    static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException ignored) {
+            // the connection is being given up, or the transaction is gone already
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.pledge.tm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.log.db.CuttingProxy;
+import dev.pledge.tm.log.db.LogDatabases;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.TransactionManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The log database goes away in mid-run (every connection cut, new ones refused) and comes back:
+ * transactions in flight commit or roll back, none splits, none stays prepared, and the service
+ * carries on without a restart.
+ */
+class DatabaseLogOutageTest {
+    private final String prefix = LogDatabases.uniquePrefix("outage");
+    private DataSource direct;
+
+    @AfterEach
+    void drop() {
+        if (direct != null) {
+            LogDatabases.dropTables(direct, prefix);
+        }
+    }
+
+    private record Outcome(String what, ScriptedXAResource a, ScriptedXAResource b, boolean committed, long at, long tookNanos) {
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "mariadb"})
+    void transactionsInFlightWhenTheLogDatabaseGoesAwayCommitOrRollBackWholeAndTheServiceCarriesOn(String database) throws Exception {
+        direct = LogDatabases.of(database, null);
+        LogDatabases.dropTables(direct, prefix);
+        try (CuttingProxy proxy = new CuttingProxy(LogDatabases.serverPort(database));
+             TransactionService svc = TransactionService.builder()
+                     .nodeName("outage-svc")
+                     .databaseLog(LogDatabases.throughPort(database, proxy.port()))
+                     .databaseLogTablePrefix(prefix)
+                     .recoveryInterval(Duration.ZERO)
+                     .build()) {
+            TransactionManager tm = svc.transactionManager();
+            ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger seq = new AtomicInteger();
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread w = new Thread(() -> {
+                    while (!stop.get()) {
+                        CallLog calls = new CallLog();
+                        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+                        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+                        String what = "tx " + seq.incrementAndGet();
+                        try {
+                            tm.begin();
+                            tm.getTransaction().enlistResource(a);
+                            tm.getTransaction().enlistResource(b);
+                            long t0 = System.nanoTime();
+                            try {
+                                tm.commit();
+                                outcomes.add(new Outcome(what, a, b, true, System.nanoTime(), System.nanoTime() - t0));
+                            } catch (RollbackException e) {
+                                outcomes.add(new Outcome(what, a, b, false, System.nanoTime(), System.nanoTime() - t0));
+                            }
+                        } catch (Throwable e) {
+                            unexpected.add(e);
+                            return;
+                        }
+                    }
+                });
+                workers.add(w);
+                w.start();
+            }
+            Thread.sleep(700);
+            proxy.setDown(true);
+            long downAt = System.nanoTime();
+            Thread.sleep(1000);
+            proxy.setDown(false);
+            long upAt = System.nanoTime();
+            Thread.sleep(1000);
+            stop.set(true);
+            for (Thread w : workers) {
+                w.join(60_000);
+            }
+            assertTrue(unexpected.isEmpty(), "commit() ends in a commit or a RollbackException: " + unexpected);
+            int rolledBack = 0;
+            int committedAfter = 0;
+            long slowest = 0;
+            for (Outcome o : outcomes) {
+                long commits = o.a().log.count("rm-a.commit") + o.b().log.count("rm-b.commit");
+                long rollbacks = o.a().log.count("rm-a.rollback") + o.b().log.count("rm-b.rollback");
+                assertEquals(o.committed() ? "2 0" : "0 2", commits + " " + rollbacks, o.what() + ": both branches end the same way, as reported");
+                assertTrue(o.a().prepared.isEmpty() && o.b().prepared.isEmpty(), o.what() + ": nothing left prepared");
+                rolledBack += o.committed() ? 0 : 1;
+                slowest = Math.max(slowest, o.tookNanos());
+                committedAfter += o.committed() && o.at() > upAt ? 1 : 0;
+                if (!o.committed()) {
+                    assertTrue(o.at() > downAt, o.what() + " rolled back before the outage");
+                }
+            }
+            // a decision whose COMMIT was cut waits for the log to answer; the others fail at once
+            assertTrue(rolledBack > 0 || slowest > 500_000_000L, "the outage must have been felt: " + outcomes.size()
+                    + " transactions, none rolled back, the slowest took " + slowest / 1_000_000 + " ms");
+            assertTrue(committedAfter > 0, "the service carries on once the database is back, without a restart");
+        }
+    }
+}

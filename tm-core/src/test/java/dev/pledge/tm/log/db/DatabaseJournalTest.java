@@ -1,0 +1,260 @@
+package dev.pledge.tm.log.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.JournalException;
+import dev.pledge.tm.log.JournalFencedException;
+import dev.pledge.tm.log.LogRecords.BranchRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The database log's own rules: schema, node rows and leases, fencing. */
+class DatabaseJournalTest {
+    private static final AtomicLong SEQ = new AtomicLong();
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+    private DataSource ds;
+    private final String prefix = LogDatabases.uniquePrefix("dj");
+
+    private DataSource ds(String database) {
+        ds = LogDatabases.of(database, tmp);
+        LogDatabases.dropTables(ds, prefix);
+        return ds;
+    }
+
+    @AfterEach
+    void drop() {
+        if (ds != null) {
+            LogDatabases.dropTables(ds, prefix);
+        }
+    }
+
+    static CommitRecord decision(String node) {
+        byte[] n = node.getBytes(StandardCharsets.UTF_8);
+        byte[] g = java.util.Arrays.copyOf(n, n.length + Gtrid.SUFFIX_LENGTH);
+        g[n.length] = ':';
+        long seq = SEQ.incrementAndGet() + System.nanoTime();
+        for (int i = 0; i < 8; i++) {
+            g[n.length + 9 + i] = (byte) (seq >>> (56 - 8 * i));
+        }
+        return new CommitRecord(new Gtrid(g), List.of(new BranchRecord(new byte[] {1}, "a"), new BranchRecord(new byte[] {2}, "b")),
+                System.currentTimeMillis());
+    }
+
+    private long decisionRows(Gtrid g) {
+        return LogDatabases.decisionRows(ds, prefix, g.bytes());
+    }
+
+    @Test
+    void tablesAreCreatedWithASchemaVersionRow() {
+        ds("h2");
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "n1", LEASE)) {
+            assertEquals(1, j.epoch());
+        }
+        assertEquals(Tables.VERSION, LogDatabases.queryLong(ds, "SELECT version FROM " + prefix + "schema_version WHERE name = 'pledge-log'"));
+        assertEquals(1, LogDatabases.queryLong(ds, "SELECT epoch FROM " + prefix + "node WHERE name = 'n1'"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void aNewerSchemaStopsStartUpNamingTheTableAndWhatToDo(String database) {
+        ds(database);
+        DatabaseJournal.open(ds, prefix, "n1", LEASE).close();
+        LogDatabases.update(ds, "UPDATE " + prefix + "schema_version SET version = 99");
+        JournalException e = assertThrows(JournalException.class, () -> DatabaseJournal.open(ds, prefix, "n1", LEASE));
+        assertTrue(e.getMessage().contains(prefix + "schema_version") && e.getMessage().contains("newer")
+                && e.getMessage().contains("databaseLogTablePrefix"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void aForeignTableWithTheLogsNameStopsStartUp(String database) {
+        ds(database);
+        LogDatabases.update(ds, "CREATE TABLE " + prefix + "decision (id INT PRIMARY KEY, note VARCHAR(10))");
+        JournalException e = assertThrows(JournalException.class, () -> DatabaseJournal.open(ds, prefix, "n1", LEASE));
+        assertTrue(e.getMessage().contains("Table " + prefix + "decision") && e.getMessage().contains("not a Pledge log table"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void aSecondServiceWithALiveNodeNameFailsAtOnce(String database) {
+        ds(database);
+        try (DatabaseJournal first = DatabaseJournal.open(ds, prefix, "shop-1", LEASE)) {
+            long t0 = System.nanoTime();
+            JournalException e = assertThrows(JournalException.class, () -> DatabaseJournal.open(ds, prefix, "shop-1", LEASE));
+            assertTrue((System.nanoTime() - t0) < 5_000_000_000L, "at once");
+            assertTrue(e.getMessage().contains("'shop-1' is held by a live Pledge service") && e.getMessage().contains(prefix + "node"),
+                    e.getMessage());
+            try (DatabaseJournal other = DatabaseJournal.open(ds, prefix, "shop-2", LEASE)) {
+                assertEquals(1, other.epoch(), "another node name has a row of its own");
+            }
+        }
+        try (DatabaseJournal again = DatabaseJournal.open(ds, prefix, "shop-1", LEASE)) {
+            assertEquals(2, again.epoch(), "a cleanly closed service ends its lease: the name is taken back at once with a new epoch");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void aRunningServiceRenewsItsLeaseSoThatItsNodeNameStaysTakenLongAfterOneLeaseDuration(String database) throws Exception {
+        ds(database);
+        Duration shortLease = Duration.ofMillis(600);
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "renewing", shortLease)) {
+            Thread.sleep(4 * shortLease.toMillis());
+            JournalException e = assertThrows(JournalException.class, () -> DatabaseJournal.open(ds, prefix, "renewing", shortLease));
+            assertTrue(e.getMessage().contains("held by a live Pledge service"), e.getMessage());
+            j.logCommit(decision("renewing")); // and it still writes under its epoch
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void anExpiredLeaseIsTakenOverWithTheNextEpochAndTheOldServiceIsFenced(String database) throws Exception {
+        ds(database);
+        try (DatabaseJournal old = DatabaseJournal.open(ds, prefix, "shop-1", LEASE)) {
+            CommitRecord before = decision("shop-1");
+            old.logCommit(before);
+            // the old service looks dead: its lease ran out by the database's clock
+            LogDatabases.update(ds, "UPDATE " + prefix + "node SET lease_expires = taken_at WHERE name = 'shop-1'");
+            try (DatabaseJournal taker = DatabaseJournal.open(ds, prefix, "shop-1", LEASE)) {
+                assertEquals(old.epoch() + 1, taker.epoch());
+                assertEquals(List.of(before), List.copyOf(taker.pendingCommits()), "the new owner sees the old one's decisions");
+                CommitRecord late = decision("shop-1");
+                JournalFencedException e = assertThrows(JournalFencedException.class, () -> old.logCommit(late));
+                assertTrue(e.getMessage().contains("fenced") && e.getMessage().contains("epoch " + taker.epoch()), e.getMessage());
+                assertEquals(0, decisionRows(late.gtrid()), "a fenced batch writes nothing");
+                assertThrows(JournalFencedException.class, () -> old.pendingCommit(late.gtrid()),
+                        "a fenced log no longer knows every decision of its node: recovery must presume nothing from it");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void anEpochBumpedByHandFencesEveryLaterDecision(String database) throws Exception {
+        ds(database);
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "shop-1", LEASE)) {
+            CommitRecord ok = decision("shop-1");
+            j.logCommit(ok);
+            CommitRecord unknown = decision("shop-1");
+            assertNull(j.pendingCommit(unknown.gtrid()), "while the node is this service's, an unknown decision is presumed aborted");
+            assertEquals(1, LogDatabases.update(ds, "UPDATE " + prefix + "node SET epoch = epoch + 1 WHERE name = 'shop-1'"));
+            for (int i = 0; i < 3; i++) {
+                CommitRecord refused = decision("shop-1");
+                JournalFencedException e = assertThrows(JournalFencedException.class, () -> j.logCommit(refused));
+                assertEquals(j.epoch(), e.ownEpoch());
+                assertEquals(j.epoch() + 1, e.currentEpoch());
+                assertTrue(e.getMessage().contains("no longer holds epoch " + j.epoch()) && e.getMessage().contains("epoch " + (j.epoch() + 1)
+                        + " since"), e.getMessage());
+                assertEquals(0, decisionRows(refused.gtrid()));
+            }
+            assertEquals(1, decisionRows(ok.gtrid()), "what was written before the fencing stays");
+            assertThrows(JournalFencedException.class, () -> j.pendingCommit(unknown.gtrid()));
+            assertTrue(j.refusal().contains("fenced"), "no new transaction may begin: " + j.refusal());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void committersInFlightWhenTheEpochIsBumpedAreFencedAndWhatReturnedIsExactlyWhatIsWritten(String database) throws Exception {
+        ds(database);
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "busy", LEASE)) {
+            int threads = 8;
+            java.util.concurrent.ConcurrentLinkedQueue<CommitRecord> returned = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.ConcurrentLinkedQueue<CommitRecord> fencedOut = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> other = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.atomic.AtomicBoolean bumped = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> workers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread w = new Thread(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        CommitRecord d = decision("busy");
+                        try {
+                            j.logCommit(d);
+                            returned.add(d);
+                        } catch (JournalFencedException e) {
+                            fencedOut.add(d);
+                            if (!bumped.get()) {
+                                other.add(new AssertionError("fenced before the bump: " + e.getMessage()));
+                            }
+                        } catch (Throwable e) {
+                            other.add(e);
+                        }
+                    }
+                });
+                workers.add(w);
+                w.start();
+            }
+            while (returned.size() < 100) {
+                Thread.sleep(1);
+            }
+            bumped.set(true);
+            LogDatabases.update(ds, "UPDATE " + prefix + "node SET epoch = epoch + 1 WHERE name = 'busy'");
+            for (Thread w : workers) {
+                w.join(60_000);
+            }
+            assertTrue(other.isEmpty(), "only fencing may fail a decision: " + other);
+            assertTrue(fencedOut.size() > 0, "the committers after the bump are fenced");
+            assertEquals(threads * 200, returned.size() + fencedOut.size());
+            java.util.Set<Gtrid> inLog = LogDatabases.decisionGtrids(ds, prefix);
+            java.util.Set<Gtrid> expected = new java.util.HashSet<>();
+            returned.forEach(d -> expected.add(d.gtrid()));
+            assertEquals(expected, inLog, "the log holds exactly the decisions whose logCommit returned, none that was fenced");
+        }
+    }
+
+    @Test
+    void decisionsOfOtherNodesInTheSameTablesAreNotLoaded() throws Exception {
+        ds("h2");
+        CommitRecord mine = decision("a");
+        CommitRecord theirs = decision("b");
+        try (DatabaseJournal a = DatabaseJournal.open(ds, prefix, "a", LEASE); DatabaseJournal b = DatabaseJournal.open(ds, prefix, "b", LEASE)) {
+            a.logCommit(mine);
+            b.logCommit(theirs);
+        }
+        try (DatabaseJournal a = DatabaseJournal.open(ds, prefix, "a", LEASE)) {
+            assertEquals(List.of(mine), List.copyOf(a.pendingCommits()));
+        }
+    }
+
+    @Test
+    void completionsAreDeletedOffTheCommitPathAndTheTablesStayBounded() throws Exception {
+        ds("h2");
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "n", LEASE)) {
+            for (int i = 0; i < 50; i++) {
+                CommitRecord d = decision("n");
+                j.logCommit(d);
+                j.logCompleted(d.gtrid());
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix + "decision") > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix + "decision"),
+                    "the background thread deletes completed decisions while the service runs");
+        }
+    }
+
+    @Test
+    void aBadTablePrefixIsRefused() {
+        ds("h2");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatabaseJournal.open(ds, "x; DROP", "n", LEASE));
+        assertTrue(e.getMessage().contains("databaseLogTablePrefix"), e.getMessage());
+    }
+}
