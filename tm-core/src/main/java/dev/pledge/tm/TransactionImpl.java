@@ -574,8 +574,9 @@ final class TransactionImpl implements Transaction {
                 }
                 finish(Status.STATUS_UNKNOWN);
                 SystemException unknown = new SystemException("Outcome of transaction " + gtrid + " is unknown: the recovery log"
-                        + " failed while writing its commit decision, which may be durable. Its branches stay prepared; restart the"
-                        + " service and recovery commits them if the decision is on disk, else rolls them back (" + e.getMessage() + ")");
+                        + " failed while writing its commit decision, which may be durable. Its prepared branches are left to recovery,"
+                        + " which commits them if the decision is in the log and rolls them back if not (a file log only after the"
+                        + " service is restarted) (" + e.getMessage() + ")");
                 unknown.initCause(e);
                 throw unknown;
             } else {
