@@ -32,7 +32,7 @@ abstract class ServletContainerBehaviour {
     static final int PLENTY_STOCK = 1_000_000;
     static final int CLIENTS = 8;
     /** Crash rounds per server; the default keeps the two servers' default run at ten rounds in all. */
-    static final int CRASH_ROUNDS = Integer.getInteger("pledge.servlet.crashRounds", 5);
+    static final int CRASH_ROUNDS = Integer.getInteger("pledge.servlet.crashRounds", 10);
     private static final java.util.regex.Pattern RECOVERY_COMMITS = java.util.regex.Pattern.compile("recovery pass: (\\d+) committed, (\\d+) rolled back");
 
     @TempDir
