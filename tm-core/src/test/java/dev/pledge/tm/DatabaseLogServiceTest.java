@@ -133,8 +133,13 @@ class DatabaseLogServiceTest {
     @Test
     void aSecondServiceWithTheSameNodeNameFailsAtBuild() {
         try (TransactionService first = service("h2", "shop-1")) {
-            JournalException e = assertThrows(JournalException.class, () -> service("h2", "shop-1"));
-            assertTrue(e.getMessage().contains("'shop-1' is held by a live Pledge service"), e.getMessage());
+            // on this host the node-name claim refuses it first; on another host (another claim directory) the node row does
+            IllegalStateException sameHost = assertThrows(IllegalStateException.class, () -> service("h2", "shop-1"));
+            assertTrue(sameHost.getMessage().contains("'shop-1' is already in use by another live transaction service"), sameHost.getMessage());
+            JournalException otherHost = assertThrows(JournalException.class, () -> TransactionService.builder().nodeName("shop-1")
+                    .databaseLog(ds).databaseLogTablePrefix(prefix).recoveryInterval(Duration.ZERO)
+                    .nodeLockDirectory(tmp.resolve("another-host")).build());
+            assertTrue(otherHost.getMessage().contains("'shop-1' is held by a live Pledge service"), otherHost.getMessage());
         }
     }
 
