@@ -21,7 +21,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
 /**
  * A persistent embedded Artemis broker (NIO journal, synced transactions: Artemis's defaults) on a
  * free TCP port of 127.0.0.1, its journal under {@code dir}; set up like the xa-adapters tests' broker.
- * Queues are auto-created and never auto-deleted (see the README on ARTEMIS-3525).
+ * Queues are auto-created and never auto-deleted (see docs/driver-facts.md on ARTEMIS-3525).
  */
 final class BridgeBroker implements AutoCloseable {
     private final int port;

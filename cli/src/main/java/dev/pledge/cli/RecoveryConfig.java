@@ -46,7 +46,7 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
     static RecoveryConfig load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("configuration file " + file.toAbsolutePath() + " does not exist; create it with node-name,"
-                    + " log-directory and resource.NAME.xa-datasource/url/user/password ('pledge recover --help', README 'Command line')");
+                    + " log-directory and resource.NAME.xa-datasource/url/user/password ('pledge recover --help', docs/cli.md)");
         }
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file)) {

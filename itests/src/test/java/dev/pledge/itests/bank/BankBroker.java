@@ -63,7 +63,7 @@ final class BankBroker implements AutoCloseable {
         c.setJMXManagementEnabled(false);
         c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port);
         // never auto-delete: Artemis removes an empty auto-created queue when it starts, not counting the messages
-        // of prepared transactions, which then commit into nothing (ARTEMIS-3525; see the README)
+        // of prepared transactions, which then commit into nothing (ARTEMIS-3525; see docs/driver-facts.md)
         c.addAddressSetting("#", new AddressSettings().setAutoCreateQueues(true).setAutoCreateAddresses(true).setAutoDeleteQueues(false)
                 .setAutoDeleteAddresses(false));
         EmbeddedActiveMQ s = new EmbeddedActiveMQ();

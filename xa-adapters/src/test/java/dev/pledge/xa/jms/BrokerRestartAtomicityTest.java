@@ -133,7 +133,7 @@ class BrokerRestartAtomicityTest {
     /**
      * Why {@link TestBroker} turns auto-delete off: with Artemis's defaults the queue, empty but for
      * the prepared message, is removed when the broker starts, and the commit loses the message.
-     * Fails (and can go, with the warning in the README) once Artemis keeps such queues.
+     * Fails (and can go, with the warning in docs/driver-facts.md and docs/jms-and-bridge.md) once Artemis keeps such queues.
      */
     @Test
     void artemisDeletesAnAutoCreatedQueueHoldingOnlyAPreparedMessageWhenItRestarts() throws Exception {

@@ -99,7 +99,7 @@ public final class FileJournal implements Journal {
      * it parks. A yield returns at once when nothing else is runnable, and a force of fast storage ends
      * within a few of them; a park costs a futex wait, the leader's unpark and, on an idle virtual
      * processor, its wake-up. With many committers on few processors most waiters are served this way
-     * (the README's no-op table measures it).
+     * (bench/README.md's no-op table measures it).
      */
     private static final int YIELDS_BEFORE_PARK = 10;
     /** The zero-filled file the next segment is written into, renamed to its segment name once its checkpoint is down. */
