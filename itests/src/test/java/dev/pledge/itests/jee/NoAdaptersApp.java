@@ -1,0 +1,69 @@
+package dev.pledge.itests.jee;
+
+import dev.pledge.jee.cdi.PledgeExtension;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+
+/**
+ * A CDI application without JDBC or JMS, run by {@link NoAdaptersCdiTest} in a JVM that has neither
+ * pledge-xa-jdbc nor pledge-xa-jms (nor Agroal, pooled-jms, the JMS API): Weld SE with Pledge's
+ * extension, one {@code @Transactional} method that commits and one that rolls back. Prints
+ * "NO-ADAPTERS OK" and exits 0. Arguments: node name, log directory.
+ */
+public final class NoAdaptersApp {
+    private NoAdaptersApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        for (String absent : new String[] {"dev.pledge.xa.jdbc.TransactionalDataSource", "dev.pledge.xa.jms.TransactionalConnectionFactory",
+                "io.agroal.api.AgroalDataSource", "jakarta.jms.ConnectionFactory"}) {
+            try {
+                Class.forName(absent);
+                System.out.println(absent + " IS on the class path: this run proves nothing");
+                System.exit(3);
+            } catch (ClassNotFoundException expected) {
+                // the point of this JVM
+            }
+        }
+        System.setProperty("pledge.nodeName", args[0]);
+        System.setProperty("pledge.logDirectory", args[1]);
+        try (WeldContainer weld = new Weld(args[0]).disableDiscovery().addExtension(new PledgeExtension()).addBeanClasses(TxTypes.class)
+                .initialize()) {
+            TxTypes tx = weld.select(TxTypes.class).get();
+            TransactionSynchronizationRegistry tsr = weld.select(TransactionSynchronizationRegistry.class).get();
+            AtomicInteger committed = new AtomicInteger();
+            AtomicInteger rolledBack = new AtomicInteger();
+            Synchronization count = new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    (status == Status.STATUS_COMMITTED ? committed : rolledBack).incrementAndGet();
+                }
+            };
+            tx.required(() -> {
+                tsr.registerInterposedSynchronization(count);
+                return null;
+            });
+            try {
+                tx.required(() -> {
+                    tsr.registerInterposedSynchronization(count);
+                    throw new IllegalStateException("roll back");
+                });
+            } catch (IllegalStateException expected) {
+                // a RuntimeException rolls the transaction back
+            }
+            if (committed.get() != 1 || rolledBack.get() != 1) {
+                throw new AssertionError("committed " + committed + ", rolled back " + rolledBack);
+            }
+        }
+        System.out.println("NO-ADAPTERS OK");
+        System.exit(0);
+    }
+}
