@@ -11,8 +11,9 @@ import org.jboss.weld.environment.se.WeldContainer;
 /**
  * A CDI application without JDBC or JMS, run by {@link NoAdaptersCdiTest} in a JVM that has neither
  * pledge-xa-jdbc nor pledge-xa-jms (nor Agroal, pooled-jms, the JMS API): Weld SE with Pledge's
- * extension, one {@code @Transactional} method that commits and one that rolls back. Prints
- * "NO-ADAPTERS OK" and exits 0. Arguments: node name, log directory.
+ * extension, one {@code @Transactional} method that commits and one that rolls back; then a
+ * deployment with a {@code pledge.datasource.*} key, which must fail saying that pledge-xa-jdbc is
+ * needed. Prints "NO-ADAPTERS OK" and exits 0. Arguments: node name, log directory.
  */
 public final class NoAdaptersApp {
     private NoAdaptersApp() {
@@ -61,6 +62,18 @@ public final class NoAdaptersApp {
             }
             if (committed.get() != 1 || rolledBack.get() != 1) {
                 throw new AssertionError("committed " + committed + ", rolled back " + rolledBack);
+            }
+        }
+        // a data source declared in configuration needs pledge-xa-jdbc: the deployment fails and says so
+        System.setProperty("pledge.datasource.orders.xa-class", "org.h2.jdbcx.JdbcDataSource");
+        System.setProperty("pledge.datasource.orders.url", "jdbc:h2:mem:orders");
+        try (WeldContainer weld = new Weld(args[0] + "-ds").disableDiscovery().addExtension(new PledgeExtension())
+                .addBeanClasses(TxTypes.class).initialize()) {
+            throw new AssertionError("a configured data source without pledge-xa-jdbc deployed");
+        } catch (RuntimeException e) {
+            String all = e + " / " + e.getCause();
+            if (!all.contains("need dev.pledge:pledge-xa-jdbc on the class path")) {
+                throw new AssertionError("not the expected deployment error: " + all, e);
             }
         }
         System.out.println("NO-ADAPTERS OK");
