@@ -10,7 +10,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 /**
- * Pledge's own jars for a server's lib/ (tm-core, xa-adapters, jee-integration), made from the
+ * Pledge's own jars for a server's lib/ (tm-core, xa-adapters/jdbc, xa-adapters/jms, jee-integration), made from the
  * classes the reactor just compiled: a reactor run only up to {@code test} packages no jar, and a
  * jar from an earlier build would test old code.
  */
@@ -30,7 +30,11 @@ final class PledgeJars {
             if (!Files.isDirectory(classes)) {
                 throw new AssertionError(classes + " does not exist: build Pledge's modules in the same reactor (mvn -pl itests -am test)");
             }
-            String module = classes.getParent().getParent().getFileName().toString();
+            Path moduleDir = classes.getParent().getParent();
+            String module = moduleDir.getFileName().toString();
+            if (moduleDir.getParent() != null && moduleDir.getParent().getFileName().toString().equals("xa-adapters")) {
+                module = "xa-" + module; // xa-adapters/jdbc -> pledge-xa-jdbc.jar, as the artifact is called
+            }
             jar(classes, lib.resolve("pledge-" + module + ".jar"));
         }
     }

@@ -62,6 +62,14 @@ public final class PledgeExtension implements Extension {
             abd.addDefinitionError(new IllegalStateException("Pledge's configuration is not valid: " + e.getMessage(), e));
             return;
         }
+        if (!config.dataSources().isEmpty() && !jdbcAdapterPresent()) {
+            // pledge-xa-jdbc is an optional dependency: say what is missing rather than fail with a NoClassDefFoundError
+            abd.addDefinitionError(new IllegalStateException("Pledge's configuration declares the data sources "
+                    + config.dataSources().keySet() + " (pledge.datasource.*), which need dev.pledge:pledge-xa-jdbc on the class path:"
+                    + " add that dependency"));
+            config = null;
+            return;
+        }
         abd.addContext(new TransactionScopedContext(this::service, beans));
         boolean onlyOne = config.dataSources().size() == 1;
         for (ServiceConfiguration.DataSourceSettings ds : config.dataSources().values()) {
@@ -150,6 +158,15 @@ public final class PledgeExtension implements Extension {
     }
 
     /** Whether Weld's SPI is visible to this jar (an optional dependency: other containers go without it). */
+    private static boolean jdbcAdapterPresent() {
+        try {
+            Class.forName("dev.pledge.xa.jdbc.TransactionalDataSource", false, PledgeExtension.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     private static boolean weldSpiPresent() {
         try {
             Class.forName("org.jboss.weld.transaction.spi.TransactionServices", false, PledgeExtension.class.getClassLoader());

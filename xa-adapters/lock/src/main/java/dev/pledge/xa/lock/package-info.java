@@ -17,5 +17,10 @@
  * directory, persistent nodes for ZooKeeper) until recovery commits or rolls the branch back.
  * Not guaranteed: deadlock detection across processes (ZooKeeper waits end in a timeout), and
  * upgrades from shared to exclusive queue behind earlier requests like any other.
+ * <p>
+ * Artifact {@code dev.pledge:pledge-xa-lock}. The in-process backend needs nothing else; Curator
+ * and ZooKeeper are optional dependencies, so an application that uses
+ * {@link dev.pledge.xa.lock.LockService.Builder#zooKeeper} adds
+ * {@code org.apache.curator:curator-framework} itself.
  */
 package dev.pledge.xa.lock;

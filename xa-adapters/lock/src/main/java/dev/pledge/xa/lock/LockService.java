@@ -340,6 +340,8 @@ public final class LockService implements AutoCloseable {
         /**
          * The ZooKeeper backend, on a started Curator client that the caller owns, with lock
          * nodes under {@code basePath} (e.g. {@code /pledge/locks}); the service name is appended.
+         * Curator is an optional dependency of pledge-xa-lock: the application adds
+         * {@code org.apache.curator:curator-framework} to use this backend.
          */
         public Builder zooKeeper(CuratorFramework client, String basePath) {
             this.zooKeeper = Objects.requireNonNull(client, "client");
