@@ -95,6 +95,57 @@ class ServiceConfigurationTest {
         assertFalse(e.getMessage().contains("hidden-pw"), e.getMessage());
     }
 
+    @Test
+    void aJndiNameForTheDatabaseLogIsLookedUpAsAPlainDataSource() throws Exception {
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL("jdbc:h2:file:" + dir.resolve("jndilogdb").toAbsolutePath());
+        h2.setUser("sa");
+        OneNameContextFactory.bound = java.util.Map.of("java:comp/env/jdbc/pledgeLog", h2, "java:comp/env/jdbc/notADataSource", "text");
+        System.setProperty(javax.naming.Context.INITIAL_CONTEXT_FACTORY, OneNameContextFactory.class.getName());
+        try {
+            ClassLoader loader = withPropertiesFile("nodeName=jee-conf-jndi\nrecoveryInterval=0\ndatabaseLog.jndiName=java:comp/env/jdbc/pledgeLog\n");
+            try (TransactionService svc = ServiceConfiguration.fromEnvironment(loader).builder().build()) {
+                svc.transactionManager().begin();
+                svc.transactionManager().getTransaction().enlistResource(new OneResource());
+                svc.transactionManager().getTransaction().enlistResource(new OneResource());
+                svc.transactionManager().commit();
+            }
+            try (java.sql.Connection c = h2.getConnection();
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM pledge_node WHERE name = 'jee-conf-jndi'")) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1));
+            }
+            ClassLoader wrong = withPropertiesFile("nodeName=jee-conf-jndi\ndatabaseLog.jndiName=java:comp/env/jdbc/notADataSource\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(wrong).builder());
+            assertTrue(e.getMessage().contains("not a javax.sql.DataSource"), e.getMessage());
+        } finally {
+            System.clearProperty(javax.naming.Context.INITIAL_CONTEXT_FACTORY);
+        }
+    }
+
+    /** A JNDI provider that knows a few names and nothing else. */
+    public static final class OneNameContextFactory implements javax.naming.spi.InitialContextFactory {
+        static volatile java.util.Map<String, Object> bound = java.util.Map.of();
+
+        @Override
+        public javax.naming.Context getInitialContext(java.util.Hashtable<?, ?> environment) {
+            return (javax.naming.Context) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {javax.naming.Context.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("lookup") && args != null && args[0] instanceof String name) {
+                            Object o = bound.get(name);
+                            if (o == null) {
+                                throw new javax.naming.NameNotFoundException(name);
+                            }
+                            return o;
+                        }
+                        if (method.getName().equals("close")) {
+                            return null;
+                        }
+                        throw new javax.naming.OperationNotSupportedException(method.getName());
+                    });
+        }
+    }
+
     /** A resource without data that votes yes, so that the commit writes a decision. */
     private static final class OneResource implements javax.transaction.xa.XAResource {
         public void commit(javax.transaction.xa.Xid xid, boolean onePhase) {
