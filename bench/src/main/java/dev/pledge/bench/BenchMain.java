@@ -101,6 +101,7 @@ public final class BenchMain implements Callable<Integer> {
         List<Measurement> db = new ArrayList<>();
         List<BridgeMeasurement> bridge = new ArrayList<>();
         Map<String, Double> ceiling = new java.util.TreeMap<>();
+        List<Double> insertCommitCeiling = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             if (!skipNoop) {
                 for (String mode : List.of("append", "preallocated")) {
@@ -109,6 +110,13 @@ public final class BenchMain implements Callable<Integer> {
                     ceiling.merge(mode, perSecond, Math::max);
                     System.out.printf(Locale.ROOT, "round %d: disk ceiling (%s) %.0f fdatasync/s%s%n", round, mode, perSecond, disk.containsKey("syncs")
                             ? String.format(Locale.ROOT, " (perf counted %.0f syncs for %.0f writes)", disk.get("syncs"), disk.get("n")) : "");
+                }
+                if (managers.contains("pledge-db") || managers.contains("narayana-jdbc")) {
+                    Map<String, Double> ic = jvm.result("insert+commit ceiling", InsertCommitCeiling.class, String.valueOf(measure));
+                    double perSecond = ic.get("n") / ic.get("seconds");
+                    insertCommitCeiling.add(perSecond);
+                    System.out.printf(Locale.ROOT, "round %d: log database ceiling %.0f single-row INSERT+COMMIT/s (one thread, %s)%n", round,
+                            perSecond, LogDatabase.URL);
                 }
                 for (int t : threads) {
                     for (String manager : managers) {
@@ -161,6 +169,10 @@ public final class BenchMain implements Callable<Integer> {
             Files.writeString(out.resolve("results.csv"), Report.csv(all));
             Files.writeString(out.resolve("throughput.svg"), Report.svg(all, "two no-op XA resources, durable log"));
             md.append("\n### No-op resources\n\n").append(Report.markdown(all, ceiling.get("append"), ceiling.get("preallocated")));
+            if (!insertCommitCeiling.isEmpty()) {
+                md.append(String.format(Locale.ROOT, "%nLog database ceiling (%s): single-row INSERT + COMMIT from one thread, per round: %s tx/s%n",
+                        LogDatabase.URL, insertCommitCeiling.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()));
+            }
         }
         if (!skipDb) {
             Files.writeString(out.resolve("db-results.csv"), Report.csv(db));

@@ -21,8 +21,10 @@ interface Contender extends AutoCloseable {
             case "narayana-journal" -> new NarayanaContender(true);
             case "narayana-file" -> new NarayanaContender(false);
             case "atomikos" -> new AtomikosContender();
+            case "pledge-db" -> new PledgeDbContender();
+            case "narayana-jdbc" -> new NarayanaJdbcContender();
             default -> throw new IllegalArgumentException("unknown manager '" + name
-                    + "' (pledge, narayana-journal, narayana-file, atomikos)");
+                    + "' (pledge, pledge-db, narayana-journal, narayana-file, narayana-jdbc, atomikos)");
         };
     }
 }

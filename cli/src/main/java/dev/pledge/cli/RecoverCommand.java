@@ -24,7 +24,8 @@ final class RecoverCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "Properties file: node-name, log-directory, resource.NAME.xa-datasource and the data source's settings"
+            description = "Properties file: node-name, log-directory (or database-log.url, .user, .password, .table-prefix),"
+                    + " resource.NAME.xa-datasource and the data source's settings"
                     + " (resource.NAME.url, .user, .password, ...).")
     Path config;
 
@@ -35,12 +36,16 @@ final class RecoverCommand implements Callable<Integer> {
         for (RecoveryConfig.Resource r : cfg.resources().values()) {
             requireReachable(cfg, r);
         }
-        try (TransactionService svc = TransactionService.builder()
+        TransactionService.Builder builder = TransactionService.builder()
                 .nodeName(cfg.nodeName())
                 .renamedFrom(cfg.renamedFrom().toArray(String[]::new))
-                .logDirectory(cfg.logDirectory())
-                .recoveryInterval(Duration.ZERO)
-                .build()) {
+                .recoveryInterval(Duration.ZERO);
+        if (cfg.databaseLog() != null) {
+            builder.databaseLog(cfg.databaseLog().dataSource()).databaseLogTablePrefix(cfg.databaseLog().tablePrefix());
+        } else {
+            builder.logDirectory(cfg.logDirectory());
+        }
+        try (TransactionService svc = builder.build()) {
             cfg.resources().forEach((name, r) -> svc.recovery().register(name, TransactionalDataSource.recoveryResource(name, r.dataSource())));
             cfg.resolveByXid().forEach(svc.recovery()::resolveByXid);
             RecoveryReport report = svc.recovery().runPass();

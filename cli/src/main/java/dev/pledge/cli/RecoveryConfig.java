@@ -19,6 +19,11 @@ import javax.sql.XADataSource;
  * <pre>
  * node-name=node-a
  * log-directory=/var/lib/pledge/log
+ * # or, instead of log-directory, a database log:
+ * # database-log.url=jdbc:postgresql://db:5432/pledge
+ * # database-log.user=pledge
+ * # database-log.password=...        (or set PLEDGE_LOG_PASSWORD)
+ * # database-log.table-prefix=pledge_ (the default)
  * resource.orders.xa-datasource=org.postgresql.xa.PGXADataSource
  * resource.orders.url=jdbc:postgresql://127.0.0.1:5432/orders
  * resource.orders.user=postgres
@@ -32,12 +37,24 @@ import javax.sql.XADataSource;
  * its data sources with work too: {@code datasource.NAME.xa-class}, {@code .url}, ... (the
  * {@code pledge.} prefix left out; pool sizes are ignored).
  */
-record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String, Resource> resources, List<String> renamedFrom,
-                      List<String> resolveByXid) {
+record RecoveryConfig(Path file, String nodeName, Path logDirectory, DatabaseLog databaseLog, Map<String, Resource> resources,
+                      List<String> renamedFrom, List<String> resolveByXid) {
     /** The CDI extension's keys ({@code pledge.datasource.NAME.xa-class}, ...) work here too, without the prefix. */
     private static final String DATASOURCE = "datasource.";
     /** Pool settings of the CDI keys, which a recovery pass has no use for. */
     private static final List<String> POOL_ONLY = List.of("max-pool-size", "min-pool-size", "acquisition-timeout");
+
+    /** A database log named by its JDBC URL; the password is never printed. */
+    record DatabaseLog(String url, String user, String password, String tablePrefix) {
+        javax.sql.DataSource dataSource() {
+            return dev.pledge.tm.log.db.UrlDataSources.of(url, user, password);
+        }
+
+        @Override
+        public String toString() {
+            return dev.pledge.tm.Redaction.url(url) + " (tables " + tablePrefix + "*)";
+        }
+    }
 
     /** One configured resource: its XA data source and, for messages, the URL it was given. */
     record Resource(String name, XADataSource dataSource, String url) {
@@ -46,14 +63,36 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
     static RecoveryConfig load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("configuration file " + file.toAbsolutePath() + " does not exist; create it with node-name,"
-                    + " log-directory and resource.NAME.xa-datasource/url/user/password ('pledge recover --help', docs/cli.md)");
+                    + " log-directory and resource.NAME.xa-datasource/url/user/password, or database-log.url instead of log-directory ('pledge recover --help', docs/cli.md)");
         }
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
         }
         String node = required(p, file, "node-name");
-        Path log = Path.of(required(p, file, "log-directory"));
+        String dir = p.getProperty("log-directory");
+        String dbUrl = p.getProperty("database-log.url");
+        if (dir != null && dbUrl != null) {
+            throw new IllegalArgumentException(file + " names both log-directory and database-log.url: a node has one log, keep the one"
+                    + " its transaction service was started with");
+        }
+        if ((dir == null || dir.isBlank()) && (dbUrl == null || dbUrl.isBlank())) {
+            throw new IllegalArgumentException(file + " lacks 'log-directory' (a file log) or 'database-log.url' (a database log)");
+        }
+        Path log = dir == null ? null : Path.of(dir.trim());
+        DatabaseLog database = null;
+        if (dbUrl != null) {
+            String pw = p.getProperty("database-log.password");
+            database = new DatabaseLog(dbUrl.trim(), trimmed(p.getProperty("database-log.user")),
+                    pw != null ? pw : System.getenv("PLEDGE_LOG_PASSWORD"),
+                    p.getProperty("database-log.table-prefix", dev.pledge.tm.log.db.DatabaseJournal.DEFAULT_TABLE_PREFIX).trim());
+        } else {
+            for (String k : DATABASE_KEYS) {
+                if (p.getProperty(k) != null) {
+                    throw new IllegalArgumentException(file + ": '" + k + "' is set but 'database-log.url' is not");
+                }
+            }
+        }
         Map<String, Map<String, String>> byResource = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
             String group = key.startsWith("resource.") ? "resource." : key.startsWith(DATASOURCE) ? DATASOURCE : null;
@@ -77,10 +116,17 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, Map<String,
             String url = dev.pledge.tm.Redaction.url(settings.getOrDefault("url", settings.getOrDefault("URL", "(no url given)")));
             resources.put(name, new Resource(name, dataSource(file, name, settings), url));
         });
-        return new RecoveryConfig(file, node, log, resources, list(p, "renamed-from"), list(p, "resolve-by-xid"));
+        return new RecoveryConfig(file, node, log, database, resources, list(p, "renamed-from"), list(p, "resolve-by-xid"));
     }
 
-    private static final List<String> KEYS = List.of("node-name", "log-directory", "renamed-from", "resolve-by-xid");
+    private static final List<String> DATABASE_KEYS = List.of("database-log.url", "database-log.user", "database-log.password",
+            "database-log.table-prefix");
+    private static final List<String> KEYS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("node-name", "log-directory", "renamed-from", "resolve-by-xid"), DATABASE_KEYS.stream()).toList();
+
+    private static String trimmed(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
+    }
 
     private static List<String> list(Properties p, String key) {
         String v = p.getProperty(key);

@@ -19,7 +19,7 @@ import javax.transaction.xa.Xid;
  * <li>{@code tx-decided} moves 50 on account 2: decision forced, committed in bank-a, and the JVM
  * halts in bank-b's commit, leaving it prepared; recovery must commit it.</li>
  * </ul>
- * Args: LOG_DIR BANK_DIR. Exits with {@link CrashPoint#HALT_STATUS}.
+ * Args: LOG BANK_DIR, where LOG is a directory or the JDBC URL of a database log. Exits with {@link CrashPoint#HALT_STATUS}.
  */
 final class H2InDoubtChild {
     static final String NODE = "cli-recover-test";
@@ -28,11 +28,16 @@ final class H2InDoubtChild {
     }
 
     public static void main(String[] args) throws Exception {
-        Path log = Path.of(args[0]);
         Bank a = new Bank("bank-a", Path.of(args[1]));
         Bank b = new Bank("bank-b", Path.of(args[1]));
-        TransactionService svc = TransactionService.builder().nodeName(NODE).logDirectory(log).recoveryInterval(Duration.ZERO)
-                .defaultTimeout(Duration.ofMinutes(5)).build();
+        TransactionService.Builder builder = TransactionService.builder().nodeName(NODE).recoveryInterval(Duration.ZERO)
+                .defaultTimeout(Duration.ofMinutes(5));
+        if (args[0].startsWith("jdbc:")) {
+            builder.databaseLog(dev.pledge.tm.log.db.UrlDataSources.of(args[0], "sa", ""));
+        } else {
+            builder.logDirectory(Path.of(args[0]));
+        }
+        TransactionService svc = builder.build();
         TransactionManager tm = svc.transactionManager();
         CountDownLatch preparing = new CountDownLatch(1);
         Thread undecided = new Thread(() -> {

@@ -216,6 +216,50 @@ class PledgeCliTest {
     }
 
     @Test
+    void recoverFinishesTheInDoubtBranchesOfANodeWhoseLogIsADatabaseNamedInTheConfigFile() throws Exception {
+        Path banks = Files.createDirectories(tmp.resolve("dbbanks"));
+        // WRITE_DELAY=0: H2 otherwise writes committed transactions to its file up to a second later, and the halt loses them
+        String logUrl = "jdbc:h2:file:" + tmp.resolve("logdb").toAbsolutePath() + ";WRITE_DELAY=0";
+        Bank a = new Bank("bank-a", banks);
+        Bank b = new Bank("bank-b", banks);
+        a.create(3, 1_000);
+        b.create(3, 1_000);
+        ChildJvm.Exit child = ChildJvm.run(H2InDoubtChild.class, tmp.resolve("dbchild.out"), 120, logUrl, banks.toString());
+        assertEquals(CrashPoint.HALT_STATUS, child.status(), child.output());
+        assertEquals(1, inDoubt(a));
+        assertEquals(2, inDoubt(b));
+
+        Path cfg = tmp.resolve("dblog.properties");
+        Files.writeString(cfg, "node-name=" + H2InDoubtChild.NODE + "\ndatabase-log.url=" + logUrl + "\ndatabase-log.user=sa\n"
+                + "database-log.password=\ndatabase-log.table-prefix=pledge_\n"
+                + "resource.bank-a.xa-datasource=org.h2.jdbcx.JdbcDataSource\nresource.bank-a.url=jdbc:h2:file:" + banks.resolve("bank-a")
+                + "\nresource.bank-a.user=sa\n"
+                + "resource.bank-b.xa-datasource=org.h2.jdbcx.JdbcDataSource\nresource.bank-b.url=jdbc:h2:file:" + banks.resolve("bank-b")
+                + "\nresource.bank-b.user=sa\n");
+        // the halted service's node row stays leased for up to 30 s (the database's clock): until then recover refuses clearly
+        Run r = run("recover", "--config", cfg.toString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+        while (r.code() == 1 && System.nanoTime() < deadline) {
+            assertTrue(r.err().contains("is held by a live Pledge service") && r.err().contains("lease"), r.err());
+            Thread.sleep(2_000);
+            r = run("recover", "--config", cfg.toString());
+        }
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("recovery pass: 1 committed, 2 rolled back, 0 heuristic, 0 pending", r.out().strip());
+        assertEquals(0, inDoubt(a));
+        assertEquals(0, inDoubt(b));
+        assertEquals(Set.of("tx-decided"), a.transfers());
+        assertEquals(Set.of("tx-decided"), b.transfers());
+
+        Path both = tmp.resolve("both.properties");
+        Files.writeString(both, "node-name=x\nlog-directory=" + tmp.resolve("l2") + "\ndatabase-log.url=" + logUrl
+                + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\nresource.db.url=jdbc:h2:file:" + tmp.resolve("db2") + "\n");
+        Run refused = run("recover", "--config", both.toString());
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("names both log-directory and database-log.url"), refused.err());
+    }
+
+    @Test
     void recoverRefusesTheLogOfAnotherNodeNameAndTakesItOverWithRenamedFrom() throws Exception {
         Path log = tmp.resolve("renamed-log");
         TransactionService.builder().nodeName("cli-old").logDirectory(log).recoveryInterval(Duration.ZERO).build().close();
@@ -257,7 +301,8 @@ class PledgeCliTest {
         Path cfg = tmp.resolve("bad.properties");
         Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nlog-dir=oops\n");
         assertOneLine(run("recover", "--config", cfg.toString()), "pledge: " + cfg + ": unknown key 'log-dir'",
-                "expected node-name, log-directory, renamed-from, resolve-by-xid or resource.NAME.KEY");
+                "expected node-name, log-directory, renamed-from, resolve-by-xid, database-log.url, database-log.user, database-log.password,"
+                + " database-log.table-prefix or resource.NAME.KEY");
         // a data source setting its class does not have
         Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
                 + "resource.db.colour=blue\n");

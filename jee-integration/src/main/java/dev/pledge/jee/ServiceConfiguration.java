@@ -21,7 +21,10 @@ import java.util.regex.Pattern;
  * Config, system properties, a {@code pledge.properties} file, or the attributes of a JNDI reference.
  * Keys are the builder's option names ({@code nodeName}, {@code logDirectory}, {@code defaultTimeout},
  * {@code recoveryInterval}, {@code unsafeDisableFsync}, {@code nodeLockDirectory}, {@code renamedFrom}
- * with former names separated by commas); an unknown key or a malformed value fails
+ * with former names separated by commas), and for a log in a database instead of a directory
+ * {@code databaseLog.url}, {@code databaseLog.user}, {@code databaseLog.password} (a JDBC URL, for a
+ * plain {@link java.sql.DriverManager} data source) or {@code databaseLog.jndiName} (a
+ * {@link javax.sql.DataSource} looked up in JNDI), and {@code databaseLogTablePrefix}; an unknown key or a malformed value fails
  * with the key, the value and where it came from. The one exception: an unknown {@code pledge.*}
  * key that is set as a JVM system property is only logged as a warning, because build tools hand
  * their own properties over that way ({@code mvn -Dpledge.version=…} reaches the test JVM) and the
@@ -34,9 +37,20 @@ public final class ServiceConfiguration {
     public static final String PREFIX = "pledge.";
     /** The class-path resource read when MicroProfile Config is absent. */
     public static final String PROPERTIES_RESOURCE = "pledge.properties";
+    /** The JDBC URL of a database log (PostgreSQL, MariaDB/MySQL, H2), reached through {@link java.sql.DriverManager}. */
+    public static final String DATABASE_LOG_URL = "databaseLog.url";
+    /** The user of {@link #DATABASE_LOG_URL}. */
+    public static final String DATABASE_LOG_USER = "databaseLog.user";
+    /** The password of {@link #DATABASE_LOG_URL}; never printed. */
+    public static final String DATABASE_LOG_PASSWORD = "databaseLog.password";
+    /** The JNDI name of a plain (not XA) {@link javax.sql.DataSource} for the database log, instead of a URL. */
+    public static final String DATABASE_LOG_JNDI_NAME = "databaseLog.jndiName";
+    /** The prefix of the database log's tables (default {@code pledge_}). */
+    public static final String DATABASE_LOG_TABLE_PREFIX = "databaseLogTablePrefix";
     /** The keys, without prefix. */
     public static final List<String> KEYS = List.of("nodeName", "logDirectory", "defaultTimeout", "recoveryInterval",
-            "unsafeDisableFsync", "nodeLockDirectory", "renamedFrom");
+            "unsafeDisableFsync", "nodeLockDirectory", "renamedFrom", DATABASE_LOG_URL, DATABASE_LOG_USER, DATABASE_LOG_PASSWORD,
+            DATABASE_LOG_JNDI_NAME, DATABASE_LOG_TABLE_PREFIX);
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -190,6 +204,10 @@ public final class ServiceConfiguration {
                         }
                     }
                     case "nodeLockDirectory" -> b.nodeLockDirectory(Path.of(v));
+                    case DATABASE_LOG_URL, DATABASE_LOG_USER, DATABASE_LOG_PASSWORD, DATABASE_LOG_JNDI_NAME -> {
+                        // below, together
+                    }
+                    case DATABASE_LOG_TABLE_PREFIX -> b.databaseLogTablePrefix(v);
                     case "renamedFrom" -> b.renamedFrom(java.util.Arrays.stream(v.split(",")).map(String::trim).filter(n -> !n.isEmpty())
                             .toArray(String[]::new));
                     default -> throw new IllegalStateException(s.key());
@@ -198,7 +216,62 @@ public final class ServiceConfiguration {
                 throw new IllegalArgumentException("Pledge setting " + s + " is not a valid path: " + e.getMessage(), e);
             }
         }
+        javax.sql.DataSource databaseLog = databaseLog();
+        if (databaseLog != null) {
+            b.databaseLog(databaseLog);
+        }
         return b;
+    }
+
+    /** True when the settings name a database log (a URL or a JNDI name). */
+    public boolean namesDatabaseLog() {
+        return settings.containsKey(DATABASE_LOG_URL) || settings.containsKey(DATABASE_LOG_JNDI_NAME);
+    }
+
+    /** The setting {@code key} (without prefix), or null. */
+    public Setting setting(String key) {
+        return settings.get(key);
+    }
+
+    /** The data source of the database log the settings name, or null when they name none. */
+    private javax.sql.DataSource databaseLog() {
+        Setting url = settings.get(DATABASE_LOG_URL);
+        Setting user = settings.get(DATABASE_LOG_USER);
+        Setting password = settings.get(DATABASE_LOG_PASSWORD);
+        Setting jndi = settings.get(DATABASE_LOG_JNDI_NAME);
+        if (url != null && jndi != null) {
+            throw new IllegalArgumentException("Pledge settings " + url + " and " + jndi + " both name a database log: keep one");
+        }
+        if (url == null && (user != null || password != null)) {
+            throw new IllegalArgumentException("Pledge setting " + (user != null ? user : password) + " needs " + PREFIX + DATABASE_LOG_URL
+                    + (jndi != null ? " (a data source looked up by " + PREFIX + DATABASE_LOG_JNDI_NAME + " brings its own credentials)" : ""));
+        }
+        if (url != null) {
+            try {
+                return dev.pledge.tm.log.db.UrlDataSources.of(url.value().trim(), user == null ? null : user.value().trim(),
+                        password == null ? null : password.value());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Pledge setting " + url + ": " + e.getMessage(), e);
+            }
+        }
+        if (jndi != null) {
+            return lookUpDataSource(jndi);
+        }
+        return null;
+    }
+
+    private static javax.sql.DataSource lookUpDataSource(Setting jndi) {
+        Object found;
+        try {
+            found = new javax.naming.InitialContext().lookup(jndi.value().trim());
+        } catch (javax.naming.NamingException e) {
+            throw new IllegalStateException("Pledge setting " + jndi + ": cannot look up the database log's data source: " + e, e);
+        }
+        if (found instanceof javax.sql.DataSource ds) {
+            return ds;
+        }
+        throw new IllegalArgumentException("Pledge setting " + jndi + " names " + (found == null ? "nothing" : "a " + found.getClass().getName())
+                + ", not a javax.sql.DataSource (a plain, non-XA one: the log takes its own connections)");
     }
 
     /**

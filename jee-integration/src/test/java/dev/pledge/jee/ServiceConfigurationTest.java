@@ -1,6 +1,7 @@
 package dev.pledge.jee;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,125 @@ class ServiceConfigurationTest {
             }
         }
         assertEquals("jee-conf-renamed", Files.readString(log.resolve("node-name")).strip());
+    }
+
+    @Test
+    void aPropertiesFileNamingAnH2DatabaseAsTheLogBuildsTheServiceOnTheDatabaseLog() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("logdb").toAbsolutePath();
+        ClassLoader loader = withPropertiesFile("nodeName=jee-conf-db\nrecoveryInterval=0\ndatabaseLog.url=" + url
+                + "\ndatabaseLog.user=sa\ndatabaseLog.password=s3cret\ndatabaseLogTablePrefix=jee_\n");
+        // H2 checks the password it was created with: create the database with this one first
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "s3cret")) {
+            assertTrue(c.isValid(1));
+        }
+        try (TransactionService svc = ServiceConfiguration.fromEnvironment(loader).builder().build()) {
+            assertEquals("jee-conf-db", svc.nodeName());
+            svc.transactionManager().begin();
+            svc.transactionManager().getTransaction().enlistResource(new OneResource());
+            svc.transactionManager().getTransaction().enlistResource(new OneResource());
+            svc.transactionManager().commit();
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "s3cret");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM jee_node WHERE name = 'jee-conf-db'")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1), "the service held a node row in the database log's tables");
+        }
+        ClassLoader both = withPropertiesFile("nodeName=jee-conf-db2\nlogDirectory=" + dir.resolve("l") + "\ndatabaseLog.url=" + url + "\n");
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(both).builder().build());
+        assertTrue(twice.getMessage().contains("logDirectory") && twice.getMessage().contains("databaseLog"), twice.getMessage());
+        ClassLoader noUrl = withPropertiesFile("nodeName=jee-conf-db3\ndatabaseLog.user=sa\ndatabaseLog.password=hidden-pw\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(noUrl).builder());
+        assertTrue(e.getMessage().contains("needs pledge.databaseLog.url"), e.getMessage());
+        assertFalse(e.getMessage().contains("hidden-pw"), e.getMessage());
+    }
+
+    @Test
+    void aJndiNameForTheDatabaseLogIsLookedUpAsAPlainDataSource() throws Exception {
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL("jdbc:h2:file:" + dir.resolve("jndilogdb").toAbsolutePath());
+        h2.setUser("sa");
+        OneNameContextFactory.bound = java.util.Map.of("java:comp/env/jdbc/pledgeLog", h2, "java:comp/env/jdbc/notADataSource", "text");
+        System.setProperty(javax.naming.Context.INITIAL_CONTEXT_FACTORY, OneNameContextFactory.class.getName());
+        try {
+            ClassLoader loader = withPropertiesFile("nodeName=jee-conf-jndi\nrecoveryInterval=0\ndatabaseLog.jndiName=java:comp/env/jdbc/pledgeLog\n");
+            try (TransactionService svc = ServiceConfiguration.fromEnvironment(loader).builder().build()) {
+                svc.transactionManager().begin();
+                svc.transactionManager().getTransaction().enlistResource(new OneResource());
+                svc.transactionManager().getTransaction().enlistResource(new OneResource());
+                svc.transactionManager().commit();
+            }
+            try (java.sql.Connection c = h2.getConnection();
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM pledge_node WHERE name = 'jee-conf-jndi'")) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1));
+            }
+            ClassLoader wrong = withPropertiesFile("nodeName=jee-conf-jndi\ndatabaseLog.jndiName=java:comp/env/jdbc/notADataSource\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(wrong).builder());
+            assertTrue(e.getMessage().contains("not a javax.sql.DataSource"), e.getMessage());
+        } finally {
+            System.clearProperty(javax.naming.Context.INITIAL_CONTEXT_FACTORY);
+        }
+    }
+
+    /** A JNDI provider that knows a few names and nothing else. */
+    public static final class OneNameContextFactory implements javax.naming.spi.InitialContextFactory {
+        static volatile java.util.Map<String, Object> bound = java.util.Map.of();
+
+        @Override
+        public javax.naming.Context getInitialContext(java.util.Hashtable<?, ?> environment) {
+            return (javax.naming.Context) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {javax.naming.Context.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("lookup") && args != null && args[0] instanceof String name) {
+                            Object o = bound.get(name);
+                            if (o == null) {
+                                throw new javax.naming.NameNotFoundException(name);
+                            }
+                            return o;
+                        }
+                        if (method.getName().equals("close")) {
+                            return null;
+                        }
+                        throw new javax.naming.OperationNotSupportedException(method.getName());
+                    });
+        }
+    }
+
+    /** A resource without data that votes yes, so that the commit writes a decision. */
+    private static final class OneResource implements javax.transaction.xa.XAResource {
+        public void commit(javax.transaction.xa.Xid xid, boolean onePhase) {
+        }
+
+        public void end(javax.transaction.xa.Xid xid, int flags) {
+        }
+
+        public void forget(javax.transaction.xa.Xid xid) {
+        }
+
+        public int getTransactionTimeout() {
+            return 0;
+        }
+
+        public boolean isSameRM(javax.transaction.xa.XAResource other) {
+            return false;
+        }
+
+        public int prepare(javax.transaction.xa.Xid xid) {
+            return XA_OK;
+        }
+
+        public javax.transaction.xa.Xid[] recover(int flag) {
+            return new javax.transaction.xa.Xid[0];
+        }
+
+        public void rollback(javax.transaction.xa.Xid xid) {
+        }
+
+        public boolean setTransactionTimeout(int seconds) {
+            return false;
+        }
+
+        public void start(javax.transaction.xa.Xid xid, int flags) {
+        }
     }
 
     @Test

@@ -38,7 +38,8 @@ final class References {
      * The service that the Pledge settings among {@code attributes} name: the running one with that
      * {@code nodeName}, else a new one built from them and registered, so that every reference with
      * that node name shares it. Building needs at least {@code logDirectory}, under one of the
-     * {@link LogRoots}: a reference that only names its service must find it running.
+     * {@link LogRoots}, or a database log ({@code databaseLog.url} or {@code databaseLog.jndiName},
+     * whose URL may not set driver properties that run code, see {@link DriverProperties}): a reference that only names its service must find it running.
      */
     static TransactionService service(Map<String, Setting> attributes, Name name) {
         Map<String, Setting> pledge = new LinkedHashMap<>(attributes);
@@ -50,13 +51,18 @@ final class References {
         }
         String nodeName = node.value().trim();
         return ServiceRegistry.find(nodeName).orElseGet(() -> {
-            if (!pledge.containsKey("logDirectory")) {
-                throw new IllegalStateException("No Pledge transaction service '" + nodeName + "' is running, and JNDI reference "
-                        + name + " has no logDirectory to start it with: give the service's settings on the reference looked up"
-                        + " first, or on each");
-            }
-            LogRoots.requireAllowed(pledge.get("logDirectory"));
             ServiceConfiguration config = ServiceConfiguration.of(pledge);
+            if (!pledge.containsKey("logDirectory") && !config.namesDatabaseLog()) {
+                throw new IllegalStateException("No Pledge transaction service '" + nodeName + "' is running, and JNDI reference "
+                        + name + " has no logDirectory (or " + ServiceConfiguration.DATABASE_LOG_URL + " / "
+                        + ServiceConfiguration.DATABASE_LOG_JNDI_NAME + ") to start it with: give the service's settings on the"
+                        + " reference looked up first, or on each");
+            }
+            if (pledge.containsKey("logDirectory")) {
+                LogRoots.requireAllowed(pledge.get("logDirectory"));
+            }
+            // a database log's URL reaches the driver: the same refusals as a data source's xa.URL
+            DriverProperties.requireHarmless(pledge.values(), "databaseLog.");
             return ServiceRegistry.computeIfAbsent(nodeName, () -> config.builder().build());
         });
     }

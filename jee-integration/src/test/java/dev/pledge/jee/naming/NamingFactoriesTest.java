@@ -102,6 +102,34 @@ class NamingFactoriesTest {
     }
 
     @Test
+    void aUserTransactionReferenceWithADatabaseLogUrlStartsTheServiceOnTheDatabaseLog() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("logdb").toAbsolutePath();
+        Reference ref = new Reference(UserTransaction.class.getName(), UserTransactionFactory.class.getName(), null);
+        ref.add(new StringRefAddr("nodeName", NODE));
+        ref.add(new StringRefAddr("databaseLog.url", url));
+        ref.add(new StringRefAddr("databaseLog.user", "sa"));
+        ref.add(new StringRefAddr("databaseLogTablePrefix", "jndi_"));
+        ref.add(new StringRefAddr("recoveryInterval", "0"));
+        UserTransaction ut = (UserTransaction) new UserTransactionFactory().getObjectInstance(ref, null, null, null);
+        ut.begin();
+        ut.commit();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM jndi_node WHERE name = '" + NODE + "'")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1), "the service holds its node row in the database log named by the reference");
+        }
+        ServiceRegistry.close(NODE);
+
+        Reference evil = new Reference(UserTransaction.class.getName(), UserTransactionFactory.class.getName(), null);
+        evil.add(new StringRefAddr("nodeName", NODE));
+        evil.add(new StringRefAddr("databaseLog.url", "jdbc:h2:mem:x;INIT=RUNSCRIPT FROM '" + dir.resolve("evil.sql") + "'"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new UserTransactionFactory().getObjectInstance(evil, null, null, null));
+        assertTrue(e.getMessage().startsWith("Refused databaseLog.url") && e.getMessage().contains("may not set it"), e.getMessage());
+        assertTrue(ServiceRegistry.find(NODE).isEmpty(), "no service was started");
+    }
+
+    @Test
     void aReferenceThatOnlyNamesAServiceThatIsNotRunningIsRefused() {
         Reference ref = dataSourceReference();
         IllegalStateException e = assertThrows(IllegalStateException.class,

@@ -144,7 +144,9 @@ public class PledgeAutoConfiguration {
         @ConditionalOnMissingBean(name = "pledgeHealthIndicator")
         PledgeHealthIndicator pledgeHealthIndicator(TransactionService service, PledgeProperties properties,
                                                     ObjectProvider<RecoveryPasses> recovery) {
-            return new PledgeHealthIndicator(service, properties.getLog().getDirectory(), recovery.getIfAvailable());
+            // a database log has no directory to check: the service reports its own database errors on commit
+            return new PledgeHealthIndicator(service, properties.getLog().getDatabase().isSet() ? null : properties.getLog().getDirectory(),
+                    recovery.getIfAvailable());
         }
     }
 }

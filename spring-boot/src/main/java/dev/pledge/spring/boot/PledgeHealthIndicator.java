@@ -20,17 +20,17 @@ final class PledgeHealthIndicator extends AbstractHealthIndicator {
     PledgeHealthIndicator(TransactionService service, Path logDirectory, RecoveryPasses recovery) {
         super("Pledge health check failed");
         this.service = service;
-        this.logDirectory = logDirectory.toAbsolutePath();
+        this.logDirectory = logDirectory == null ? null : logDirectory.toAbsolutePath(); // null: a database log
         this.recovery = recovery;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         TransactionMetricsMXBean m = service.metrics();
-        boolean logUsable = Files.isDirectory(logDirectory) && Files.isWritable(logDirectory);
+        boolean logUsable = logDirectory == null || Files.isDirectory(logDirectory) && Files.isWritable(logDirectory);
         (logUsable ? builder.up() : builder.down().withDetail("error", "recovery log directory missing or not writable"))
                 .withDetail("node", service.nodeName())
-                .withDetail("logDirectory", logDirectory.toString())
+                .withDetail(logDirectory == null ? "log" : "logDirectory", logDirectory == null ? "database" : logDirectory.toString())
                 .withDetail("activeTransactions", m.getActiveTransactions())
                 .withDetail("inDoubtDecisions", m.getPendingDecisions())
                 .withDetail("heuristicOutcomes", m.getHeuristic());

@@ -85,10 +85,11 @@ public class PledgeProperties {
         return datasources;
     }
 
-    /** The recovery log. */
+    /** The recovery log: a directory (the default), or a database when {@code pledge.log.database.url} is set. */
     public static class Log {
-        /** Directory of the file log (created with owner-only permissions). */
+        /** Directory of the file log (created with owner-only permissions); unused when pledge.log.database.url is set. */
         private Path directory = Path.of("pledge-log");
+        private final Database database = new Database();
 
         public Path getDirectory() {
             return directory;
@@ -96,6 +97,67 @@ public class PledgeProperties {
 
         public void setDirectory(Path directory) {
             this.directory = directory;
+        }
+
+        public Database getDatabase() {
+            return database;
+        }
+    }
+
+    /**
+     * A database log: a JDBC URL with its own plain connections (never the application's
+     * {@code spring.datasource}, which Pledge makes XA and enlists), taken through the driver.
+     */
+    public static class Database {
+        /** JDBC URL of the database log (PostgreSQL, MariaDB/MySQL or H2); when set, the log is there and not in pledge.log.directory. */
+        private String url;
+        /** User of the database log. */
+        private String username;
+        /** Password of the database log. */
+        private String password;
+        /** Prefix of the database log's tables. */
+        private String tablePrefix = "pledge_";
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getUsername() {
+            return username;
+        }
+
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        public String getTablePrefix() {
+            return tablePrefix;
+        }
+
+        public void setTablePrefix(String tablePrefix) {
+            this.tablePrefix = tablePrefix;
+        }
+
+        /** True when a URL is set. */
+        boolean isSet() {
+            return url != null && !url.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return dev.pledge.tm.Redaction.url(url);
         }
     }
 

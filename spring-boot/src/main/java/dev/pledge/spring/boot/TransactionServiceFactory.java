@@ -37,8 +37,20 @@ final class TransactionServiceFactory {
         if (interval.isNegative()) {
             throw new InvalidPledgePropertyException("pledge.recovery-interval", interval, "must be positive, or 0 to disable background recovery");
         }
-        return b.logDirectory(require("pledge.log.directory", p.getLog().getDirectory()))
-                .defaultTimeout(timeout)
+        PledgeProperties.Database database = p.getLog().getDatabase();
+        if (database.isSet()) {
+            String url = database.getUrl().trim();
+            if (!url.startsWith("jdbc:")) {
+                throw new InvalidPledgePropertyException("pledge.log.database.url", dev.pledge.tm.Redaction.url(url),
+                        "must be a JDBC URL (jdbc:postgresql://..., jdbc:mariadb://..., jdbc:h2:file:...)");
+            }
+            String prefix = require("pledge.log.database.table-prefix", database.getTablePrefix());
+            b.databaseLog(dev.pledge.tm.log.db.UrlDataSources.of(url, database.getUsername(), database.getPassword()))
+                    .databaseLogTablePrefix(prefix);
+        } else {
+            b.logDirectory(require("pledge.log.directory", p.getLog().getDirectory()));
+        }
+        return b.defaultTimeout(timeout)
                 .recoveryInterval(Duration.ZERO) // RecoveryPasses runs them, and keeps their reports
                 .parallelPhases(p.isParallelPhases())
                 .build();
