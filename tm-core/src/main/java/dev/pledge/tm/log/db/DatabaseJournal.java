@@ -144,6 +144,7 @@ public final class DatabaseJournal implements Journal {
         try {
             url = Connections.withoutParameters(c.getMetaData().getURL());
             Tables t = new Tables(Dialect.of(c.getMetaData().getDatabaseProductName(), url), prefix, url);
+            t.dialect.requireDurableCommits(c, url);
             Connections.configure(c, t.dialect, leaseDuration);
             t.createOrCheck(c);
             NodeLease lease = NodeLease.acquire(c, t, nodeName, leaseDuration);

@@ -72,6 +72,40 @@ enum Dialect {
         }
     }
 
+    /**
+     * Makes sure a COMMIT returns only once its data is written. H2 by default writes committed data
+     * up to {@code WRITE_DELAY} (500 ms) later: a decision whose COMMIT had returned was lost when the
+     * JVM halted, and recovery then rolled back a branch the other resource had committed. The log sets
+     * the delay to 0 (persistent, needs H2's admin right) and refuses to start where it cannot. (H2
+     * writes to the operating system without forcing, so it survives a process crash, not a power loss.)
+     */
+    void requireDurableCommits(java.sql.Connection c, String url) throws java.sql.SQLException {
+        if (this != H2) {
+            return;
+        }
+        if (h2WriteDelay(c) == 0) {
+            return;
+        }
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("SET WRITE_DELAY 0");
+        } catch (java.sql.SQLException notAdmin) {
+            // checked below
+        }
+        long delay = h2WriteDelay(c);
+        if (delay != 0) {
+            throw new dev.pledge.tm.log.JournalException("The H2 database log at " + url + " writes committed data up to " + delay
+                    + " ms after COMMIT returns (WRITE_DELAY), so a crash could lose a decision the coordinator acted on, and its user"
+                    + " may not change that. Add ;WRITE_DELAY=0 to its URL, or run SET WRITE_DELAY 0 as an admin");
+        }
+    }
+
+    private static long h2WriteDelay(java.sql.Connection c) throws java.sql.SQLException {
+        try (java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+            return rs.next() ? Long.parseLong(rs.getString(1).trim()) : 0;
+        }
+    }
+
     static Dialect of(String productName, String url) {
         String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
         if (p.contains("postgres")) {
