@@ -7,6 +7,7 @@ import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -70,6 +71,7 @@ public final class Recovery {
     /** Logged resource names whose branches are on registered resources, found by Xid (guarded by {@link #resources}). */
     private final Set<String> byXid = new HashSet<>();
     private final Runnable onRegister;
+    private volatile Health.RecoveryPass lastPass;
 
     Recovery(TransactionManagerImpl tm, Journal journal, List<byte[]> ownNames, Runnable onRegister) {
         this.tm = tm;
@@ -128,8 +130,22 @@ public final class Recovery {
         }
     }
 
+    /** The last pass that ended, or null before the first. */
+    Health.RecoveryPass lastPass() {
+        return lastPass;
+    }
+
     /** Runs one pass now, on the calling thread. Passes never overlap. */
     public synchronized RecoveryReport runPass() {
+        try {
+            return pass();
+        } catch (RuntimeException | Error e) {
+            lastPass = new Health.RecoveryPass(Instant.now(), new RecoveryReport(0, 0, 0, 0, List.of("the pass failed: " + e)));
+            throw e;
+        }
+    }
+
+    private RecoveryReport pass() {
         Map<String, Supplier<? extends XAResource>> snapshot;
         synchronized (resources) {
             snapshot = new LinkedHashMap<>(resources);
@@ -140,6 +156,7 @@ public final class Recovery {
         }
         pass.completeDecisions();
         RecoveryReport report = new RecoveryReport(pass.committed, pass.rolledBack, pass.heuristic, pass.pending, pass.problems);
+        lastPass = new Health.RecoveryPass(Instant.now(), report);
         if (report.committed() + report.rolledBack() + report.heuristic() + report.pending() > 0 || !report.problems().isEmpty()) {
             log.info("{}", report);
         } else {

@@ -78,6 +78,11 @@ final class TransactionImpl implements Transaction {
         this.deadlineNanos = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
     }
 
+    /** When it began, on {@link System#nanoTime()}'s clock. */
+    long beganNanos() {
+        return deadlineNanos - timeoutSeconds * 1_000_000_000L;
+    }
+
     TransactionManagerImpl manager() {
         return tm;
     }

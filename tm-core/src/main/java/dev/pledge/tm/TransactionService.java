@@ -67,6 +67,7 @@ public final class TransactionService implements AutoCloseable {
     private final PhaseRunner phases;
     private final ScheduledExecutorService recoverer;
     private final Metrics metrics;
+    private final HealthProbe health;
     private final ObjectName mbeanName;
     /**
      * The services open in this class loader, for frameworks that are made from a class name and must
@@ -92,7 +93,8 @@ public final class TransactionService implements AutoCloseable {
             own.add(n.getBytes(StandardCharsets.UTF_8));
         }
         this.recovery = new Recovery(tm, journal, own, this::scheduleSoonPass);
-        this.metrics = new Metrics(counters, journal, tm);
+        this.health = new HealthProbe(config.nodeName(), journal, tm, recovery);
+        this.metrics = new Metrics(counters, journal, tm, health);
         this.mbeanName = registerMBean(config.nodeName(), metrics);
         this.timeoutWorkers = newTimeoutWorkers(config.nodeName());
         this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("pledge-reaper-" + config.nodeName()));
@@ -146,6 +148,15 @@ public final class TransactionService implements AutoCloseable {
     /** Live counters; also registered with JMX as {@code dev.pledge:type=TransactionService,node=<node>}. */
     public TransactionMetricsMXBean metrics() {
         return metrics;
+    }
+
+    /**
+     * A view of the service's health: whether the log can write decisions (and why not), fencing,
+     * decisions in doubt, heuristic outcomes awaiting an operator, the last recovery pass and the
+     * transactions in flight. Never throws; JMX and Micrometer show the same figures.
+     */
+    public Health health() {
+        return health.take();
     }
 
     private static ObjectName registerMBean(String node, Metrics metrics) {
