@@ -142,9 +142,8 @@ public class PledgeAutoConfiguration {
     static class Health {
         @Bean
         @ConditionalOnMissingBean(name = "pledgeHealthIndicator")
-        PledgeHealthIndicator pledgeHealthIndicator(TransactionService service, PledgeProperties properties,
-                                                    ObjectProvider<RecoveryPasses> recovery) {
-            return new PledgeHealthIndicator(service, properties.getLog().getDirectory(), recovery.getIfAvailable());
+        PledgeHealthIndicator pledgeHealthIndicator(TransactionService service, PledgeProperties properties) {
+            return new PledgeHealthIndicator(service, properties.getLog().getDirectory());
         }
     }
 }
