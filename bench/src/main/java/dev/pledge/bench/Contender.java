@@ -17,12 +17,13 @@ interface Contender extends AutoCloseable {
 
     static Contender named(String name) {
         return switch (name) {
-            case "pledge" -> new PledgeContender();
+            case "pledge" -> new PledgeContender(false);
+            case "pledge-traced" -> new PledgeContender(true);
             case "narayana-journal" -> new NarayanaContender(true);
             case "narayana-file" -> new NarayanaContender(false);
             case "atomikos" -> new AtomikosContender();
             default -> throw new IllegalArgumentException("unknown manager '" + name
-                    + "' (pledge, narayana-journal, narayana-file, atomikos)");
+                    + "' (pledge, pledge-traced, narayana-journal, narayana-file, atomikos)");
         };
     }
 }

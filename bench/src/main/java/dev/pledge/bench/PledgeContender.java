@@ -1,18 +1,41 @@
 package dev.pledge.bench;
 
 import dev.pledge.tm.TransactionService;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 
-/** Pledge with its durable journal (fsync on). */
+/**
+ * Pledge with its durable journal (fsync on); traced: with OpenTelemetry's SDK recording every span
+ * (always-on sampling, batch processor) and an exporter that drops them, so the cost measured is
+ * Pledge's tracing and the SDK's, not an exporter's network.
+ */
 final class PledgeContender implements Contender {
+    private final boolean traced;
     private TransactionService svc;
+    private OpenTelemetrySdk otel;
+
+    PledgeContender(boolean traced) {
+        this.traced = traced;
+    }
 
     @Override
     public TransactionManager start(Path dir, NoopXAResource a, NoopXAResource b) {
-        svc = TransactionService.builder().nodeName("bench-pledge").logDirectory(dir.resolve("pledge-log"))
-                .defaultTimeout(Duration.ofSeconds(60)).recoveryInterval(Duration.ZERO).build();
+        TransactionService.Builder builder = TransactionService.builder().nodeName("bench-pledge").logDirectory(dir.resolve("pledge-log"))
+                .defaultTimeout(Duration.ofSeconds(60)).recoveryInterval(Duration.ZERO);
+        if (traced) {
+            otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                    .addSpanProcessor(BatchSpanProcessor.builder(new DroppingExporter()).build()).build()).build();
+            builder.openTelemetry(otel);
+        }
+        svc = builder.build();
         return svc.transactionManager();
     }
 
@@ -24,5 +47,26 @@ final class PledgeContender implements Contender {
     @Override
     public void close() {
         svc.close();
+        if (otel != null) {
+            otel.close();
+        }
+    }
+
+    /** Exports nothing, at once. */
+    private static final class DroppingExporter implements SpanExporter {
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
     }
 }
