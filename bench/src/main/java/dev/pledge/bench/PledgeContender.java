@@ -29,7 +29,10 @@ final class PledgeContender implements Contender {
     @Override
     public TransactionManager start(Path dir, NoopXAResource a, NoopXAResource b) {
         TransactionService.Builder builder = TransactionService.builder().nodeName("bench-pledge").logDirectory(dir.resolve("pledge-log"))
-                .defaultTimeout(Duration.ofSeconds(60)).recoveryInterval(Duration.ZERO);
+                .defaultTimeout(Duration.ofSeconds(60)).recoveryInterval(Duration.ZERO)
+                // the node claim under the run's own directory: another bench on this host (another checkout) may be running
+                // its bench-pledge at the same time, each with logs of its own, so the host-wide claim would refuse one of them
+                .nodeLockDirectory(dir.resolve("node-locks"));
         if (traced) {
             otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
                     .addSpanProcessor(BatchSpanProcessor.builder(new DroppingExporter()).build()).build()).build();
@@ -46,7 +49,9 @@ final class PledgeContender implements Contender {
 
     @Override
     public void close() {
-        svc.close();
+        if (svc != null) {
+            svc.close();
+        }
         if (otel != null) {
             otel.close();
         }
