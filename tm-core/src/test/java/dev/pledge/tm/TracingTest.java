@@ -14,6 +14,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
@@ -205,6 +206,23 @@ class TracingTest {
             assertEquals("pending", left.getAttributes().get(OUTCOME));
             assertEquals((long) XAException.XAER_RMFAIL, left.getAttributes().get(XA_CODE));
             assertTrue(spans("pledge.transaction").isEmpty());
+        }
+    }
+
+    @Test
+    void aTransactionTheSamplerDropsMakesNoSpansAtAll() throws Exception {
+        InMemorySpanExporter dropped = InMemorySpanExporter.create();
+        try (OpenTelemetrySdk off = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .setSampler(Sampler.alwaysOff()).addSpanProcessor(SimpleSpanProcessor.create(dropped)).build()).build();
+             TransactionService svc = TransactionService.builder().nodeName("trace-unsampled").logDirectory(Path.of("unused"))
+                     .journal(c -> new RecordingJournal(log)).recoveryInterval(Duration.ZERO).openTelemetry(off).build()) {
+            TransactionManager tm = svc.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", log));
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", log));
+            tm.commit();
+            assertTrue(dropped.getFinishedSpanItems().isEmpty(), dropped.getFinishedSpanItems().toString());
+            assertEquals(1, log.count("db-a.commit(false)"), log.toString());
         }
     }
 
