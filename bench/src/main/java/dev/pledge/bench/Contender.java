@@ -17,13 +17,14 @@ interface Contender extends AutoCloseable {
 
     static Contender named(String name) {
         return switch (name) {
-            case "pledge" -> new PledgeContender(false);
-            case "pledge-traced" -> new PledgeContender(true);
+            case "pledge" -> new PledgeContender(0);
+            case "pledge-traced" -> new PledgeContender(1.0);
+            case "pledge-traced-1pct" -> new PledgeContender(0.01);
             case "narayana-journal" -> new NarayanaContender(true);
             case "narayana-file" -> new NarayanaContender(false);
             case "atomikos" -> new AtomikosContender();
             default -> throw new IllegalArgumentException("unknown manager '" + name
-                    + "' (pledge, pledge-traced, narayana-journal, narayana-file, atomikos)");
+                    + "' (pledge, pledge-traced, pledge-traced-1pct, narayana-journal, narayana-file, atomikos)");
         };
     }
 }

@@ -7,23 +7,25 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 
 /**
- * Pledge with its durable journal (fsync on); traced: with OpenTelemetry's SDK recording every span
- * (always-on sampling, batch processor) and an exporter that drops them, so the cost measured is
- * Pledge's tracing and the SDK's, not an exporter's network.
+ * Pledge with its durable journal (fsync on); traced: with OpenTelemetry's SDK sampling a ratio of the
+ * transactions (1: every one; parent-based, batch processor) into an exporter that drops them, so the
+ * cost measured is Pledge's tracing and the SDK's, not an exporter's network.
  */
 final class PledgeContender implements Contender {
-    private final boolean traced;
+    /** Ratio of transactions traced; 0: no OpenTelemetry at all. */
+    private final double sampled;
     private TransactionService svc;
     private OpenTelemetrySdk otel;
 
-    PledgeContender(boolean traced) {
-        this.traced = traced;
+    PledgeContender(double sampled) {
+        this.sampled = sampled;
     }
 
     @Override
@@ -33,8 +35,9 @@ final class PledgeContender implements Contender {
                 // the node claim under the run's own directory: another bench on this host (another checkout) may be running
                 // its bench-pledge at the same time, each with logs of its own, so the host-wide claim would refuse one of them
                 .nodeLockDirectory(dir.resolve("node-locks"));
-        if (traced) {
+        if (sampled > 0) {
             otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                    .setSampler(Sampler.parentBased(sampled >= 1 ? Sampler.alwaysOn() : Sampler.traceIdRatioBased(sampled)))
                     .addSpanProcessor(BatchSpanProcessor.builder(new DroppingExporter()).build()).build()).build();
             builder.openTelemetry(otel);
         }
