@@ -30,7 +30,7 @@ final class PledgeContender implements Contender {
 
     @Override
     public TransactionManager start(Path dir, NoopXAResource a, NoopXAResource b) {
-        TransactionService.Builder builder = TransactionService.builder().nodeName("bench-pledge").logDirectory(dir.resolve("pledge-log"))
+        TransactionService.Builder builder = TransactionService.builder().nodeName(sampled > 0 ? "bench-pledge-traced" : "bench-pledge").logDirectory(dir.resolve("pledge-log"))
                 .defaultTimeout(Duration.ofSeconds(60)).recoveryInterval(Duration.ZERO)
                 // the node claim under the run's own directory: another bench on this host (another checkout) may be running
                 // its bench-pledge at the same time, each with logs of its own, so the host-wide claim would refuse one of them
