@@ -26,7 +26,7 @@ final class OtelTrace implements Trace {
 
     @Override
     public Step branch(String phase, String resource, Gtrid gtrid) {
-        SpanBuilder b = child("pledge." + phase).setAttribute(Attributes.PHASE, phase).setAttribute(Attributes.RESOURCE, resource);
+        SpanBuilder b = child(spanName(phase)).setAttribute(Attributes.PHASE, phase).setAttribute(Attributes.RESOURCE, resource);
         if (gtrid != null) {
             b.setAttribute(Attributes.GTRID, gtrid.toString());
         }
@@ -36,6 +36,17 @@ final class OtelTrace implements Trace {
     @Override
     public Step logWrite(int branches) {
         return new OtelStep(child("pledge.log.write").setAttribute(Attributes.BRANCHES, (long) branches).startSpan());
+    }
+
+    /** {@code pledge.<phase>}, without building the string for every span. */
+    private static String spanName(String phase) {
+        return switch (phase) {
+            case PREPARE -> "pledge.prepare";
+            case COMMIT -> "pledge.commit";
+            case COMMIT_ONE_PHASE -> "pledge.commit_one_phase";
+            case ROLLBACK -> "pledge.rollback";
+            default -> "pledge." + phase;
+        };
     }
 
     private SpanBuilder child(String name) {
