@@ -17,14 +17,16 @@ interface Contender extends AutoCloseable {
 
     static Contender named(String name) {
         return switch (name) {
-            case "pledge" -> new PledgeContender();
+            case "pledge" -> new PledgeContender(0);
+            case "pledge-traced" -> new PledgeContender(1.0);
+            case "pledge-traced-1pct" -> new PledgeContender(0.01);
             case "narayana-journal" -> new NarayanaContender(true);
             case "narayana-file" -> new NarayanaContender(false);
             case "atomikos" -> new AtomikosContender();
             case "pledge-db" -> new PledgeDbContender();
             case "narayana-jdbc" -> new NarayanaJdbcContender();
             default -> throw new IllegalArgumentException("unknown manager '" + name
-                    + "' (pledge, pledge-db, narayana-journal, narayana-file, narayana-jdbc, atomikos)");
+                    + "' (pledge, pledge-db, pledge-traced, pledge-traced-1pct, narayana-journal, narayana-file, narayana-jdbc, atomikos)");
         };
     }
 }

@@ -83,7 +83,7 @@ public final class DbPairedRunOne {
      * controller holds the write lock while the contender is off, so taking it ends a slice once the
      * transactions in flight are done.
      */
-    private static final class Side {
+    static final class Side {
         final String name;
         final ReentrantReadWriteLock turn = new ReentrantReadWriteLock();
         final AtomicBoolean stopping = new AtomicBoolean();

@@ -7,11 +7,13 @@ final class Metrics implements TransactionMetricsMXBean {
     private final Counters counters;
     private final Journal journal;
     private final TransactionManagerImpl tm;
+    private final HealthProbe health;
 
-    Metrics(Counters counters, Journal journal, TransactionManagerImpl tm) {
+    Metrics(Counters counters, Journal journal, TransactionManagerImpl tm, HealthProbe health) {
         this.counters = counters;
         this.journal = journal;
         this.tm = tm;
+        this.health = health;
     }
 
     @Override
@@ -62,6 +64,44 @@ final class Metrics implements TransactionMetricsMXBean {
 
     @Override
     public int getPendingDecisions() {
-        return journal.pendingCommits().size();
+        return health.inDoubtDecisions();
+    }
+
+    @Override
+    public boolean isLogUsable() {
+        return health.logUsable();
+    }
+
+    @Override
+    public boolean isFenced() {
+        return health.fenced();
+    }
+
+    @Override
+    public int getHeuristicOutcomesAwaitingOperator() {
+        return health.heuristicOutcomes();
+    }
+
+    @Override
+    public long getOldestTransactionAgeMillis() {
+        return health.oldestInFlightMillis();
+    }
+
+    @Override
+    public long getLastRecoveryPassTime() {
+        Health.RecoveryPass p = health.lastPass();
+        return p == null ? 0 : p.finishedAt().toEpochMilli();
+    }
+
+    @Override
+    public boolean isLastRecoveryPassClean() {
+        Health.RecoveryPass p = health.lastPass();
+        return p == null || p.isClean();
+    }
+
+    @Override
+    public int getLastRecoveryPassPending() {
+        Health.RecoveryPass p = health.lastPass();
+        return p == null ? 0 : p.report().pending();
     }
 }

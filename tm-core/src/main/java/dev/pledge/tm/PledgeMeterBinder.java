@@ -10,7 +10,10 @@ import java.util.function.ToDoubleFunction;
 /**
  * Publishes a service's {@link TransactionMetricsMXBean} figures to Micrometer as
  * {@code pledge.transactions{outcome=…}}, {@code pledge.log.forces}, {@code pledge.log.group.commit.batch},
- * {@code pledge.transactions.active} and {@code pledge.decisions.pending}, tagged with the node name.
+ * {@code pledge.transactions.active}, {@code pledge.decisions.pending} and the {@link Health} figures
+ * ({@code pledge.log.usable}, {@code pledge.node.fenced}, {@code pledge.heuristics.pending},
+ * {@code pledge.transactions.oldest.age}, {@code pledge.recovery.last.pending}, {@code pledge.recovery.last.clean}),
+ * tagged with the node name.
  * Micrometer is an optional dependency: only this class needs it.
  */
 public final class PledgeMeterBinder implements MeterBinder {
@@ -37,6 +40,17 @@ public final class PledgeMeterBinder implements MeterBinder {
                 TransactionMetricsMXBean::getActiveTransactions);
         gauge(registry, "pledge.decisions.pending", "commit decisions with unfinished branches", node, m,
                 TransactionMetricsMXBean::getPendingDecisions);
+        gauge(registry, "pledge.log.usable", "1 when the recovery log can write decisions and the node is not fenced", node, m,
+                x -> x.isLogUsable() ? 1 : 0);
+        gauge(registry, "pledge.node.fenced", "1 when another service took this node over", node, m, x -> x.isFenced() ? 1 : 0);
+        gauge(registry, "pledge.heuristics.pending", "heuristic outcomes awaiting an operator", node, m,
+                TransactionMetricsMXBean::getHeuristicOutcomesAwaitingOperator);
+        gauge(registry, "pledge.transactions.oldest.age", "age of the oldest transaction in flight, in seconds", node, m,
+                x -> x.getOldestTransactionAgeMillis() / 1000.0);
+        gauge(registry, "pledge.recovery.last.pending", "branches the last recovery pass left pending", node, m,
+                TransactionMetricsMXBean::getLastRecoveryPassPending);
+        gauge(registry, "pledge.recovery.last.clean", "1 when the last recovery pass left nothing for a later one", node, m,
+                x -> x.isLastRecoveryPassClean() ? 1 : 0);
     }
 
     private static void counter(MeterRegistry registry, Tags tags, TransactionMetricsMXBean m,

@@ -6,7 +6,11 @@ import dev.pledge.tm.log.Journal;
 import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.LogRecords.HeuristicRecord;
+import dev.pledge.tm.trace.Step;
+import dev.pledge.tm.trace.Trace;
+import dev.pledge.tm.trace.TransactionTracer;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -70,8 +74,11 @@ public final class Recovery {
     /** Logged resource names whose branches are on registered resources, found by Xid (guarded by {@link #resources}). */
     private final Set<String> byXid = new HashSet<>();
     private final Runnable onRegister;
+    private volatile Health.RecoveryPass lastPass;
+    private final TransactionTracer tracer;
 
-    Recovery(TransactionManagerImpl tm, Journal journal, List<byte[]> ownNames, Runnable onRegister) {
+    Recovery(TransactionManagerImpl tm, Journal journal, List<byte[]> ownNames, Runnable onRegister, TransactionTracer tracer) {
+        this.tracer = tracer;
         this.tm = tm;
         this.journal = journal;
         this.ownNames = List.copyOf(ownNames);
@@ -128,18 +135,37 @@ public final class Recovery {
         }
     }
 
+    /** The last pass that ended, or null before the first. */
+    Health.RecoveryPass lastPass() {
+        return lastPass;
+    }
+
     /** Runs one pass now, on the calling thread. Passes never overlap. */
     public synchronized RecoveryReport runPass() {
+        Trace trace = tracer.recoveryPass();
+        try {
+            RecoveryReport report = pass(trace);
+            trace.end(report.isClean() ? "clean" : "pending", false);
+            return report;
+        } catch (RuntimeException | Error e) {
+            lastPass = new Health.RecoveryPass(Instant.now(), new RecoveryReport(0, 0, 0, 0, List.of("the pass failed: " + e)));
+            trace.end("failed", true);
+            throw e;
+        }
+    }
+
+    private RecoveryReport pass(Trace trace) {
         Map<String, Supplier<? extends XAResource>> snapshot;
         synchronized (resources) {
             snapshot = new LinkedHashMap<>(resources);
         }
-        Pass pass = new Pass(decidedBeforeScans(), snapshot.keySet());
+        Pass pass = new Pass(decidedBeforeScans(), snapshot.keySet(), trace);
         for (Map.Entry<String, Supplier<? extends XAResource>> e : snapshot.entrySet()) {
             pass.recoverResource(e.getKey(), e.getValue());
         }
         pass.completeDecisions();
         RecoveryReport report = new RecoveryReport(pass.committed, pass.rolledBack, pass.heuristic, pass.pending, pass.problems);
+        lastPass = new Health.RecoveryPass(Instant.now(), report);
         if (report.committed() + report.rolledBack() + report.heuristic() + report.pending() > 0 || !report.problems().isEmpty()) {
             log.info("{}", report);
         } else {
@@ -164,6 +190,10 @@ public final class Recovery {
         int heuristic;
         int pending;
         final List<String> problems = new ArrayList<>();
+        /** The pass's trace: a child step per branch it resolves. */
+        final Trace trace;
+        /** The XA code of the last branch's failure or heuristic outcome, for its step. */
+        int lastXaCode;
         /** Resources whose scan completed, with the Pledge Xids they still held (after this pass acted). */
         final Map<String, Set<Xid>> scanned = new HashMap<>();
         /** Branches of commit records resolved by this pass: gtrid → bquals. */
@@ -177,7 +207,8 @@ public final class Recovery {
         /** The names registered when the pass started, each scanned once. */
         final Set<String> registered;
 
-        Pass(Set<Gtrid> decidedBefore, Set<String> registered) {
+        Pass(Set<Gtrid> decidedBefore, Set<String> registered, Trace trace) {
+            this.trace = trace;
             this.decidedBefore = decidedBefore;
             this.registered = Set.copyOf(registered);
         }
@@ -208,7 +239,12 @@ public final class Recovery {
                     }
                     PledgeXid ours = new PledgeXid(gtrid.bytes(), xid.getBranchQualifier());
                     CommitRecord decision = journal.pendingCommit(gtrid);
+                    Step step = trace.branch(decision != null ? Trace.COMMIT : Trace.ROLLBACK, name, gtrid);
+                    lastXaCode = Step.NO_CODE;
+                    int heuristicsBefore = heuristic;
                     boolean done = decision != null ? commit(name, xares, ours, decision) : rollback(name, xares, ours);
+                    step.end(!done ? "pending" : heuristic > heuristicsBefore ? "heuristic"
+                            : decision != null ? "committed" : "rolled_back", lastXaCode);
                     if (!done) {
                         stillThere.add(ours);
                     }
@@ -340,6 +376,7 @@ public final class Recovery {
 
         private void heuristic(String name, XAResource xares, PledgeXid xid, int code, boolean decisionWasCommit) {
             heuristic++;
+            lastXaCode = code;
             tm.counters.heuristic.increment();
             String msg = name + " reports " + XaCodes.name(code) + " for " + xid + " (decision: " + (decisionWasCommit ? "commit" : "rollback") + ")";
             problems.add(msg);
@@ -355,6 +392,7 @@ public final class Recovery {
 
         private void pendingBranch(String name, PledgeXid xid, String action, Throwable e) {
             pending++;
+            lastXaCode = e instanceof XAException x && x.errorCode != 0 ? x.errorCode : Step.NO_CODE;
             problems.add(action + " of " + xid + " on " + name + " failed (" + XaCodes.describe(e) + "); retried next pass");
             log.warn("Recovery could not {} {} on {}: {}; retrying next pass", action, xid, name, XaCodes.describe(e));
         }

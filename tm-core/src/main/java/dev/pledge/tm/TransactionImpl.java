@@ -1,9 +1,9 @@
 package dev.pledge.tm;
 
-import dev.pledge.tm.log.JournalOutcomeUnknownException;
-
 import dev.pledge.tm.log.Gtrid;
 import dev.pledge.tm.log.JournalOutcomeUnknownException;
+import dev.pledge.tm.trace.Step;
+import dev.pledge.tm.trace.Trace;
 
 import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
@@ -64,6 +64,9 @@ final class TransactionImpl implements Transaction {
     /** Where the transaction was first marked rollback-only without a failure (setRollbackOnly, TMFAIL): the cause when there is none. */
     private Throwable rollbackRequest;
 
+    /** Its trace: {@link Trace#NONE} unless tracing is on; set by the manager before the transaction is published. */
+    Trace trace = Trace.NONE;
+
     private final ArrayList<Branch> branches = new ArrayList<>(4);
     private int branchCount;
     private Branch lastResource;
@@ -76,6 +79,11 @@ final class TransactionImpl implements Transaction {
         this.gtrid = gtrid;
         this.timeoutSeconds = timeoutSeconds;
         this.deadlineNanos = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+    }
+
+    /** When it began, on {@link System#nanoTime()}'s clock. */
+    long beganNanos() {
+        return deadlineNanos - timeoutSeconds * 1_000_000_000L;
     }
 
     TransactionManagerImpl manager() {
@@ -471,7 +479,9 @@ final class TransactionImpl implements Transaction {
         }
         try {
             if (status == Status.STATUS_ACTIVE) {
+                Step step = trace.beforeCompletion();
                 beforeCompletion(); // a timeout may take the transaction meanwhile: nothing else bounds beforeCompletion
+                step.end(status == Status.STATUS_ACTIVE ? "ok" : "rollback_only", Step.NO_CODE);
             }
             synchronized (this) {
                 if (timedOut) {
@@ -552,10 +562,13 @@ final class TransactionImpl implements Transaction {
 
         // The decision: durable before the first phase-two commit.
         status = Status.STATUS_COMMITTING;
+        Step logWrite = trace.logWrite(toCommit.size());
         try {
             tm.journal.logCommit(new CommitRecord(gtrid, toCommit, System.currentTimeMillis()));
             tm.counters.decisionsLogged.increment();
+            logWrite.end("written", Step.NO_CODE);
         } catch (IOException | RuntimeException e) {
+            logWrite.end(e instanceof JournalOutcomeUnknownException ? "unknown" : "failed", Step.NO_CODE);
             if (lastResource != null) {
                 // The last resource has committed: that was the decision. Rolling back now would make the outcome mixed for sure.
                 log.error("Could not write the commit decision of {} to the recovery log after its last resource {} committed;"
@@ -639,14 +652,34 @@ final class TransactionImpl implements Transaction {
 
     /** Phase one on one branch: its vote, or its failure in {@link Branch#error}; false on a no-vote. */
     private boolean prepareBranch(Branch b) {
+        Step step = trace.branch(Trace.PREPARE, b.resourceName, null);
         try {
             b.outcome = b.resource.prepare(b.xid) == XAResource.XA_RDONLY ? Branch.READ_ONLY : Branch.PREPARED;
+            step.end(b.outcome == Branch.READ_ONLY ? "read_only" : "prepared", Step.NO_CODE);
             return true;
         } catch (XAException | RuntimeException e) {
             b.outcome = (e instanceof XAException x && XaCodes.isRollback(x.errorCode)) ? Branch.ROLLED_BACK : Branch.NONE;
             b.error = e;
+            step.end(b.outcome == Branch.ROLLED_BACK ? "no" : "failed", xaCode(e));
             return false;
         }
+    }
+
+    /** The XA error code of a failure for its span, or {@link Step#NO_CODE} for a RuntimeException. */
+    private static int xaCode(Throwable e) {
+        return e instanceof XAException x && x.errorCode != 0 ? x.errorCode : Step.NO_CODE;
+    }
+
+    private static String outcomeName(int outcome) {
+        return switch (outcome) {
+            case Branch.COMMITTED -> "committed";
+            case Branch.ROLLED_BACK -> "rolled_back";
+            case Branch.HEURISTIC -> "heuristic";
+            case Branch.LEFT_TO_RECOVERY -> "left_to_recovery";
+            case Branch.READ_ONLY -> "read_only";
+            case Branch.PREPARED -> "prepared";
+            default -> "unknown";
+        };
     }
 
     /**
@@ -656,11 +689,14 @@ final class TransactionImpl implements Transaction {
      * them alone), so someone else finished it, and nobody knows whether they committed it.
      */
     private boolean commitBranch(Branch b) {
+        Step step = trace.branch(Trace.COMMIT, b.resourceName, null);
+        int failure = Step.NO_CODE;
         try {
             b.resource.commit(b.xid, false);
             b.outcome = Branch.COMMITTED;
         } catch (XAException e) {
             int code = e.errorCode;
+            failure = code;
             if (code == XAException.XA_HEURCOM) {
                 // the resource committed on its own, as decided
                 forget(b);
@@ -681,6 +717,7 @@ final class TransactionImpl implements Transaction {
             b.outcome = Branch.LEFT_TO_RECOVERY;
             log.warn("Commit of {} threw {}; the decision stands and recovery will finish the branch", b, e.toString());
         }
+        step.end(outcomeName(b.outcome), failure);
         return true;
     }
 
@@ -704,13 +741,16 @@ final class TransactionImpl implements Transaction {
     /** The last resource commits in one phase after every XA branch prepared; its outcome decides. */
     private boolean commitLastResource() throws RollbackException, HeuristicMixedException, SystemException {
         Branch lr = lastResource;
+        Step step = trace.branch(Trace.COMMIT_ONE_PHASE, lr.resourceName, null);
         try {
             lr.resource.commit(lr.xid, true);
             lr.outcome = Branch.COMMITTED;
+            step.end("committed", Step.NO_CODE);
             return true;
         } catch (XAException | RuntimeException e) {
             boolean rolledBack = e instanceof XAException x && (XaCodes.isRollback(x.errorCode) || x.errorCode == XAException.XA_HEURRB
                     || x.errorCode == XAException.XAER_NOTA);
+            step.end(rolledBack ? "rolled_back" : "unknown", xaCode(e));
             lr.outcome = rolledBack ? Branch.ROLLED_BACK : Branch.HEURISTIC;
             noteRollbackCause(e);
             status = Status.STATUS_ROLLING_BACK;
@@ -732,11 +772,15 @@ final class TransactionImpl implements Transaction {
 
     private void onePhaseCommit(Branch b) throws RollbackException, HeuristicMixedException, HeuristicRollbackException {
         status = Status.STATUS_COMMITTING;
+        Step step = trace.branch(Trace.COMMIT_ONE_PHASE, b.resourceName, null);
         try {
             b.resource.commit(b.xid, true);
             b.outcome = Branch.COMMITTED;
+            step.end("committed", Step.NO_CODE);
         } catch (XAException e) {
             int code = e.errorCode;
+            step.end(XaCodes.isRollback(code) || code == XAException.XAER_NOTA ? "rolled_back"
+                    : code == XAException.XA_HEURCOM ? "committed" : "heuristic", code);
             if (XaCodes.isRollback(code) || code == XAException.XAER_NOTA) {
                 b.outcome = Branch.ROLLED_BACK;
                 noteRollbackCause(e);
@@ -764,6 +808,7 @@ final class TransactionImpl implements Transaction {
                 throw h;
             }
         } catch (RuntimeException e) {
+            step.end("unknown", Step.NO_CODE);
             tm.counters.heuristic.increment();
             finish(Status.STATUS_UNKNOWN);
             HeuristicMixedException h = new HeuristicMixedException("Transaction " + gtrid + ": the one-phase commit on " + b.resourceName
@@ -941,6 +986,8 @@ final class TransactionImpl implements Transaction {
     }
 
     private boolean rollbackBranch(Branch b) {
+        Step step = trace.branch(Trace.ROLLBACK, b.resourceName, null);
+        int failure = Step.NO_CODE;
         if (b.association != Branch.ENDED) {
             try {
                 b.resource.end(b.xid, XAResource.TMFAIL);
@@ -954,6 +1001,7 @@ final class TransactionImpl implements Transaction {
             b.outcome = Branch.ROLLED_BACK;
         } catch (XAException e) {
             int code = e.errorCode;
+            failure = code;
             if (code == XAException.XAER_NOTA || XaCodes.isRollback(code) || code == XAException.XA_HEURRB) {
                 if (code == XAException.XA_HEURRB) {
                     forget(b);
@@ -971,6 +1019,7 @@ final class TransactionImpl implements Transaction {
             b.outcome = Branch.LEFT_TO_RECOVERY;
             log.warn("Rollback of {} threw {}; recovery will roll it back (presumed abort)", b, e.toString());
         }
+        step.end(outcomeName(b.outcome), failure);
         return true;
     }
 
@@ -1028,6 +1077,22 @@ final class TransactionImpl implements Transaction {
             tm.counters.rolledBack.increment();
         }
         afterCompletion(finalStatus);
+        if (trace != Trace.NONE) {
+            endTrace(finalStatus);
+        }
+    }
+
+    /** Ends the transaction's span: committed, rolled_back, timed_out, heuristic (a branch's outcome was) or unknown. */
+    private void endTrace(int finalStatus) {
+        boolean heuristic = false;
+        for (int i = 0, n = branches.size(); i < n; i++) {
+            heuristic |= branches.get(i).outcome == Branch.HEURISTIC;
+        }
+        String outcome = heuristic ? "heuristic"
+                : timedOut ? "timed_out"
+                : finalStatus == Status.STATUS_COMMITTED ? "committed"
+                : finalStatus == Status.STATUS_ROLLEDBACK ? "rolled_back" : "unknown";
+        trace.end(outcome, heuristic || timedOut || finalStatus == Status.STATUS_UNKNOWN);
     }
 
     private RollbackException rollbackException(String message, Throwable cause) {

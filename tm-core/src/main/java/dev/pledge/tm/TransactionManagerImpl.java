@@ -12,6 +12,7 @@ import jakarta.transaction.Status;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
+import dev.pledge.tm.trace.TransactionTracer;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,9 +37,13 @@ final class TransactionManagerImpl implements TransactionManager, InDoubtListene
     final InDoubtNotices inDoubt = new InDoubtNotices();
     private final XidFactory xids;
     private final int defaultTimeoutSeconds;
+    /** {@link TransactionTracer#OFF} unless the service was given an OpenTelemetry. */
+    final TransactionTracer tracer;
 
-    TransactionManagerImpl(Journal journal, XidFactory xids, int defaultTimeoutSeconds, Counters counters, PhaseRunner phases) {
+    TransactionManagerImpl(Journal journal, XidFactory xids, int defaultTimeoutSeconds, Counters counters, PhaseRunner phases,
+                           TransactionTracer tracer) {
         this.journal = journal;
+        this.tracer = tracer;
         this.phases = phases;
         this.xids = xids;
         this.defaultTimeoutSeconds = defaultTimeoutSeconds;
@@ -73,6 +78,7 @@ final class TransactionManagerImpl implements TransactionManager, InDoubtListene
         }
         int timeout = st.timeoutSeconds > 0 ? st.timeoutSeconds : defaultTimeoutSeconds;
         TransactionImpl tx = new TransactionImpl(this, xids.newGtrid(), timeout);
+        tx.trace = tracer.transaction(tx.gtrid);
         live.put(tx.gtrid, tx);
         counters.begun.increment();
         st.tx = tx;

@@ -28,6 +28,27 @@ public interface TransactionMetricsMXBean {
     /** Transactions begun and not yet completed. */
     int getActiveTransactions();
 
-    /** Commit decisions whose branches are not all finished yet. */
+    /** Commit decisions whose branches are not all finished yet; -1 when the log cannot tell (see {@link Health}). */
     int getPendingDecisions();
+
+    /** The recovery log can write commit decisions and the node is not fenced: {@link Health#isUp()}. */
+    boolean isLogUsable();
+
+    /** Another service took this node over. */
+    boolean isFenced();
+
+    /** Heuristic outcomes kept in the log until an operator resolves them; -1 when the log cannot tell. */
+    int getHeuristicOutcomesAwaitingOperator();
+
+    /** Age of the oldest transaction in flight, in milliseconds (0 when there is none). */
+    long getOldestTransactionAgeMillis();
+
+    /** When the last recovery pass ended (milliseconds since the epoch), 0 before the first. */
+    long getLastRecoveryPassTime();
+
+    /** The last recovery pass left nothing for a later one (true before the first). */
+    boolean isLastRecoveryPassClean();
+
+    /** Branches the last recovery pass left pending (0 before the first). */
+    int getLastRecoveryPassPending();
 }

@@ -7,6 +7,8 @@ import dev.pledge.tm.log.db.DatabaseJournal;
 import dev.pledge.tm.log.file.FileJournal;
 
 import jakarta.transaction.TransactionManager;
+import dev.pledge.tm.trace.TransactionTracer;
+import dev.pledge.tm.trace.Tracing;
 import java.lang.management.ManagementFactory;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -67,6 +69,7 @@ public final class TransactionService implements AutoCloseable {
     private final PhaseRunner phases;
     private final ScheduledExecutorService recoverer;
     private final Metrics metrics;
+    private final HealthProbe health;
     private final ObjectName mbeanName;
     /**
      * The services open in this class loader, for frameworks that are made from a class name and must
@@ -76,13 +79,13 @@ public final class TransactionService implements AutoCloseable {
     private static final java.util.Set<TransactionService> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<NodeClaim> claims;
 
-    private TransactionService(Config config, Journal journal, List<NodeClaim> claims, List<String> ownNames) {
+    private TransactionService(Config config, Journal journal, List<NodeClaim> claims, List<String> ownNames, TransactionTracer tracer) {
         this.config = config;
         this.journal = journal;
         this.claims = claims;
         XidFactory xids = new XidFactory(config.nodeName());
         this.phases = config.parallelPhases() ? PhaseRunner.parallel(config.nodeName()) : PhaseRunner.sequential();
-        this.tm = new TransactionManagerImpl(journal, xids, (int) Math.max(1, config.defaultTimeout().toSeconds()), counters, phases);
+        this.tm = new TransactionManagerImpl(journal, xids, (int) Math.max(1, config.defaultTimeout().toSeconds()), counters, phases, tracer);
         this.ut = new UserTransactionImpl(tm);
         this.tsr = new SynchronizationRegistryImpl(tm);
         boolean background = !config.recoveryInterval().isZero();
@@ -91,8 +94,9 @@ public final class TransactionService implements AutoCloseable {
         for (String n : ownNames) {
             own.add(n.getBytes(StandardCharsets.UTF_8));
         }
-        this.recovery = new Recovery(tm, journal, own, this::scheduleSoonPass);
-        this.metrics = new Metrics(counters, journal, tm);
+        this.recovery = new Recovery(tm, journal, own, this::scheduleSoonPass, tracer);
+        this.health = new HealthProbe(config.nodeName(), journal, tm, recovery);
+        this.metrics = new Metrics(counters, journal, tm, health);
         this.mbeanName = registerMBean(config.nodeName(), metrics);
         this.timeoutWorkers = newTimeoutWorkers(config.nodeName());
         this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("pledge-reaper-" + config.nodeName()));
@@ -146,6 +150,15 @@ public final class TransactionService implements AutoCloseable {
     /** Live counters; also registered with JMX as {@code dev.pledge:type=TransactionService,node=<node>}. */
     public TransactionMetricsMXBean metrics() {
         return metrics;
+    }
+
+    /**
+     * A view of the service's health: whether the log can write decisions (and why not), fencing,
+     * decisions in doubt, heuristic outcomes awaiting an operator, the last recovery pass and the
+     * transactions in flight. Never throws; JMX and Micrometer show the same figures.
+     */
+    public Health health() {
+        return health.take();
     }
 
     private static ObjectName registerMBean(String node, Metrics metrics) {
@@ -341,6 +354,7 @@ public final class TransactionService implements AutoCloseable {
         private final Set<String> renamedFrom = new LinkedHashSet<>();
         private Path nodeLockDirectory;
         private final java.util.LinkedHashMap<String, Supplier<? extends XAResource>> recoveryResources = new java.util.LinkedHashMap<>();
+        private io.opentelemetry.api.OpenTelemetry openTelemetry;
 
         private Builder() {
         }
@@ -484,6 +498,18 @@ public final class TransactionService implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Traces every transaction and recovery pass through {@code openTelemetry} (spans
+         * {@code pledge.transaction}, {@code pledge.prepare}, {@code pledge.commit}, {@code pledge.log.write}, …; see
+         * docs/operations.md). A transaction's span is a child of the span current on the thread that begins it.
+         * Without this call nothing is traced, and the OpenTelemetry API (an optional dependency) need not be on
+         * the class path.
+         */
+        public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+            this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+            return this;
+        }
+
         /** Validates, opens the log (failing at once if another service holds it) and runs a first recovery pass. */
         public TransactionService build() {
             // NIO closes a channel that an interrupted thread touches: the node claim, the node-name file and
@@ -540,7 +566,8 @@ public final class TransactionService implements AutoCloseable {
                     NodeIdentity.check(logDirectory, node, renamedFrom, fsync);
                 }
                 refuseOtherNodesDecisions(journal, own);
-                svc = new TransactionService(config, journal, List.copyOf(claims), own);
+                TransactionTracer tracer = openTelemetry == null ? TransactionTracer.OFF : Tracing.openTelemetry(openTelemetry, node);
+                svc = new TransactionService(config, journal, List.copyOf(claims), own, tracer);
             } catch (RuntimeException e) {
                 if (journal != null) {
                     journal.close();

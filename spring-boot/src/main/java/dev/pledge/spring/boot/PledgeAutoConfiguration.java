@@ -142,11 +142,9 @@ public class PledgeAutoConfiguration {
     static class Health {
         @Bean
         @ConditionalOnMissingBean(name = "pledgeHealthIndicator")
-        PledgeHealthIndicator pledgeHealthIndicator(TransactionService service, PledgeProperties properties,
-                                                    ObjectProvider<RecoveryPasses> recovery) {
-            // a database log has no directory to check: the service reports its own database errors on commit
-            return new PledgeHealthIndicator(service, properties.getLog().getDatabase().isSet() ? null : properties.getLog().getDirectory(),
-                    recovery.getIfAvailable());
+        PledgeHealthIndicator pledgeHealthIndicator(TransactionService service, PledgeProperties properties) {
+            // a database log has no directory: the service's health reports the database's own errors
+            return new PledgeHealthIndicator(service, properties.getLog().getDatabase().isSet() ? null : properties.getLog().getDirectory());
         }
     }
 }

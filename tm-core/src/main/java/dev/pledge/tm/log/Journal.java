@@ -54,6 +54,20 @@ public interface Journal extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Why this log cannot write a decision now (it failed and stopped, its directory is gone, its
+     * database cannot be reached, it is closed), or null when it can as far as it knows. For health
+     * views: cheap, never throws, never blocks on I/O for long.
+     */
+    default String failure() {
+        return null;
+    }
+
+    /** True once another service took this log's node over: it refuses decisions for good (see {@link #refusal()}). */
+    default boolean fenced() {
+        return refusal() != null;
+    }
+
     /** Releases the files and the directory lock. */
     @Override
     void close();

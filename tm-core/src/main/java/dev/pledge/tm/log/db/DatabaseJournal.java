@@ -92,6 +92,8 @@ public final class DatabaseJournal implements Journal {
     private final Housekeeper housekeeper;
 
     private volatile JournalFencedException fenced;
+    /** Why the last batch could not be written (the database unreachable), cleared by the next batch that commits; for health views. */
+    private volatile String lastWriteFailure;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long forces;
 
@@ -348,6 +350,7 @@ public final class DatabaseJournal implements Journal {
                 Tables.rollbackQuietly(c);
             }
             discardWriter();
+            lastWriteFailure = "the database log " + t.url + " could not be written: " + e;
             finish(batch, new IOException("Could not write " + describe(batch) + " to the database log " + t.url
                     + "; nothing of it was committed: " + e, e));
             return;
@@ -360,6 +363,9 @@ public final class DatabaseJournal implements Journal {
             return;
         }
         forces++;
+        if (lastWriteFailure != null) {
+            lastWriteFailure = null;
+        }
         finish(batch, null);
     }
 
@@ -668,6 +674,19 @@ public final class DatabaseJournal implements Journal {
     public String refusal() {
         JournalFencedException f = fenced;
         return f == null ? null : f.getMessage();
+    }
+
+    /** Fenced, closed, or the last batch could not be written (cleared once one is), else null. */
+    @Override
+    public String failure() {
+        JournalFencedException f = fenced;
+        if (f != null) {
+            return f.getMessage();
+        }
+        if (closed.get()) {
+            return "the database log " + t.url + " is closed";
+        }
+        return lastWriteFailure;
     }
 
     @Override

@@ -998,6 +998,23 @@ public final class FileJournal implements Journal {
         return pending.get(gtrid);
     }
 
+    /** The failure that stopped the log, else whether it is closed or its directory is gone or read-only, else null. */
+    @Override
+    public String failure() {
+        IOException f = failure;
+        if (f != null) {
+            return "recovery log " + directory + " failed and accepts no more decisions until the service is restarted"
+                    + (outcomeUnknown ? " (decisions in flight have an unknown outcome)" : "") + ": " + f.getMessage();
+        }
+        if (closed) {
+            return "recovery log " + directory + " is closed";
+        }
+        if (!Files.isDirectory(directory) || !Files.isWritable(directory)) {
+            return "recovery log directory " + directory + " is missing or not writable";
+        }
+        return null;
+    }
+
     @Override
     public Collection<CommitRecord> pendingCommits() {
         checkStateKnown();

@@ -1,0 +1,41 @@
+package dev.pledge.tm.trace;
+
+import dev.pledge.tm.log.Gtrid;
+
+/** Tracing off: one constant that does nothing, so the commit path allocates nothing for tracing. */
+enum Off implements TransactionTracer, Trace, Step {
+    OFF;
+
+    @Override
+    public Trace transaction(Gtrid gtrid) {
+        return this;
+    }
+
+    @Override
+    public Trace recoveryPass() {
+        return this;
+    }
+
+    @Override
+    public Step beforeCompletion() {
+        return this;
+    }
+
+    @Override
+    public Step branch(String phase, String resource, Gtrid gtrid) {
+        return this;
+    }
+
+    @Override
+    public Step logWrite(int branches) {
+        return this;
+    }
+
+    @Override
+    public void end(String outcome, boolean error) {
+    }
+
+    @Override
+    public void end(String outcome, int xaCode) {
+    }
+}

@@ -1,0 +1,23 @@
+package dev.pledge.tm.trace;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+
+/** A child span; an XA error code marks it as an error. */
+final class OtelStep implements Step {
+    private final Span span;
+
+    OtelStep(Span span) {
+        this.span = span;
+    }
+
+    @Override
+    public void end(String outcome, int xaCode) {
+        span.setAttribute(Attributes.OUTCOME, outcome);
+        if (xaCode != NO_CODE) {
+            span.setAttribute(Attributes.XA_CODE, (long) xaCode);
+            span.setStatus(StatusCode.ERROR, outcome);
+        }
+        span.end();
+    }
+}
