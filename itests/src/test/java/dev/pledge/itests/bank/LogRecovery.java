@@ -23,12 +23,24 @@ final class LogRecovery {
     }
 
     static RecoveryReport recover(Path log, String node, BankConfig config) throws InterruptedException {
+        return recover(log, node, config, null);
+    }
+
+    /**
+     * The same with the node-name claim taken in {@code claims} (null: the build's default): only for a
+     * node name whose live service in this JVM has prepared nothing yet, whose claim would refuse this pass.
+     */
+    static RecoveryReport recover(Path log, String node, BankConfig config, Path claims) throws InterruptedException {
         try (CuratorFramework zk = CuratorFrameworkFactory.newClient(config.zooKeeper(), new ExponentialBackoffRetry(50, 5))) {
             zk.start();
             if (!zk.blockUntilConnected(20, TimeUnit.SECONDS)) {
                 throw new AssertionError("ZooKeeper at " + config.zooKeeper() + " did not answer within 20 s");
             }
-            try (TransactionService svc = TransactionService.builder().nodeName(node).logDirectory(log).recoveryInterval(Duration.ZERO).build();
+            TransactionService.Builder builder = TransactionService.builder().nodeName(node).logDirectory(log).recoveryInterval(Duration.ZERO);
+            if (claims != null) {
+                builder.nodeLockDirectory(claims);
+            }
+            try (TransactionService svc = builder.build();
                     TransactionalDataSource m = TransactionalDataSource.builder(svc).name(BankConfig.MARIADB)
                             .xaDataSource(PrivateMariaDb.xaDataSource(config.mariaDbPort(), BankConfig.DATABASE)).maxPoolSize(1).build();
                     TransactionalDataSource p = TransactionalDataSource.builder(svc).name(BankConfig.POSTGRES)
