@@ -309,7 +309,7 @@ abstract class ServletContainerBehaviour {
         String log = second.awaitDeploymentFailure();
 
         // refused by the node name's claim on this host, or (another node name) by the log's lock
-        assertTrue(log.contains("Node name '" + node() + "' is already in use by another live transaction service")
+        assertTrue(log.contains("Node name '" + node() + "' is already in use by another live process on this host")
                 || log.contains("Recovery log " + settings().logDirectory() + " is in use by another Pledge transaction service"),
                 "the second server's log says why:\n" + log);
         assertEquals(Outcome.PLACED, first.client().order("still-there", PLENTY, 1), "the first server still takes orders");
@@ -321,7 +321,8 @@ abstract class ServletContainerBehaviour {
 
         String log = server.awaitDeploymentFailure();
 
-        assertTrue(log.contains("has no logDirectory to start it with"), "the server's log names the attribute:\n" + log);
+        assertTrue(log.contains("has no logDirectory (or databaseLog.url / databaseLog.jndiName) to start it with"),
+                "the server's log names the attribute:\n" + log);
     }
 
     @Test
