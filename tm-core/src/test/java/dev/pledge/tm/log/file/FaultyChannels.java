@@ -29,7 +29,10 @@ public final class FaultyChannels implements FileJournal.ChannelOpener {
     public volatile boolean loseWrites;
     /** Every write to a segment matching {@link #where} ({position, bytes}, in order); the zero-fills, which create their file, are left out. */
     final java.util.List<long[]> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    /** While set, a force waits for it (and counts down {@link #forceHeld} first), so that committers pile up behind it. */
+    /**
+     * While set, a force of a segment waits for it (and counts down {@link #forceHeld} first), so that committers pile
+     * up behind it. The background zero-fill's force is never held: it would let committers through in small groups.
+     */
     volatile java.util.concurrent.CountDownLatch forceGate;
     final java.util.concurrent.CountDownLatch forceHeld = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
@@ -96,7 +99,7 @@ public final class FaultyChannels implements FileJournal.ChannelOpener {
                 throw injected("fsync of " + file.getFileName() + " failed (EIO)");
             }
             java.util.concurrent.CountDownLatch gate = forceGate;
-            if (gate != null && hit()) {
+            if (gate != null && recordWrites && hit()) {
                 forceHeld.countDown();
                 try {
                     gate.await();

@@ -82,9 +82,10 @@ class JournalTornWriteTest {
                 t.start();
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            // every committer has appended once it is pending and parked waiting for the held force (on a loaded
-            // machine a committer may be counted pending before its record is in the buffer)
-            while ((j.pendingCommits().size() < 2 + COMMITTERS || committers.stream().anyMatch(t -> t.getState() != Thread.State.WAITING))
+            // a decision is pending once its record is in the buffer (both happen under the append lock); the committers
+            // then park (timed) waiting for the held force
+            while ((j.pendingCommits().size() < 2 + COMMITTERS || committers.stream().anyMatch(t -> t.getState() != Thread.State.TIMED_WAITING
+                    && t.getState() != Thread.State.WAITING))
                     && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
