@@ -74,6 +74,17 @@ class SnippetCompilerTest {
     }
 
     @Test
+    void aBlockThatStartsWithAnAnnotationIsCompiledAsAClassBody() throws Exception {
+        assertEquals(List.of(), errors(
+                "```java",
+                "@Transactional",
+                "public void pay(long orderId) { ... }",
+                "",
+                "private final Map<Long, String> names = new HashMap<>();",
+                "```"));
+    }
+
+    @Test
     void aWholeSourceFileKeepsItsImportsAndItsPublicClassName() throws Exception {
         assertEquals(List.of(), errors(
                 "```java",

@@ -15,9 +15,8 @@ import java.util.Locale;
  *       parameter types only) becomes an abstract method of the wrapper, for {@code this::openOrdersXAResource}.</li>
  *   <li>{@code imports}: types or packages ({@code org.postgresql.ds.PGSimpleDataSource, jakarta.jms.*})
  *       imported besides the defaults and the snippet's own import lines.</li>
- *   <li>{@code wrap}: {@code method} (statements, the default for a snippet without a top-level type),
- *       {@code class} (fields and methods) or {@code unit} (a whole source file, the default when the
- *       snippet declares a top-level type).</li>
+ *   <li>{@code wrap}: {@code method} (statements), {@code class} (fields and methods) or {@code unit}
+ *       (a whole source file); without it, {@link SnippetUnit} decides from the code.</li>
  * </ul>
  *
  * @param wrap   how the snippet is wrapped, or null to decide from its code

@@ -11,7 +11,9 @@ import javax.tools.SimpleJavaFileObject;
  * A snippet made into a compilation unit in a package of its own ({@code docsnippets.s<n>}), with the
  * page line of each generated line so that the compiler's errors can name the page's lines.
  *
- * <p>A statement snippet becomes the body of {@code void snippet(given...) throws Exception} in a class
+ * <p>A snippet with a top-level type is a whole file; one whose first line starts with an annotation or an
+ * access modifier a class body; any other a method body (unless its options say otherwise).
+ * A statement snippet becomes the body of {@code void snippet(given...) throws Exception} in a class
  * {@code Snippet}; a class-body snippet the body of that class, its given variables fields. Import lines
  * at the top of a snippet stay imports. A {@code ...} that stands for the reader's own code (not a varargs
  * {@code String...}) is blanked out.
@@ -31,6 +33,7 @@ final class SnippetUnit extends SimpleJavaFileObject {
                     + "(?:class|interface|enum|record|@interface)\\s+([A-Z]\\w*)");
     private static final Pattern ELLIPSIS = Pattern.compile("(?<![\\w\\])>.])\\.\\.\\.(?!\\.)");
     private static final Pattern GIVEN_METHOD = Pattern.compile("(.*\\S)\\s+(\\w+)\\s*\\((.*)\\)");
+    private static final Pattern MEMBER_START = Pattern.compile("@\\w|(public|protected|private)\\s");
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?[\\w.]+(\\.\\*)?\\s*;\\s*$");
 
     private final Snippet snippet;
@@ -126,11 +129,22 @@ final class SnippetUnit extends SimpleJavaFileObject {
         return snippet.options().given().stream().filter(g -> !GIVEN_METHOD.matcher(g).matches()).toList();
     }
 
+    /**
+     * A whole file when a line declares a top-level type; a class body when the first code line starts
+     * with an annotation or an access modifier (no statement does); else a method body.
+     */
     private static SnippetOptions.Wrap guess(List<String> code) {
         for (String line : code) {
             if (TOP_LEVEL_TYPE.matcher(line).find() || line.startsWith("package ")) {
                 return SnippetOptions.Wrap.UNIT;
             }
+        }
+        for (String line : code) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("//") || IMPORT.matcher(trimmed).matches()) {
+                continue;
+            }
+            return MEMBER_START.matcher(trimmed).lookingAt() ? SnippetOptions.Wrap.CLASS : SnippetOptions.Wrap.METHOD;
         }
         return SnippetOptions.Wrap.METHOD;
     }
