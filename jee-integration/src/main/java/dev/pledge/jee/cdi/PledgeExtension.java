@@ -70,7 +70,17 @@ public final class PledgeExtension implements Extension {
             config = null;
             return;
         }
+        if (!config.connectionFactories().isEmpty() && !jmsAdapterPresent()) {
+            abd.addDefinitionError(new IllegalStateException("Pledge's configuration declares the JMS connection factories "
+                    + config.connectionFactories().keySet() + " (pledge.jms.*), which need dev.pledge:pledge-xa-jms (and the JMS"
+                    + " provider's client) on the class path: add that dependency"));
+            config = null;
+            return;
+        }
         abd.addContext(new TransactionScopedContext(this::service, beans));
+        if (!config.connectionFactories().isEmpty()) { // only then is the JMS adapter, an optional dependency, loaded
+            ConnectionFactoryBeans.add(abd, config.connectionFactories().values(), this::service, classLoader());
+        }
         boolean onlyOne = config.dataSources().size() == 1;
         for (ServiceConfiguration.DataSourceSettings ds : config.dataSources().values()) {
             // @Singleton: TransactionalDataSource is final, so not proxyable; one pool per name, closed at shutdown
@@ -157,19 +167,23 @@ public final class PledgeExtension implements Extension {
         return guard;
     }
 
-    /** Whether Weld's SPI is visible to this jar (an optional dependency: other containers go without it). */
     private static boolean jdbcAdapterPresent() {
-        try {
-            Class.forName("dev.pledge.xa.jdbc.TransactionalDataSource", false, PledgeExtension.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return present("dev.pledge.xa.jdbc.TransactionalDataSource");
     }
 
+    private static boolean jmsAdapterPresent() {
+        return present("dev.pledge.xa.jms.TransactionalConnectionFactory") && present("jakarta.jms.ConnectionFactory");
+    }
+
+    /** Whether Weld's SPI is visible to this jar (an optional dependency: other containers go without it). */
     private static boolean weldSpiPresent() {
+        return present("org.jboss.weld.transaction.spi.TransactionServices");
+    }
+
+    /** Whether {@code className} is visible to this jar, without initializing it. */
+    private static boolean present(String className) {
         try {
-            Class.forName("org.jboss.weld.transaction.spi.TransactionServices", false, PledgeExtension.class.getClassLoader());
+            Class.forName(className, false, PledgeExtension.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
