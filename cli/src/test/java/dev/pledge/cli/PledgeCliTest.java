@@ -1,6 +1,7 @@
 package dev.pledge.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +118,43 @@ class PledgeCliTest {
         assertEquals(0, text.code(), text.err());
         assertFalse(text.out().chars().anyMatch(c -> c == 0x1b || c == 0x07 || c == 0x202e), text.out());
         assertTrue(text.out().contains("branches: evil\\u001b[2J\\u0007\\u202e/00000001, stock/00000002"), text.out());
+    }
+
+    @Test
+    void logInspectGivesTheSameInDoubtAndHeuristicCountsInTheSameWordsAsTheServicesHealth() throws Exception {
+        Path log = tmp.resolve("log-health");
+        dev.pledge.tm.Health health;
+        try (TransactionService svc = TransactionService.builder().nodeName("cli-health").logDirectory(log)
+                .recoveryInterval(Duration.ZERO).build()) {
+            TransactionManager tm = svc.transactionManager();
+            for (String failing : List.of("orders", "billing")) { // two decisions left to recovery: in doubt
+                tm.begin();
+                tm.getTransaction().enlistResource(new Scripted(failing, XAException.XAER_RMFAIL));
+                tm.getTransaction().enlistResource(new Scripted("stock", 0));
+                tm.commit();
+            }
+            tm.begin();
+            tm.getTransaction().enlistResource(new Scripted("audit", XAException.XA_HEURMIX));
+            tm.getTransaction().enlistResource(new Scripted("stock", 0));
+            assertThrows(HeuristicMixedException.class, tm::commit);
+            health = svc.health();
+        }
+        assertEquals(2, health.inDoubtDecisions(), health.summary());
+        assertEquals(1, health.heuristicOutcomes(), health.summary());
+
+        Run text = run("log", "inspect", log.toString());
+        assertEquals(0, text.code(), text.err());
+        List<String> healthLines = health.summary().lines().toList();
+        for (String words : List.of(dev.pledge.tm.Health.IN_DOUBT_WORDS, dev.pledge.tm.Health.HEURISTIC_WORDS)) {
+            String line = healthLines.stream().filter(l -> l.startsWith(words + ": ")).findFirst().orElseThrow();
+            assertTrue(text.out().lines().anyMatch(line::equals), "inspect prints the health's line '" + line + "':\n" + text.out());
+        }
+        assertTrue(health.summary().contains("log: usable") && text.out().contains("log: readable"), health.summary() + text.out());
+
+        Run json = run("log", "inspect", "--json", log.toString());
+        assertEquals(0, json.code(), json.err());
+        assertTrue(json.out().contains("\"inDoubtDecisions\":" + health.inDoubtDecisions() + ",\"heuristicOutcomes\":"
+                + health.heuristicOutcomes() + ","), "the JSON counts carry the names and values of Health's: " + json.out());
     }
 
     @Test
