@@ -298,6 +298,49 @@ class PledgeCliTest {
     }
 
     @Test
+    void recoverCommitsABranchLeftPreparedOnArtemisThroughAJmsConnectionFactoryDeclaredWithTheCdiKeys() throws Exception {
+        Path log = tmp.resolve("log-jms");
+        try (EmbeddedBroker broker = EmbeddedBroker.start(tmp.resolve("broker"))) {
+            try (TransactionService svc = TransactionService.builder().nodeName("cli-jms").logDirectory(log)
+                    .recoveryInterval(Duration.ZERO).build();
+                    jakarta.jms.XAConnection xc = broker.xaConnectionFactory().createXAConnection()) {
+                jakarta.jms.XASession xs = xc.createXASession();
+                TransactionManager tm = svc.transactionManager();
+                tm.begin();
+                // two branches on the broker, so that the commit is two-phase: one commits, the other's commit is lost
+                tm.getTransaction().enlistResource(PledgeXAResource.named("events", false, xc.createXASession().getXAResource()));
+                tm.getTransaction().enlistResource(PledgeXAResource.named("events", false, commitNeverArrives(xs.getXAResource())));
+                xs.getSession().createProducer(xs.getSession().createQueue("cli.events")).send(xs.getSession().createTextMessage("order 1"));
+                tm.commit(); // decided; the broker's branch stays prepared, left to recovery
+            }
+            assertEquals(0, broker.messageCount("cli.events"), "the message waits in a prepared branch");
+            Path cfg = tmp.resolve("recover-jms.properties");
+            Files.writeString(cfg, "node-name=cli-jms\nlog-directory=" + log + "\n"
+                    + "jms.events.xa-factory-class=org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory\n"
+                    + "jms.events.url=" + broker.xaConnectionFactory().toURI() + "\njms.events.max-connections=4\n");
+            Run r = run("recover", "--config", cfg.toString());
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("1 committed"), r.out());
+            assertEquals(List.of("order 1"), broker.drain("cli.events"), "recovery committed the broker's branch");
+        }
+    }
+
+    /** {@code broker}'s resource, except that commit never reaches the broker: it fails as a lost connection would. */
+    private static XAResource commitNeverArrives(XAResource broker) {
+        return (XAResource) java.lang.reflect.Proxy.newProxyInstance(XAResource.class.getClassLoader(), new Class<?>[] {XAResource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("commit")) {
+                        throw new XAException(XAException.XAER_RMFAIL);
+                    }
+                    try {
+                        return method.invoke(broker, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
     void recoverRefusesTheLogOfAnotherNodeNameAndTakesItOverWithRenamedFrom() throws Exception {
         Path log = tmp.resolve("renamed-log");
         TransactionService.builder().nodeName("cli-old").logDirectory(log).recoveryInterval(Duration.ZERO).build().close();
