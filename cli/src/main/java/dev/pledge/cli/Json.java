@@ -19,16 +19,20 @@ final class Json {
     static String of(Contents c, Instant now) {
         return "{\"directory\":" + str(c.directory().toString())
                 + ",\"segments\":" + list(c.segments(), s -> "{\"name\":" + str(s.name()) + ",\"bytes\":" + s.bytes() + "}")
-                + ",\"inDoubt\":" + list(c.inDoubt(), d -> inDoubt(d, now))
-                + ",\"heuristics\":" + list(c.heuristics(), h -> heuristic(h, now)) + "}";
+                + counts(c.inDoubt(), c.heuristics(), now) + "}";
     }
 
     static String of(DatabaseContents c, Instant now) {
         return "{\"url\":" + str(c.url())
                 + ",\"nodes\":" + list(c.nodes(), n -> "{\"name\":" + str(n.name()) + ",\"epoch\":" + n.epoch() + ",\"live\":" + n.live()
                         + ",\"leaseExpires\":" + (n.leaseExpires() == null ? "null" : str(n.leaseExpires().toString())) + "}")
-                + ",\"inDoubt\":" + list(c.inDoubt(), d -> inDoubt(d, now))
-                + ",\"heuristics\":" + list(c.heuristics(), h -> heuristic(h, now)) + "}";
+                + counts(c.inDoubt(), c.heuristics(), now) + "}";
+    }
+
+    /** The in-doubt and heuristic lists, and their counts under the names {@code Health} gives them (inDoubtDecisions, heuristicOutcomes). */
+    private static String counts(List<InDoubt> inDoubt, List<Heuristic> heuristics, Instant now) {
+        return ",\"inDoubtDecisions\":" + inDoubt.size() + ",\"heuristicOutcomes\":" + heuristics.size()
+                + ",\"inDoubt\":" + list(inDoubt, d -> inDoubt(d, now)) + ",\"heuristics\":" + list(heuristics, h -> heuristic(h, now));
     }
 
     private static String inDoubt(InDoubt d, Instant now) {

@@ -3,6 +3,7 @@ package dev.pledge.cli;
 import dev.pledge.tm.RecoveryLog;
 import dev.pledge.tm.RecoveryLog.Contents;
 import dev.pledge.tm.RecoveryLog.DatabaseContents;
+import dev.pledge.tm.Health;
 import dev.pledge.tm.RecoveryLog.Heuristic;
 import dev.pledge.tm.RecoveryLog.InDoubt;
 import java.io.PrintWriter;
@@ -70,12 +71,13 @@ final class LogCommand {
         }
 
         private static void printTransactions(PrintWriter out, List<InDoubt> inDoubt, List<Heuristic> heuristics, Instant now) {
-            out.printf("in doubt (committed, branches unfinished): %d%n", inDoubt.size());
+            out.printf("log: readable%n"); // a running service's health says "usable" or why not; offline, inspect can only read it
+            out.printf("%s: %d%n", Health.IN_DOUBT_WORDS, inDoubt.size());
             for (InDoubt d : inDoubt) {
                 out.printf("  %s  age %s  branches: %s%n", printable(d.gtrid()), age(d.decidedAt(), now),
                         printable(d.branches().stream().map(b -> b.resource() + "/" + b.bqual()).collect(Collectors.joining(", "))));
             }
-            out.printf("heuristic outcomes awaiting resolution: %d%n", heuristics.size());
+            out.printf("%s: %d%n", Health.HEURISTIC_WORDS, heuristics.size());
             for (Heuristic h : heuristics) {
                 out.printf("  %s  age %s  %s on %s/%s (decision was %s)%n", printable(h.gtrid()), age(h.at(), now), h.outcome(), printable(h.branch().resource()),
                         h.branch().bqual(), h.decision());

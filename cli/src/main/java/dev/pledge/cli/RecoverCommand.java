@@ -26,7 +26,7 @@ final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE",
             description = "Properties file: node-name, log-directory (or database-log.url, .user, .password, .table-prefix),"
                     + " resource.NAME.xa-datasource and the data source's settings"
-                    + " (resource.NAME.url, .user, .password, ...).")
+                    + " (resource.NAME.url, .user, .password, ...); jms.NAME.xa-factory-class and .url for a JMS broker.")
     Path config;
 
     @Override
@@ -35,6 +35,9 @@ final class RecoverCommand implements Callable<Integer> {
         RecoveryConfig cfg = RecoveryConfig.load(config);
         for (RecoveryConfig.Resource r : cfg.resources().values()) {
             requireReachable(cfg, r);
+        }
+        for (RecoveryConfig.Broker b : cfg.brokers().values()) {
+            requireReachable(cfg, b);
         }
         TransactionService.Builder builder = TransactionService.builder()
                 .nodeName(cfg.nodeName())
@@ -47,10 +50,23 @@ final class RecoverCommand implements Callable<Integer> {
         }
         try (TransactionService svc = builder.build()) {
             cfg.resources().forEach((name, r) -> svc.recovery().register(name, TransactionalDataSource.recoveryResource(name, r.dataSource())));
+            cfg.brokers().forEach((name, b) -> svc.recovery().register(name,
+                    dev.pledge.xa.jms.TransactionalConnectionFactory.recoveryResource(name, b.factory())));
             cfg.resolveByXid().forEach(svc.recovery()::resolveByXid);
             RecoveryReport report = svc.recovery().runPass();
             out.println(report);
             return report.isClean() ? 0 : 2;
+        }
+    }
+
+    /** Connects once to the broker, so that a wrong URL or a stopped broker is one clear error and not a pending pass. */
+    private static void requireReachable(RecoveryConfig cfg, RecoveryConfig.Broker b) {
+        try {
+            b.factory().createXAConnection().close();
+        } catch (jakarta.jms.JMSException | RuntimeException e) {
+            throw new IllegalStateException("cannot connect to JMS connection factory '" + b.name() + "' at " + b.url() + ": "
+                    + PledgeCli.firstLine(String.valueOf(e.getMessage())) + ". Check that the broker is running and jms." + b.name()
+                    + ".url/user/password in " + cfg.file(), e);
         }
     }
 

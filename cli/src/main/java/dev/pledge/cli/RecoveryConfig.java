@@ -35,14 +35,22 @@ import javax.sql.XADataSource;
  * Every {@code resource.NAME.KEY} other than {@code xa-datasource} is set with the data source's
  * bean setter ({@code url} → {@code setUrl} or {@code setURL}). The keys a CDI application declares
  * its data sources with work too: {@code datasource.NAME.xa-class}, {@code .url}, ... (the
- * {@code pledge.} prefix left out; pool sizes are ignored).
+ * {@code pledge.} prefix left out; pool sizes are ignored), and so do its JMS connection factories:
+ * {@code jms.NAME.xa-factory-class}, {@code .url} ({@code setUrl}, else Artemis's {@code setBrokerURL}), ...
  */
 record RecoveryConfig(Path file, String nodeName, Path logDirectory, DatabaseLog databaseLog, Map<String, Resource> resources,
-                      List<String> renamedFrom, List<String> resolveByXid) {
+                      Map<String, Broker> brokers, List<String> renamedFrom, List<String> resolveByXid) {
     /** The CDI extension's keys ({@code pledge.datasource.NAME.xa-class}, ...) work here too, without the prefix. */
     private static final String DATASOURCE = "datasource.";
     /** Pool settings of the CDI keys, which a recovery pass has no use for. */
     private static final List<String> POOL_ONLY = List.of("max-pool-size", "min-pool-size", "acquisition-timeout");
+    /** The CDI extension's JMS keys ({@code pledge.jms.NAME.xa-factory-class}, ...), without the prefix. */
+    private static final String JMS = "jms.";
+    private static final List<String> JMS_POOL_ONLY = List.of("max-connections", "max-sessions-per-connection");
+
+    /** One configured JMS connection factory: the provider's XA connection factory and, for messages, its URL. */
+    record Broker(String name, jakarta.jms.XAConnectionFactory factory, String url) {
+    }
 
     /** A database log named by its JDBC URL; the password is never printed. */
     record DatabaseLog(String url, String user, String password, String tablePrefix) {
@@ -94,29 +102,38 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, DatabaseLog
             }
         }
         Map<String, Map<String, String>> byResource = new TreeMap<>();
+        Map<String, Map<String, String>> byBroker = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
-            String group = key.startsWith("resource.") ? "resource." : key.startsWith(DATASOURCE) ? DATASOURCE : null;
+            String group = key.startsWith("resource.") ? "resource." : key.startsWith(DATASOURCE) ? DATASOURCE
+                    : key.startsWith(JMS) ? JMS : null;
             if (group != null) {
                 String rest = key.substring(group.length());
                 int dot = rest.indexOf('.');
                 if (dot <= 0) {
                     throw new IllegalArgumentException(file + ": '" + key + "' must read " + group + "NAME.KEY");
                 }
-                byResource.computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<>()).put(rest.substring(dot + 1), p.getProperty(key));
+                (group.equals(JMS) ? byBroker : byResource).computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<>())
+                        .put(rest.substring(dot + 1), p.getProperty(key));
             } else if (!KEYS.contains(key)) {
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "' (expected " + String.join(", ", KEYS)
-                        + " or resource.NAME.KEY)");
+                        + ", resource.NAME.KEY or jms.NAME.KEY)");
             }
         }
-        if (byResource.isEmpty()) {
-            throw new IllegalArgumentException(file + " names no resource: add resource.NAME.xa-datasource=CLASS and its settings");
+        if (byResource.isEmpty() && byBroker.isEmpty()) {
+            throw new IllegalArgumentException(file + " names no resource: add resource.NAME.xa-datasource=CLASS and its settings"
+                    + " (or jms.NAME.xa-factory-class=CLASS for a JMS broker)");
         }
+        Map<String, Broker> brokers = new LinkedHashMap<>();
+        byBroker.forEach((name, settings) -> {
+            String url = dev.pledge.tm.Redaction.url(settings.getOrDefault("url", "(no url given)"));
+            brokers.put(name, new Broker(name, connectionFactory(file, name, settings), url));
+        });
         Map<String, Resource> resources = new LinkedHashMap<>();
         byResource.forEach((name, settings) -> {
             String url = dev.pledge.tm.Redaction.url(settings.getOrDefault("url", settings.getOrDefault("URL", "(no url given)")));
             resources.put(name, new Resource(name, dataSource(file, name, settings), url));
         });
-        return new RecoveryConfig(file, node, log, database, resources, list(p, "renamed-from"), list(p, "resolve-by-xid"));
+        return new RecoveryConfig(file, node, log, database, resources, brokers, list(p, "renamed-from"), list(p, "resolve-by-xid"));
     }
 
     private static final List<String> DATABASE_KEYS = List.of("database-log.url", "database-log.user", "database-log.password",
@@ -139,6 +156,35 @@ record RecoveryConfig(Path file, String nodeName, Path logDirectory, DatabaseLog
             throw new IllegalArgumentException(file + " lacks '" + key + "'");
         }
         return v.trim();
+    }
+
+    private static jakarta.jms.XAConnectionFactory connectionFactory(Path file, String name, Map<String, String> settings) {
+        String origin = file + ": JMS connection factory '" + name + "'";
+        String className = settings.remove("xa-factory-class");
+        if (className == null) {
+            throw new IllegalArgumentException(origin + " lacks jms." + name + ".xa-factory-class=CLASS (e.g."
+                    + " org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory)");
+        }
+        JMS_POOL_ONLY.forEach(settings::remove);
+        Object factory;
+        try {
+            Class<?> type = Class.forName(className.trim(), false, RecoveryConfig.class.getClassLoader());
+            if (!jakarta.jms.XAConnectionFactory.class.isAssignableFrom(type)) {
+                throw new IllegalArgumentException(origin + ": " + className + " is not a jakarta.jms.XAConnectionFactory");
+            }
+            factory = type.getConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException(origin + ": XA connection factory class " + className + " is not on the class path", e);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException(origin + ": cannot create " + className + " (" + e + ")", e);
+        }
+        String url = settings.remove("url");
+        if (url != null) { // url: setUrl where the provider has one, else Artemis's setBrokerURL
+            boolean hasSetUrl = Arrays.stream(factory.getClass().getMethods()).anyMatch(m -> m.getName().equalsIgnoreCase("setUrl"));
+            settings.put(hasSetUrl ? "url" : "brokerURL", url);
+        }
+        XaDataSources.setProperties(factory, settings, origin);
+        return (jakarta.jms.XAConnectionFactory) factory;
     }
 
     private static XADataSource dataSource(Path file, String name, Map<String, String> settings) {

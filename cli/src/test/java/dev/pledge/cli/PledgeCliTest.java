@@ -1,6 +1,7 @@
 package dev.pledge.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +118,43 @@ class PledgeCliTest {
         assertEquals(0, text.code(), text.err());
         assertFalse(text.out().chars().anyMatch(c -> c == 0x1b || c == 0x07 || c == 0x202e), text.out());
         assertTrue(text.out().contains("branches: evil\\u001b[2J\\u0007\\u202e/00000001, stock/00000002"), text.out());
+    }
+
+    @Test
+    void logInspectGivesTheSameInDoubtAndHeuristicCountsInTheSameWordsAsTheServicesHealth() throws Exception {
+        Path log = tmp.resolve("log-health");
+        dev.pledge.tm.Health health;
+        try (TransactionService svc = TransactionService.builder().nodeName("cli-health").logDirectory(log)
+                .recoveryInterval(Duration.ZERO).build()) {
+            TransactionManager tm = svc.transactionManager();
+            for (String failing : List.of("orders", "billing")) { // two decisions left to recovery: in doubt
+                tm.begin();
+                tm.getTransaction().enlistResource(new Scripted(failing, XAException.XAER_RMFAIL));
+                tm.getTransaction().enlistResource(new Scripted("stock", 0));
+                tm.commit();
+            }
+            tm.begin();
+            tm.getTransaction().enlistResource(new Scripted("audit", XAException.XA_HEURMIX));
+            tm.getTransaction().enlistResource(new Scripted("stock", 0));
+            assertThrows(HeuristicMixedException.class, tm::commit);
+            health = svc.health();
+        }
+        assertEquals(2, health.inDoubtDecisions(), health.summary());
+        assertEquals(1, health.heuristicOutcomes(), health.summary());
+
+        Run text = run("log", "inspect", log.toString());
+        assertEquals(0, text.code(), text.err());
+        List<String> healthLines = health.summary().lines().toList();
+        for (String words : List.of(dev.pledge.tm.Health.IN_DOUBT_WORDS, dev.pledge.tm.Health.HEURISTIC_WORDS)) {
+            String line = healthLines.stream().filter(l -> l.startsWith(words + ": ")).findFirst().orElseThrow();
+            assertTrue(text.out().lines().anyMatch(line::equals), "inspect prints the health's line '" + line + "':\n" + text.out());
+        }
+        assertTrue(health.summary().contains("log: usable") && text.out().contains("log: readable"), health.summary() + text.out());
+
+        Run json = run("log", "inspect", "--json", log.toString());
+        assertEquals(0, json.code(), json.err());
+        assertTrue(json.out().contains("\"inDoubtDecisions\":" + health.inDoubtDecisions() + ",\"heuristicOutcomes\":"
+                + health.heuristicOutcomes() + ","), "the JSON counts carry the names and values of Health's: " + json.out());
     }
 
     @Test
@@ -257,6 +295,49 @@ class PledgeCliTest {
         Run refused = run("recover", "--config", both.toString());
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("names both log-directory and database-log.url"), refused.err());
+    }
+
+    @Test
+    void recoverCommitsABranchLeftPreparedOnArtemisThroughAJmsConnectionFactoryDeclaredWithTheCdiKeys() throws Exception {
+        Path log = tmp.resolve("log-jms");
+        try (EmbeddedBroker broker = EmbeddedBroker.start(tmp.resolve("broker"))) {
+            try (TransactionService svc = TransactionService.builder().nodeName("cli-jms").logDirectory(log)
+                    .recoveryInterval(Duration.ZERO).build();
+                    jakarta.jms.XAConnection xc = broker.xaConnectionFactory().createXAConnection()) {
+                jakarta.jms.XASession xs = xc.createXASession();
+                TransactionManager tm = svc.transactionManager();
+                tm.begin();
+                // two branches on the broker, so that the commit is two-phase: one commits, the other's commit is lost
+                tm.getTransaction().enlistResource(PledgeXAResource.named("events", false, xc.createXASession().getXAResource()));
+                tm.getTransaction().enlistResource(PledgeXAResource.named("events", false, commitNeverArrives(xs.getXAResource())));
+                xs.getSession().createProducer(xs.getSession().createQueue("cli.events")).send(xs.getSession().createTextMessage("order 1"));
+                tm.commit(); // decided; the broker's branch stays prepared, left to recovery
+            }
+            assertEquals(0, broker.messageCount("cli.events"), "the message waits in a prepared branch");
+            Path cfg = tmp.resolve("recover-jms.properties");
+            Files.writeString(cfg, "node-name=cli-jms\nlog-directory=" + log + "\n"
+                    + "jms.events.xa-factory-class=org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory\n"
+                    + "jms.events.url=" + broker.xaConnectionFactory().toURI() + "\njms.events.max-connections=4\n");
+            Run r = run("recover", "--config", cfg.toString());
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("1 committed"), r.out());
+            assertEquals(List.of("order 1"), broker.drain("cli.events"), "recovery committed the broker's branch");
+        }
+    }
+
+    /** {@code broker}'s resource, except that commit never reaches the broker: it fails as a lost connection would. */
+    private static XAResource commitNeverArrives(XAResource broker) {
+        return (XAResource) java.lang.reflect.Proxy.newProxyInstance(XAResource.class.getClassLoader(), new Class<?>[] {XAResource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("commit")) {
+                        throw new XAException(XAException.XAER_RMFAIL);
+                    }
+                    try {
+                        return method.invoke(broker, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

@@ -94,16 +94,38 @@ public final class ServiceConfiguration {
         }
     }
 
-    private final Map<String, Setting> settings;
-    private final Map<String, DataSourceSettings> dataSources;
+    /** Key prefix (after {@link #PREFIX}) of the JMS connection factories declared in configuration: {@code jms.NAME.KEY}. */
+    public static final String JMS = "jms.";
 
-    private ServiceConfiguration(Map<String, Setting> settings) {
-        this(settings, Map.of());
+    /**
+     * A JMS connection factory declared in configuration, {@code pledge.jms.NAME.*}: {@code xa-factory-class}
+     * (the provider's XA connection factory), {@code max-connections}, {@code max-sessions-per-connection},
+     * and every other key (the map key: the part after NAME) set on the XA connection factory through its setters ({@code url} also as
+     * {@code brokerURL}, Artemis's name, {@code user}, {@code password}, ...). Text only: the JMS
+     * adapter, an optional dependency, is loaded by {@code dev.pledge.jee.naming.ConfiguredConnectionFactories} when one is declared.
+     */
+    public record ConnectionFactorySettings(String name, Setting xaFactoryClass, Map<String, Setting> properties, Setting maxConnections,
+            Setting maxSessionsPerConnection, String origin) {
     }
 
-    private ServiceConfiguration(Map<String, Setting> settings, Map<String, DataSourceSettings> dataSources) {
+    private final Map<String, Setting> settings;
+    private final Map<String, DataSourceSettings> dataSources;
+    private final Map<String, ConnectionFactorySettings> connectionFactories;
+
+    private ServiceConfiguration(Map<String, Setting> settings) {
+        this(settings, Map.of(), Map.of());
+    }
+
+    private ServiceConfiguration(Map<String, Setting> settings, Map<String, DataSourceSettings> dataSources,
+            Map<String, ConnectionFactorySettings> connectionFactories) {
         this.settings = settings;
         this.dataSources = dataSources;
+        this.connectionFactories = connectionFactories;
+    }
+
+    /** The JMS connection factories declared with {@code pledge.jms.NAME.*}, by name, in the order of their names. */
+    public Map<String, ConnectionFactorySettings> connectionFactories() {
+        return connectionFactories;
     }
 
     /** The data sources declared with {@code pledge.datasource.NAME.*}, by name, in the order of their names. */
@@ -129,15 +151,15 @@ public final class ServiceConfiguration {
         Map<String, Setting> found = MicroProfile.isPresent(loader) ? MicroProfile.read(loader) : systemAndFile(loader);
         Map<String, Setting> bare = new LinkedHashMap<>();
         Map<String, Map<String, Setting>> declared = new java.util.TreeMap<>();
+        Map<String, Map<String, Setting>> declaredJms = new java.util.TreeMap<>();
         for (Setting s : found.values()) {
             String key = s.key().substring(PREFIX.length());
             if (key.startsWith(DATASOURCE)) {
-                String rest = key.substring(DATASOURCE.length());
-                int dot = rest.indexOf('.');
-                if (dot <= 0 || dot == rest.length() - 1) {
-                    throw new IllegalArgumentException("Pledge setting " + s + " must read " + PREFIX + DATASOURCE + "NAME.KEY");
-                }
-                declared.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), s);
+                putNamed(declared, DATASOURCE, key, s);
+                continue;
+            }
+            if (key.startsWith(JMS)) {
+                putNamed(declaredJms, JMS, key, s);
                 continue;
             }
             if (!KEYS.contains(key) && System.getProperty(s.key()) != null) {
@@ -153,18 +175,47 @@ public final class ServiceConfiguration {
         }
         Map<String, DataSourceSettings> dataSources = new LinkedHashMap<>();
         declared.forEach((name, keys) -> dataSources.put(name, dataSource(name, keys)));
-        return new ServiceConfiguration(bare, dataSources);
+        Map<String, ConnectionFactorySettings> connectionFactories = new LinkedHashMap<>();
+        declaredJms.forEach((name, keys) -> connectionFactories.put(name, connectionFactory(name, keys)));
+        return new ServiceConfiguration(bare, dataSources, connectionFactories);
+    }
+
+    /** Files {@code s}, whose key (without {@link #PREFIX}) reads {@code kind}NAME.KEY, under NAME and KEY. */
+    private static void putNamed(Map<String, Map<String, Setting>> declared, String kind, String key, Setting s) {
+        String rest = key.substring(kind.length());
+        int dot = rest.indexOf('.');
+        if (dot <= 0 || dot == rest.length() - 1) {
+            throw new IllegalArgumentException("Pledge setting " + s + " must read " + PREFIX + kind + "NAME.KEY");
+        }
+        declared.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), s);
+    }
+
+    private static ConnectionFactorySettings connectionFactory(String name, Map<String, Setting> keys) {
+        Map<String, Setting> rest = new LinkedHashMap<>(keys);
+        Setting xaClass = removeClassKey(rest, JMS, name, "xa-factory-class", "JMS connection factory",
+                "the provider's XA connection factory, e.g. org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory");
+        Setting max = rest.remove("max-connections");
+        Setting sessions = rest.remove("max-sessions-per-connection");
+        return new ConnectionFactorySettings(name, xaClass, java.util.Collections.unmodifiableMap(rest), max, sessions,
+                xaClass.origin() + ", " + PREFIX + JMS + name + ".*");
+    }
+
+    /** Removes and returns the key of {@code rest} that names the class to make; fails naming the full key when it is missing. */
+    private static Setting removeClassKey(Map<String, Setting> rest, String kind, String name, String classKey, String what, String hint) {
+        Setting any = rest.values().iterator().next();
+        Setting found = rest.remove(classKey);
+        if (found == null) {
+            throw new IllegalArgumentException(what + " '" + name + "' (" + any.origin() + ") has no " + PREFIX + kind + name + "."
+                    + classKey + ": name " + hint);
+        }
+        return found;
     }
 
     private static DataSourceSettings dataSource(String name, Map<String, Setting> keys) {
         Map<String, Setting> rest = new LinkedHashMap<>(keys);
-        Setting xaClass = rest.remove("xa-class");
+        Setting xaClass = removeClassKey(rest, DATASOURCE, name, "xa-class", "Data source",
+                "the driver's XA data source, e.g. org.postgresql.xa.PGXADataSource");
         String prefix = PREFIX + DATASOURCE + name + ".";
-        if (xaClass == null) {
-            Setting any = keys.values().iterator().next();
-            throw new IllegalArgumentException("Data source '" + name + "' (" + any.origin() + ") has no " + prefix
-                    + "xa-class: name the driver's XA data source, e.g. org.postgresql.xa.PGXADataSource");
-        }
         Setting max = rest.remove("max-pool-size");
         Setting min = rest.remove("min-pool-size");
         Setting acquisition = rest.remove("acquisition-timeout");
@@ -275,13 +326,16 @@ public final class ServiceConfiguration {
     }
 
     /**
-     * {@link #builder()}, with each declared data source registered for the first recovery pass that
+     * {@link #builder()}, with each declared data source and connection factory registered for the first recovery pass that
      * {@code build()} runs, so that branches a crash left on them are finished before the application starts.
      */
     public TransactionService.Builder builder(ClassLoader loader) {
         TransactionService.Builder b = builder();
         for (DataSourceSettings ds : dataSources.values()) {
             b.recoveryResource(ds.name(), dev.pledge.xa.jdbc.TransactionalDataSource.recoveryResource(ds.name(), ds.xaDataSource(loader)));
+        }
+        if (!connectionFactories.isEmpty()) { // only then is the JMS adapter, an optional dependency, loaded
+            dev.pledge.jee.naming.ConfiguredConnectionFactories.registerForRecovery(b, connectionFactories.values(), loader);
         }
         return b;
     }

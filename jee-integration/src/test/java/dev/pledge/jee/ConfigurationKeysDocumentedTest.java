@@ -17,6 +17,7 @@ class ConfigurationKeysDocumentedTest {
         Path page = Path.of("..", "docs", "configuration.md");
         assertTrue(Files.isRegularFile(page), "the configuration reference is missing: " + page.toAbsolutePath());
         String text = Files.readString(page);
+        String jms = Files.readString(Path.of("..", "docs", "jms-and-bridge.md"));
         List<String> missing = ServiceConfiguration.KEYS.stream()
                 .filter(key -> !text.contains("`" + ServiceConfiguration.PREFIX + key + "`"))
                 .toList();
@@ -25,6 +26,12 @@ class ConfigurationKeysDocumentedTest {
         for (String key : List.of("xa-class", "max-pool-size", "min-pool-size", "acquisition-timeout")) {
             assertTrue(text.contains("`" + ServiceConfiguration.PREFIX + ServiceConfiguration.DATASOURCE + "NAME." + key + "`"),
                     "data source key missing from docs/configuration.md: " + key);
+        }
+        for (String key : List.of("xa-factory-class", "max-connections", "max-sessions-per-connection")) {
+            assertTrue(text.contains("`" + ServiceConfiguration.PREFIX + ServiceConfiguration.JMS + "NAME." + key + "`"),
+                    "JMS connection factory key missing from docs/configuration.md: " + key);
+            assertTrue(jms.contains(ServiceConfiguration.PREFIX + ServiceConfiguration.JMS) && jms.contains("." + key + "="),
+                    "docs/jms-and-bridge.md shows no " + key);
         }
     }
 }

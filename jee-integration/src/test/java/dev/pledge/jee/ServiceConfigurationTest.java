@@ -212,6 +212,29 @@ class ServiceConfigurationTest {
     }
 
     @Test
+    void aJmsConnectionFactoryIsDeclaredByNameWithItsProviderClassAndPoolSettings() throws Exception {
+        ClassLoader loader = withPropertiesFile("jms.events.xa-factory-class=org.example.XaFactory\njms.events.url=tcp://mq:61616\n"
+                + "jms.events.max-connections=4\njms.events.password=s3cret-marker\n");
+        ServiceConfiguration.ConnectionFactorySettings events = ServiceConfiguration.fromEnvironment(loader).connectionFactories().get("events");
+        assertEquals("org.example.XaFactory", events.xaFactoryClass().value());
+        assertEquals("4", events.maxConnections().value());
+        assertEquals(null, events.maxSessionsPerConnection());
+        assertEquals(java.util.List.of("url", "password"), java.util.List.copyOf(events.properties().keySet()));
+        assertFalse(events.properties().toString().contains("s3cret-marker"), "a password is never printed: " + events.properties());
+    }
+
+    @Test
+    void aJmsConnectionFactoryWithoutItsProviderClassOrWithoutAKeyIsRefusedNamingTheKey() throws Exception {
+        IllegalArgumentException noClass = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(withPropertiesFile("jms.events.url=tcp://mq:61616\n")));
+        assertTrue(noClass.getMessage().contains("'events'") && noClass.getMessage().contains("pledge.jms.events.xa-factory-class"),
+                noClass.getMessage());
+        IllegalArgumentException noKey = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(withPropertiesFile("jms.events=x\n")));
+        assertTrue(noKey.getMessage().contains("pledge.jms.events") && noKey.getMessage().contains("pledge.jms.NAME.KEY"), noKey.getMessage());
+    }
+
+    @Test
     void aBooleanMustBeTrueOrFalse() throws Exception {
         ClassLoader loader = withPropertiesFile("unsafeDisableFsync=yes\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -34,6 +34,32 @@ public record Health(String node, Instant takenAt, boolean logUsable, String log
         }
     }
 
+    /** How every text view names {@link #inDoubtDecisions}: {@link #summary()} and {@code pledge log inspect}. */
+    public static final String IN_DOUBT_WORDS = "in doubt (committed, branches unfinished)";
+    /** How every text view names {@link #heuristicOutcomes}, likewise. */
+    public static final String HEURISTIC_WORDS = "heuristic outcomes awaiting resolution";
+
+    /**
+     * The view as lines for an operator, in the words {@code pledge log inspect} uses for the same
+     * figures: UP or DOWN, the log's state, the in-doubt and heuristic counts, transactions in flight,
+     * the last recovery pass.
+     */
+    public String summary() {
+        StringBuilder b = new StringBuilder();
+        b.append("node ").append(node).append(": ").append(isUp() ? "UP" : "DOWN").append('\n');
+        b.append("log: ").append(logUsable ? "usable" : "NOT usable: " + logProblem).append(fenced ? " (node fenced)" : "").append('\n');
+        b.append(IN_DOUBT_WORDS).append(": ").append(count(inDoubtDecisions)).append('\n');
+        b.append(HEURISTIC_WORDS).append(": ").append(count(heuristicOutcomes)).append('\n');
+        b.append("in flight: ").append(count(inFlight)).append(" (oldest ").append(oldestInFlight.toMillis()).append(" ms)\n");
+        b.append("last recovery pass: ").append(lastRecoveryPass == null ? "none yet"
+                : lastRecoveryPass.finishedAt() + (lastRecoveryPass.isClean() ? ", clean" : ", left work: " + lastRecoveryPass.report())).append('\n');
+        return b.toString();
+    }
+
+    private static String count(int n) {
+        return n < 0 ? "unknown" : Integer.toString(n);
+    }
+
     /** UP: the log can write decisions and the node is not fenced. */
     public boolean isUp() {
         return logUsable && !fenced;

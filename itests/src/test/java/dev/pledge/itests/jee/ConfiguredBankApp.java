@@ -17,10 +17,7 @@ public final class ConfiguredBankApp {
     }
 
     public static void main(String[] args) throws Exception {
-        for (int i = 1; i < args.length; i++) {
-            int eq = args[i].indexOf('=');
-            System.setProperty(args[i].substring(0, eq), args[i].substring(eq + 1));
-        }
+        applySettings(args);
         try (WeldContainer weld = new Weld().disableDiscovery().addExtension(new PledgeExtension())
                 .addBeanClasses(ConfiguredBank.class).initialize()) {
             System.out.println("ready");
@@ -37,5 +34,13 @@ public final class ConfiguredBankApp {
             }
         }
         System.out.println("done");
+    }
+
+    /** Sets the {@code KEY=VALUE} arguments after the first (the command) as system properties. */
+    static void applySettings(String[] args) {
+        for (int i = 1; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            System.setProperty(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
     }
 }

@@ -48,6 +48,27 @@ class ExtensionLifecycleTest {
     }
 
     @Test
+    void theServicesHealthIsInjectableAsAFreshViewAtEachLookUp() throws Exception {
+        System.setProperty("pledge.nodeName", NODE + "-health");
+        System.setProperty("pledge.logDirectory", dir.resolve("health-log").toString());
+        try (WeldContainer weld = container()) {
+            jakarta.enterprise.inject.Instance<dev.pledge.tm.Health> health = weld.select(dev.pledge.tm.Health.class);
+            dev.pledge.tm.Health idle = health.get();
+            assertEquals(NODE + "-health", idle.node());
+            assertTrue(idle.isUp() && idle.inDoubtDecisions() == 0 && idle.heuristicOutcomes() == 0 && idle.inFlight() == 0, idle.summary());
+            TransactionManager tm = weld.select(TransactionManager.class).get();
+            tm.begin();
+            try {
+                dev.pledge.tm.Health busy = health.get();
+                assertEquals(1, busy.inFlight(), "a new view, taken now: " + busy.summary());
+                assertNotSame(idle, busy);
+            } finally {
+                tm.rollback();
+            }
+        }
+    }
+
+    @Test
     void theServiceIsConfiguredFromSystemPropertiesAndClosedAtContainerShutdown() {
         Path log = dir.resolve("log");
         System.setProperty("pledge.nodeName", NODE);

@@ -13,7 +13,8 @@ import org.jboss.weld.environment.se.WeldContainer;
  * pledge-xa-jdbc nor pledge-xa-jms (nor Agroal, pooled-jms, the JMS API): Weld SE with Pledge's
  * extension, one {@code @Transactional} method that commits and one that rolls back; then a
  * deployment with a {@code pledge.datasource.*} key, which must fail saying that pledge-xa-jdbc is
- * needed. Prints "NO-ADAPTERS OK" and exits 0. Arguments: node name, log directory.
+ * needed; then one with a {@code pledge.jms.*} key, which must fail saying that pledge-xa-jms is needed,
+ * (that the extension's JMS classes were never loaded, {@link NoAdaptersCdiTest} reads from the class-loading log). Prints "NO-ADAPTERS OK" and exits 0. Arguments: node name, log directory.
  */
 public final class NoAdaptersApp {
     private NoAdaptersApp() {
@@ -67,16 +68,27 @@ public final class NoAdaptersApp {
         // a data source declared in configuration needs pledge-xa-jdbc: the deployment fails and says so
         System.setProperty("pledge.datasource.orders.xa-class", "org.h2.jdbcx.JdbcDataSource");
         System.setProperty("pledge.datasource.orders.url", "jdbc:h2:mem:orders");
-        try (WeldContainer weld = new Weld(args[0] + "-ds").disableDiscovery().addExtension(new PledgeExtension())
+        expectDeploymentFailure(args[0] + "-ds", "need dev.pledge:pledge-xa-jdbc on the class path");
+        // a JMS connection factory declared in configuration needs pledge-xa-jms: the deployment fails and says so
+        System.clearProperty("pledge.datasource.orders.xa-class");
+        System.clearProperty("pledge.datasource.orders.url");
+        System.setProperty("pledge.jms.events.xa-factory-class", "org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory");
+        System.setProperty("pledge.jms.events.url", "tcp://127.0.0.1:61616");
+        expectDeploymentFailure(args[0] + "-jms", "need dev.pledge:pledge-xa-jms");
+        System.out.println("NO-ADAPTERS OK");
+        System.exit(0);
+    }
+
+    /** Deploys with the system properties set now; the deployment must fail with {@code expected} in its error. */
+    private static void expectDeploymentFailure(String container, String expected) {
+        try (WeldContainer weld = new Weld(container).disableDiscovery().addExtension(new PledgeExtension())
                 .addBeanClasses(TxTypes.class).initialize()) {
-            throw new AssertionError("a configured data source without pledge-xa-jdbc deployed");
+            throw new AssertionError("deployed, though it should fail with: " + expected);
         } catch (RuntimeException e) {
             String all = e + " / " + e.getCause();
-            if (!all.contains("need dev.pledge:pledge-xa-jdbc on the class path")) {
+            if (!all.contains(expected)) {
                 throw new AssertionError("not the expected deployment error: " + all, e);
             }
         }
-        System.out.println("NO-ADAPTERS OK");
-        System.exit(0);
     }
 }

@@ -1,6 +1,7 @@
 package dev.pledge.itests.jee;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * application without data sources or connection factories does not have them. This runs one
  * ({@link NoAdaptersApp}) in a JVM whose class path is this test's without the adapters and their
  * libraries, so that an eager reference from the extension's code path (no {@code pledge.datasource.*}
- * keys) to an adapter class fails here.
+ * keys) to an adapter class fails here, and the class-loading log shows that a declared JMS
+ * connection factory without pledge-xa-jms fails the deployment without loading the extension's JMS classes.
  */
 class NoAdaptersCdiTest {
     private static final Pattern ADAPTERS = Pattern.compile(".*([/\\\\]xa-adapters[/\\\\]|pledge-xa-|[/\\\\]io[/\\\\]agroal[/\\\\]"
@@ -38,7 +40,7 @@ class NoAdaptersCdiTest {
         assertTrue(dropped.stream().anyMatch(e -> e.contains("jdbc")) && dropped.stream().anyMatch(e -> e.contains("agroal")),
                 "expected the adapters on the test class path: " + dropped);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xlog:class+load=info"));
         String claims = System.getProperty("pledge.nodeLockDirectory"); // where the node-name claims live: same as this JVM's
         if (claims != null) {
             cmd.add("-Dpledge.nodeLockDirectory=" + claims);
@@ -53,5 +55,9 @@ class NoAdaptersCdiTest {
         String output = Files.readString(out);
         assertEquals(0, p.exitValue(), "child JVM without " + dropped + ":\n" + output);
         assertTrue(output.contains("NO-ADAPTERS OK"), output);
+        assertTrue(output.contains(" dev.pledge.jee.cdi.PledgeExtension "), "the class-loading log is in the output");
+        for (String jmsOnly : List.of("dev.pledge.jee.cdi.ConnectionFactoryBeans", "dev.pledge.jee.naming.ConfiguredConnectionFactories")) {
+            assertFalse(output.contains(" " + jmsOnly + " "), jmsOnly + " was loaded in a JVM without the JMS adapter");
+        }
     }
 }

@@ -244,6 +244,30 @@ abstract class ServletContainerBehaviour {
     }
 
     @Test
+    void theHealthEndpointReportsTheServicesHealthUpAndDownWhileTheLogDirectoryIsGone() throws Exception {
+        ShopServer server = server("server", settings()).startShop();
+        assertEquals(Outcome.PLACED, server.client().order("healthy", PLENTY, 1));
+        HttpResponse<String> up = server.client().get("/pledge/health");
+        assertEquals(200, up.statusCode(), up.body());
+        for (String field : List.of("\"status\":\"UP\"", "\"node\":\"" + node() + "\"", "\"logUsable\":true", "\"fenced\":false",
+                "\"inDoubtDecisions\":0", "\"heuristicOutcomes\":0", "\"clean\":true")) {
+            assertTrue(up.body().contains(field), field + " in " + up.body());
+        }
+        java.nio.file.Path log = settings().logDirectory();
+        java.nio.file.Path aside = log.resolveSibling(log.getFileName() + "-aside");
+        java.nio.file.Files.move(log, aside);
+        try {
+            HttpResponse<String> down = server.client().get("/pledge/health");
+            assertEquals(503, down.statusCode(), down.body());
+            assertTrue(down.body().contains("\"status\":\"DOWN\"") && down.body().contains("\"logUsable\":false")
+                    && down.body().contains(log.toString()), "DOWN with the problem naming the log directory: " + down.body());
+        } finally {
+            java.nio.file.Files.move(aside, log);
+        }
+        assertEquals(200, server.client().get("/pledge/health").statusCode(), "UP again with the directory back");
+    }
+
+    @Test
     void aCleanShutdownLeavesNothingInDoubtAndReleasesTheLog() throws Exception {
         ShopServer server = server("server", settings()).startShop();
         OrderLedger ledger = new OrderLedger();

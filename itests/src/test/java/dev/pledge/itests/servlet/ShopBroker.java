@@ -28,8 +28,8 @@ import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
  * The shop's Artemis broker, embedded in the test JVM (persistent, journal in a test directory) and
  * reached by the server process over TCP on a free loopback port; it outlives every server kill.
  */
-final class ShopBroker implements AutoCloseable {
-    static final String QUEUE = "shop.orders";
+public final class ShopBroker implements AutoCloseable {
+    public static final String QUEUE = "shop.orders";
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
     private final String url;
     private volatile long phaseTwoDelayMillis;
@@ -38,7 +38,7 @@ final class ShopBroker implements AutoCloseable {
         this.url = url;
     }
 
-    static ShopBroker start(Path dir) throws Exception {
+    public static ShopBroker start(Path dir) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -92,12 +92,12 @@ final class ShopBroker implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return url;
     }
 
     /** Receives every message in the shop's queue; returns how many there were per order id. */
-    Map<String, Integer> drainOrderMessages() throws JMSException {
+    public Map<String, Integer> drainOrderMessages() throws JMSException {
         Map<String, Integer> counts = new HashMap<>();
         try (ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url); Connection c = cf.createConnection()) {
             c.start();
@@ -111,7 +111,7 @@ final class ShopBroker implements AutoCloseable {
     }
 
     /** Prepared branches of Pledge node {@code node} that the broker holds. */
-    List<Xid> preparedOf(String node) throws Exception {
+    public List<Xid> preparedOf(String node) throws Exception {
         try (ActiveMQXAConnectionFactory cf = new ActiveMQXAConnectionFactory(url); XAConnection c = cf.createXAConnection();
                 XASession s = c.createXASession()) {
             Xid[] xids = s.getXAResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);

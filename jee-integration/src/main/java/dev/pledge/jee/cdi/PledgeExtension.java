@@ -3,6 +3,7 @@ package dev.pledge.jee.cdi;
 import dev.pledge.jee.PledgeUserTransaction;
 import dev.pledge.jee.ServiceConfiguration;
 import dev.pledge.jee.ServiceRegistry;
+import dev.pledge.tm.Health;
 import dev.pledge.tm.TransactionService;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * The CDI portable extension of Pledge, found through {@code META-INF/services}: it starts one
  * {@link TransactionService} from configuration when the container has validated the deployment
  * (see {@link ServiceConfiguration#fromEnvironment}), makes it and its {@link TransactionManager},
- * {@link UserTransaction} and {@link TransactionSynchronizationRegistry} injectable, enables the
+ * {@link UserTransaction} and {@link TransactionSynchronizationRegistry} injectable (and its {@link Health}, a
+ * fresh view at each {@code Instance<Health>.get()}), enables the
  * {@code @Transactional} interceptor and the {@code @TransactionScoped} context, and closes the
  * service when the container shuts down. On Weld it also binds Weld's {@code TransactionServices}
  * to the service (see {@link WeldTransactionServices}), for transactional observer methods.
@@ -70,7 +72,17 @@ public final class PledgeExtension implements Extension {
             config = null;
             return;
         }
+        if (!config.connectionFactories().isEmpty() && !jmsAdapterPresent()) {
+            abd.addDefinitionError(new IllegalStateException("Pledge's configuration declares the JMS connection factories "
+                    + config.connectionFactories().keySet() + " (pledge.jms.*), which need dev.pledge:pledge-xa-jms (and the JMS"
+                    + " provider's client) on the class path: add that dependency"));
+            config = null;
+            return;
+        }
         abd.addContext(new TransactionScopedContext(this::service, beans));
+        if (!config.connectionFactories().isEmpty()) { // only then is the JMS adapter, an optional dependency, loaded
+            ConnectionFactoryBeans.add(abd, config.connectionFactories().values(), this::service, classLoader());
+        }
         boolean onlyOne = config.dataSources().size() == 1;
         for (ServiceConfiguration.DataSourceSettings ds : config.dataSources().values()) {
             // @Singleton: TransactionalDataSource is final, so not proxyable; one pool per name, closed at shutdown
@@ -87,6 +99,8 @@ public final class PledgeExtension implements Extension {
         bean(abd, TransactionService.class, svc -> svc);
         bean(abd, TransactionManager.class, TransactionService::transactionManager);
         bean(abd, TransactionSynchronizationRegistry.class, TransactionService::synchronizationRegistry);
+        // @Dependent: a new view at each injection or Instance.get(), for a health check taken on demand
+        bean(abd, Health.class, TransactionService::health).scope(jakarta.enterprise.context.Dependent.class);
         // an alternative, selected at library priority: with a TransactionServices (WeldTransactionServices),
         // Weld's weld-jta adds a built-in UserTransaction bean that would make @Inject UserTransaction ambiguous
         bean(abd, UserTransaction.class, svc -> userTransaction()).alternative(true).priority(Interceptor.Priority.LIBRARY_BEFORE);
@@ -157,19 +171,23 @@ public final class PledgeExtension implements Extension {
         return guard;
     }
 
-    /** Whether Weld's SPI is visible to this jar (an optional dependency: other containers go without it). */
     private static boolean jdbcAdapterPresent() {
-        try {
-            Class.forName("dev.pledge.xa.jdbc.TransactionalDataSource", false, PledgeExtension.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return present("dev.pledge.xa.jdbc.TransactionalDataSource");
     }
 
+    private static boolean jmsAdapterPresent() {
+        return present("dev.pledge.xa.jms.TransactionalConnectionFactory") && present("jakarta.jms.ConnectionFactory");
+    }
+
+    /** Whether Weld's SPI is visible to this jar (an optional dependency: other containers go without it). */
     private static boolean weldSpiPresent() {
+        return present("org.jboss.weld.transaction.spi.TransactionServices");
+    }
+
+    /** Whether {@code className} is visible to this jar, without initializing it. */
+    private static boolean present(String className) {
         try {
-            Class.forName("org.jboss.weld.transaction.spi.TransactionServices", false, PledgeExtension.class.getClassLoader());
+            Class.forName(className, false, PledgeExtension.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;

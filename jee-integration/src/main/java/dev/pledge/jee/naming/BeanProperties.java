@@ -19,8 +19,25 @@ final class BeanProperties {
         }
     }
 
-    /** Calls the one-argument setter named after {@code property} (any case) with the value converted to its type. */
     private static void set(Object xa, String property, Setting s) throws IllegalAccessException {
+        set(xa, java.util.List.of(property), s);
+    }
+
+    /**
+     * Calls the one-argument setter named after the first of {@code properties} that has one (any case,
+     * hyphens dropped: {@code broker-url} is {@code setBrokerURL}) with the value converted to its type.
+     */
+    static void set(Object xa, java.util.List<String> properties, Setting s) throws IllegalAccessException {
+        for (String property : properties) {
+            if (trySet(xa, property.replace("-", ""), s)) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException(xa.getClass().getName() + " has no setter for " + s
+                + " taking a string, number or boolean");
+    }
+
+    private static boolean trySet(Object xa, String property, Setting s) throws IllegalAccessException {
         for (Method m : xa.getClass().getMethods()) {
             if (m.getParameterCount() == 1 && m.getName().equalsIgnoreCase("set" + property)) {
                 Object value = convert(m.getParameterTypes()[0], s);
@@ -29,14 +46,13 @@ final class BeanProperties {
                 }
                 try {
                     m.invoke(xa, value);
-                    return;
+                    return true;
                 } catch (InvocationTargetException e) {
                     throw new IllegalArgumentException("Setting " + s + " on " + xa.getClass().getName() + " failed: " + e.getCause(), e.getCause());
                 }
             }
         }
-        throw new IllegalArgumentException(xa.getClass().getName() + " has no setter for " + s
-                + " taking a string, number or boolean");
+        return false;
     }
 
     private static Object convert(Class<?> type, Setting s) {

@@ -86,9 +86,14 @@ final class References {
 
     /** A new instance of the class {@code className} names, which must be a {@code type}; fails naming the attribute. */
     static Object instantiate(Setting className, Class<?> type) throws ReflectiveOperationException {
+        return instantiate(className, type, loader());
+    }
+
+    /** {@link #instantiate(Setting, Class)} with the class loaded by {@code loader}. */
+    static Object instantiate(Setting className, Class<?> type, ClassLoader loader) throws ReflectiveOperationException {
         Class<?> found;
         try {
-            found = Class.forName(className.value().trim(), false, loader()); // no static initializer runs before the type check
+            found = Class.forName(className.value().trim(), false, loader); // no static initializer runs before the type check
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException("Class of " + className + " is not on the class path", e);
         }

@@ -20,14 +20,22 @@ public final class StatusServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Shop shop = (Shop) getServletContext().getAttribute(Shop.ATTRIBUTE);
-        if (!(shop.transaction() instanceof PledgeUserTransaction pledge)) {
-            Json.error(response, 500, "java:comp/UserTransaction is not Pledge's: " + shop.transaction().getClass().getName());
+        TransactionService svc = service(getServletContext(), response);
+        if (svc == null) {
             return;
         }
-        TransactionService svc = ServiceRegistry.require(pledge.nodeName());
         Json.send(response, 200, "{\"node\":" + Json.quote(svc.nodeName()) + ",\"inDoubt\":" + svc.metrics().getPendingDecisions()
                 + ",\"active\":" + svc.metrics().getActiveTransactions() + ",\"pledgeThreads\":" + pledgeThreads() + "}");
+    }
+
+    /** The shop's transaction service, found through its {@code java:comp/UserTransaction}; null after answering 500 when that is not Pledge's. */
+    static TransactionService service(jakarta.servlet.ServletContext context, HttpServletResponse response) throws IOException {
+        Shop shop = (Shop) context.getAttribute(Shop.ATTRIBUTE);
+        if (!(shop.transaction() instanceof PledgeUserTransaction pledge)) {
+            Json.error(response, 500, "java:comp/UserTransaction is not Pledge's: " + shop.transaction().getClass().getName());
+            return null;
+        }
+        return ServiceRegistry.require(pledge.nodeName());
     }
 
     private static long pledgeThreads() {

@@ -9,7 +9,6 @@ import dev.pledge.tm.log.file.RecordCodec.Frame;
 import dev.pledge.tm.log.file.RecordCodec.Invalid;
 import dev.pledge.tm.log.file.RecordCodec.Valid;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * had written its new segment and checkpoint but before it deleted the older ones. That
  * checkpoint holds everything the torn segment held that was still live, and older segments are
  * deleted oldest first, so replaying what is left in order gives the state again.
+ * <p>
+ * Each segment is read through a {@link SegmentWindow} of {@link #DEFAULT_WINDOW_BYTES}, never
+ * whole: replay's memory is bounded by the window (at least one record of the largest size), not
+ * by the segment's size.
  */
 final class JournalReplay {
     private static final Logger log = LoggerFactory.getLogger(JournalReplay.class);
@@ -64,6 +67,11 @@ final class JournalReplay {
      * by Pledge (a sparse file, or a link to a device).
      */
     static final long MAX_SEGMENT_BYTES = 1L << 30;
+    /**
+     * The most of a segment replay holds in memory at once: segments are read through a window of
+     * this size, so replay's memory does not grow with the segment size.
+     */
+    static final int DEFAULT_WINDOW_BYTES = 1 << 20;
 
     final Map<Gtrid, CommitRecord> pending = new LinkedHashMap<>();
     final Map<Gtrid, List<HeuristicRecord>> heuristics = new LinkedHashMap<>();
@@ -104,16 +112,21 @@ final class JournalReplay {
     }
 
     static JournalReplay replay(Path dir) throws IOException {
+        return replay(dir, DEFAULT_WINDOW_BYTES);
+    }
+
+    /** Replays {@code dir} holding at most {@code windowBytes} of a segment in memory at once. */
+    static JournalReplay replay(Path dir, int windowBytes) throws IOException {
         JournalReplay r = new JournalReplay(segments(dir));
         for (int i = 0; i < r.segments.size(); i++) {
             Path segment = r.segments.get(i);
-            r.recordBytes.put(segment, r.readSegment(segment));
+            r.recordBytes.put(segment, r.readSegment(segment, windowBytes));
         }
         return r;
     }
 
     /** Replays one segment; returns where its records end (the rest is a torn or zero-filled tail). */
-    private int readSegment(Path file) throws IOException {
+    private int readSegment(Path file, int windowBytes) throws IOException {
         java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS);
         if (!attributes.isRegularFile()) {
@@ -124,33 +137,36 @@ final class JournalReplay {
             throw new JournalException("Recovery log " + file + " has " + attributes.size() + " bytes, more than any segment Pledge writes ("
                     + MAX_SEGMENT_BYTES + " at most): it was not written by Pledge. Remove it or restore the directory from a backup");
         }
-        byte[] data = Files.readAllBytes(file);
         lastSegmentNumber = Math.max(lastSegmentNumber, number(file));
-        int version = data.length < SEGMENT_HEADER ? 0 : version(data);
+        try (SegmentWindow data = new SegmentWindow(file, windowBytes)) {
+            return readRecords(file, data);
+        }
+    }
+
+    private int readRecords(Path file, SegmentWindow data) throws IOException {
+        int size = data.size();
+        int version = size < SEGMENT_HEADER ? 0 : version(data);
         if (version == 0) {
-            if (isAllZero(data, 0) || (data.length < SEGMENT_HEADER && startsWithMagicPrefix(data))) {
+            if (data.allZeroFrom(0) || (size < SEGMENT_HEADER && startsWithMagicPrefix(data))) {
                 log.warn("Ignoring {}: its header was never completely written (a crash while the segment was created)", file);
                 return 0;
             }
             throw corrupt(file, 0, "it does not start with a Pledge journal header");
         }
         int offset = SEGMENT_HEADER;
-        while (offset < data.length) {
-            Frame f = RecordCodec.read(data, offset, data.length);
+        while (offset < size) {
+            Frame f = data.frame(offset);
             if (f instanceof Valid v) {
                 apply(v);
                 offset += v.size();
                 continue;
             }
-            if (isAllZero(data, offset)) {
+            if (data.allZeroFrom(offset)) {
                 log.debug("{}: zero-filled tail from offset {} ignored", file, offset);
                 return offset; // the unwritten rest of a preallocated segment
             }
             String reason = ((Invalid) f).reason();
-            int end = data.length;
-            while (end > offset && data[end - 1] == 0) {
-                end--;
-            }
+            int end = data.endWithoutTrailingZeros(offset);
             int later = findValidFrameAfter(data, offset, end);
             if (later < 0) {
                 log.warn("{}: torn tail at offset {} ({}, {} bytes) ignored: a crash interrupted the last write, whose commit had not returned",
@@ -163,14 +179,14 @@ final class JournalReplay {
             long acknowledged = -1;
             int ignored = 0;
             for (int o = later; o >= 0; ) {
-                Valid v = (Valid) RecordCodec.read(data, o, data.length);
+                Valid v = (Valid) data.frame(o);
                 if (v.type() == RecordCodec.MARK) {
                     acknowledged = Math.max(acknowledged, (Long) v.record());
                 } else {
                     ignored++;
                 }
                 int next = o + v.size();
-                o = next < end && RecordCodec.read(data, next, data.length) instanceof Valid ? next : findValidFrameAfter(data, next, end);
+                o = next < end && data.frame(next) instanceof Valid ? next : findValidFrameAfter(data, next, end);
             }
             if (acknowledged > offset) {
                 throw corrupt(file, offset, reason + ", before offset " + acknowledged + ", up to which a write after it says the log"
@@ -185,7 +201,7 @@ final class JournalReplay {
     }
 
     /** The segment format of a header: 2, 1 (still read), or 0 if {@code data} does not start with one. */
-    private static int version(byte[] data) {
+    private static int version(SegmentWindow data) throws IOException {
         if (startsWith(data, MAGIC)) {
             return 2;
         }
@@ -211,26 +227,26 @@ final class JournalReplay {
     }
 
     /** The offset of the first valid frame that starts after {@code offset} and before {@code limit}, or -1. */
-    private static int findValidFrameAfter(byte[] data, int offset, int limit) {
+    private static int findValidFrameAfter(SegmentWindow data, int offset, int limit) throws IOException {
         for (int o = offset + 1; o + RecordCodec.FRAME_HEADER < limit; o++) {
-            int length = ByteBuffer.wrap(data, o, 4).getInt();
-            if (length <= 0 || length > RecordCodec.MAX_RECORD || length > data.length - o - RecordCodec.FRAME_HEADER) {
+            int length = data.intAt(o);
+            if (length <= 0 || length > RecordCodec.MAX_RECORD || length > data.size() - o - RecordCodec.FRAME_HEADER) {
                 continue;
             }
-            byte type = data[o + RecordCodec.FRAME_HEADER];
+            byte type = data.byteAt(o + RecordCodec.FRAME_HEADER);
             if (type < RecordCodec.COMMIT || type > RecordCodec.MARK) {
                 continue;
             }
-            if (RecordCodec.read(data, o, data.length) instanceof Valid) {
+            if (data.frame(o) instanceof Valid) {
                 return o;
             }
         }
         return -1;
     }
 
-    private static boolean startsWith(byte[] data, byte[] magic) {
+    private static boolean startsWith(SegmentWindow data, byte[] magic) throws IOException {
         for (int i = 0; i < magic.length; i++) {
-            if (data[i] != magic[i]) {
+            if (data.byteAt(i) != magic[i]) {
                 return false;
             }
         }
@@ -238,14 +254,14 @@ final class JournalReplay {
     }
 
     /** A header cut short: the bytes present are the start of a magic (the segment number may be partly there). */
-    private static boolean startsWithMagicPrefix(byte[] data) {
-        if (data.length == 0) {
+    private static boolean startsWithMagicPrefix(SegmentWindow data) throws IOException {
+        if (data.size() == 0) {
             return false;
         }
         for (byte[] magic : new byte[][] {MAGIC, MAGIC_V1}) {
             boolean prefix = true;
-            for (int i = 0; i < Math.min(data.length, magic.length); i++) {
-                if (data[i] != magic[i]) {
+            for (int i = 0; i < Math.min(data.size(), magic.length); i++) {
+                if (data.byteAt(i) != magic[i]) {
                     prefix = false;
                     break;
                 }
@@ -255,15 +271,6 @@ final class JournalReplay {
             }
         }
         return false;
-    }
-
-    private static boolean isAllZero(byte[] data, int from) {
-        for (int i = from; i < data.length; i++) {
-            if (data[i] != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static JournalException corrupt(Path file, int offset, String reason) {

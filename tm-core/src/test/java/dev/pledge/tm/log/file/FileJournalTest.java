@@ -46,7 +46,7 @@ class FileJournalTest {
         return tmp.resolve("log");
     }
 
-    private static Path onlySegment(Path dir) throws IOException {
+    static Path onlySegment(Path dir) throws IOException {
         List<Path> segments = JournalReplay.segments(dir);
         assertEquals(1, segments.size(), "segments: " + segments);
         return segments.get(0);

@@ -84,16 +84,20 @@ final class DatabaseProbe {
      * {@code PREPARE TRANSACTION} would fail, so 2PC cannot work at all.
      */
     static void requirePreparedTransactions(Connection c, String url) throws SQLException {
-        int max;
+        int max = maxPreparedTransactions(c, url);
+        if (max <= 0) {
+            throw new IllegalStateException("PostgreSQL at " + url + " has max_prepared_transactions = " + max
+                    + "; set it > 0 (e.g. in conf.d) and restart the server: XA needs PREPARE TRANSACTION");
+        }
+    }
+
+    /** PostgreSQL's {@code max_prepared_transactions}. */
+    static int maxPreparedTransactions(Connection c, String url) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW max_prepared_transactions")) {
             if (!rs.next()) {
                 throw new SQLException("PostgreSQL at " + url + " did not answer SHOW max_prepared_transactions");
             }
-            max = Integer.parseInt(rs.getString(1).trim());
-        }
-        if (max <= 0) {
-            throw new IllegalStateException("PostgreSQL at " + url + " has max_prepared_transactions = " + max
-                    + "; set it > 0 (e.g. in conf.d) and restart the server: XA needs PREPARE TRANSACTION");
+            return Integer.parseInt(rs.getString(1).trim());
         }
     }
 }

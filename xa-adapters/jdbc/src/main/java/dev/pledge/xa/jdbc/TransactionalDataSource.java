@@ -342,6 +342,14 @@ public final class TransactionalDataSource implements DataSource, AutoCloseable 
             if (xaDataSource != null && facts.isPostgres()) {
                 DatabaseProbe.requirePreparedTransactions(c, facts.url());
             }
+            if (xaDataSource != null) {
+                for (DriverPreflight.Finding f : DriverPreflight.check(c, facts, maxPoolSize)) {
+                    if (f.fatal()) {
+                        throw new IllegalStateException(f.message(name, facts));
+                    }
+                    LoggerFactory.getLogger(TransactionalDataSource.class).warn(f.message(name, facts));
+                }
+            }
             return facts;
         }
 

@@ -42,7 +42,16 @@ public final class XaDataSources {
         return ds;
     }
 
-    private static void set(XADataSource target, String key, String value, String origin) {
+    /**
+     * Sets each of {@code properties} on {@code target} through its bean setter, as {@link #create}
+     * does for a data source: for other drivers' objects configured the same way (the {@code pledge
+     * recover} file's JMS connection factories). {@code origin} heads every error.
+     */
+    public static void setProperties(Object target, Map<String, String> properties, String origin) {
+        properties.forEach((key, value) -> set(target, key, value, origin));
+    }
+
+    private static void set(Object target, String key, String value, String origin) {
         String setter = "set" + camel(key);
         String shown = key + "=" + Redaction.value(key, value);
         for (Method m : target.getClass().getMethods()) {

@@ -49,6 +49,15 @@ public final class TransactionalConnectionFactory implements ConnectionFactory, 
         return new Builder(service);
     }
 
+    /**
+     * What recovery opens for a factory named {@code name} on {@code factory}, for registering it with a
+     * service before the factory itself is built (e.g. {@code TransactionService.Builder.recoveryResource},
+     * so that the start-up pass finds the broker); {@link Builder#build()} registers the same.
+     */
+    public static java.util.function.Supplier<javax.transaction.xa.XAResource> recoveryResource(String name, XAConnectionFactory factory) {
+        return JmsRecoveryResource.supplier(Objects.requireNonNull(name, "name"), Objects.requireNonNull(factory, "factory"));
+    }
+
     /** The resource name: in the recovery log next to each branch, and the recovery registration. */
     public String name() {
         return name;
