@@ -689,7 +689,11 @@ public final class DatabaseJournal implements ClusterJournal {
     private void fence(JournalFencedException e) {
         if (fenced == null) {
             fenced = e;
-            log.error(e.getMessage());
+            if (adoptedBy == null) {
+                log.error(e.getMessage());
+            } else {
+                log.info("Node '{}' lets adopted node '{}' go: {}", adoptedBy, nodeName, e.getMessage());
+            }
         }
     }
 
