@@ -247,6 +247,37 @@ class DatabaseLogClusterTest {
     }
 
     @Test
+    void aLogDatabaseOutageShorterThanTheLeaseTakesNobodyOver() throws Exception {
+        String database = "postgresql";
+        ds(database);
+        Duration lease = Duration.ofSeconds(2);
+        try (var proxy = new dev.pledge.tm.log.db.CuttingProxy(LogDatabases.serverPort(database))) {
+            DataSource cut = LogDatabases.throughPort(database, proxy.port());
+            List<TransactionService> nodes = new ArrayList<>();
+            for (String n : List.of("n1", "n2", "n3")) {
+                nodes.add(start(TransactionService.builder().nodeName(n).databaseLog(cut).databaseLogTablePrefix(prefix)
+                        .leaseDuration(lease).drainTimeout(Duration.ofSeconds(2)).recoveryInterval(ROUND)));
+            }
+            Thread.sleep(lease.toMillis() + 500); // every node renews steadily: each may take a dead peer over from now on
+            proxy.setDown(true);
+            Thread.sleep(lease.toMillis() * 3 / 4); // shorter than the lease, longer than a renewal period: every renewal fails
+            proxy.setDown(false);
+            Thread.sleep(2 * lease.toMillis() + 1000);
+            for (TransactionService n : nodes) {
+                assertEquals(0, n.metrics().getAdoptions(), n.nodeName() + " took a node over after an outage shorter than the lease");
+                assertFalse(n.metrics().isFenced(), n.nodeName());
+                assertTrue(n.metrics().isLeaseHeld(), n.nodeName() + ": " + n.metrics().getLeaseState());
+                ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+                ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+                n.transactionManager().begin();
+                n.transactionManager().getTransaction().enlistResource(a);
+                n.transactionManager().getTransaction().enlistResource(b);
+                n.transactionManager().commit();
+            }
+        }
+    }
+
+    @Test
     void leaseDurationWithTheFileLogIsRefusedNamingBothOptions() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TransactionService.builder()
                 .nodeName("file-node").logDirectory(tmp.resolve("log")).leaseDuration(Duration.ofSeconds(5)).build());
