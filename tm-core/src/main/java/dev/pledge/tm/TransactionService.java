@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * and the log directory records the name it belongs to (file {@code node-name}; a different name is
  * refused unless {@link Builder#renamedFrom} says the rename is intended). Across hosts the node
  * name must be unique by configuration.
+ * <p>
+ * With a {@linkplain Builder#databaseLog database log} the services that share it form a cluster
+ * (docs/cluster.md): each holds a lease on its node row, takes over a peer whose lease ran out and
+ * finishes its transactions, and {@link #close()} drains ({@link #drain}) so that it leaves nothing
+ * behind.
  */
 public final class TransactionService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
