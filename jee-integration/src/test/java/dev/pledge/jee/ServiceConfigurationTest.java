@@ -95,6 +95,14 @@ class ServiceConfigurationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(noUrl).builder());
         assertTrue(e.getMessage().contains("needs pledge.databaseLog.url"), e.getMessage());
         assertFalse(e.getMessage().contains("hidden-pw"), e.getMessage());
+        ClassLoader fileLease = withPropertiesFile("nodeName=jee-conf-db4\nlogDirectory=" + dir.resolve("l4") + "\nleaseDuration=5s\n");
+        IllegalArgumentException noLease = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(fileLease).builder().build());
+        assertTrue(noLease.getMessage().contains("leaseDuration") && noLease.getMessage().contains("databaseLog"), noLease.getMessage());
+        ClassLoader badDrain = withPropertiesFile("nodeName=jee-conf-db5\ndatabaseLog.url=" + url + "\ndrainTimeout=soon\n");
+        IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(badDrain).builder());
+        assertTrue(malformed.getMessage().contains("drainTimeout") && malformed.getMessage().contains("soon"), malformed.getMessage());
     }
 
     @Test
