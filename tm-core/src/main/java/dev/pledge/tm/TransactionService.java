@@ -360,10 +360,17 @@ public final class TransactionService implements AutoCloseable {
         int heuristics = journal.heuristics().size();
         boolean handedOver = false;
         if (cluster != null) {
-            cluster.handOver();
+            cluster.handOver(); // the nodes it adopted: their leases end at once
+        }
+        if (cluster != null && !journal.fenced()) {
             ClusterJournal cj = (ClusterJournal) journal;
-            boolean deleted = inFlight == 0 && pendingBranches == 0 && !journal.fenced() && cj.retire();
-            handedOver = !deleted && !journal.fenced();
+            if (inFlight == 0 && pendingBranches == 0) {
+                handedOver = !cj.retire(); // nothing left: the rows go; else the lease ends at once
+            } else {
+                // transactions still running or branches pending: never delete the row (a peer must find them); end the lease now
+                cj.close();
+                handedOver = true;
+            }
         }
         DrainResult result = new DrainResult(inFlight, inDoubt, heuristics, pendingBranches, handedOver);
         log.info("Pledge transaction service '{}' drained: {}", config.nodeName(), result);

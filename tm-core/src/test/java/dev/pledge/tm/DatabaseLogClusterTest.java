@@ -246,6 +246,34 @@ class DatabaseLogClusterTest {
         assertEquals(0, peer.metrics().getAdoptions(), "nothing to take over");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aDrainThatCannotFinishInTimeHandsOverAtOnceItsOwnNodeAndTheNodesItAdopted(String database) throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        leaveInDoubt(database, "dead", a, b, c);
+        b.commitError = XAException.XAER_RMFAIL; // the adopter cannot finish 'dead' either
+        TransactionService peer = builder(database, "peer")
+                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c).build();
+        await("the peer adopted node 'dead'", Duration.ofSeconds(15), () -> peer.metrics().getAdoptedNodes() == 1);
+        peer.transactionManager().begin(); // still running when the drain gives up
+        DrainResult left = peer.drain(Duration.ofMillis(300));
+        assertEquals(1, left.transactionsInFlight(), left.toString());
+        assertTrue(left.handedOver(), left.toString());
+        assertFalse(row("peer").live(), "its lease ended at once, not after it runs out: " + row("peer"));
+        assertFalse(row("dead").live(), "the adopted node's lease ended at once too: " + row("dead"));
+        ScriptedXAResource d = new ScriptedXAResource("rm-d", calls);
+        ScriptedXAResource e = new ScriptedXAResource("rm-e", calls);
+        peer.transactionManager().getTransaction().enlistResource(d);
+        peer.transactionManager().getTransaction().enlistResource(e);
+        assertThrows(RollbackException.class, () -> peer.transactionManager().commit(), "no decision after the hand-over");
+        assertTrue(d.prepared.isEmpty() && e.prepared.isEmpty());
+        assertEquals(0, calls.count("rm-d.commit") + calls.count("rm-e.commit"), calls.toString());
+        peer.close();
+        assertEquals(1, nodeRows("peer"), "a node handed over with a transaction in flight keeps its row for a peer");
+    }
+
     @Test
     void aLogDatabaseOutageShorterThanTheLeaseTakesNobodyOver() throws Exception {
         String database = "postgresql";
