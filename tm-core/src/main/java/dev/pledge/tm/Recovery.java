@@ -76,6 +76,8 @@ public final class Recovery {
     private final Runnable onRegister;
     private volatile Health.RecoveryPass lastPass;
     private final TransactionTracer tracer;
+    /** Runs after every pass of this node's own recovery (the cluster round: takeover of peers); never for an adopted node's. */
+    private volatile Runnable afterPass = () -> { };
 
     Recovery(TransactionManagerImpl tm, Journal journal, List<byte[]> ownNames, Runnable onRegister, TransactionTracer tracer) {
         this(tm, journal, ownNames, onRegister, tracer, new LinkedHashMap<>(), new HashSet<>());
@@ -151,6 +153,11 @@ public final class Recovery {
                 resources, byXid);
     }
 
+    /** Sets what runs after every pass (whoever calls {@link #runPass}: the background, a framework's scheduler, an operator). */
+    void afterEveryPass(Runnable action) {
+        this.afterPass = Objects.requireNonNull(action, "action");
+    }
+
     /** Whether at least one resource is registered: without one, no pass can prove that nothing is in doubt. */
     boolean hasResources() {
         synchronized (resources) {
@@ -163,7 +170,11 @@ public final class Recovery {
         return lastPass;
     }
 
-    /** Runs one pass now, on the calling thread. Passes never overlap. */
+    /**
+     * Runs one pass now, on the calling thread. Passes never overlap. With a database log shared by
+     * several nodes, a pass also takes over the peers whose lease ran out and drives their branches to
+     * their outcome (docs/cluster.md), so a framework that schedules passes itself gets takeover too.
+     */
     public synchronized RecoveryReport runPass() {
         Trace trace = tracer.recoveryPass();
         try {
@@ -174,6 +185,12 @@ public final class Recovery {
             lastPass = new Health.RecoveryPass(Instant.now(), new RecoveryReport(0, 0, 0, 0, List.of("the pass failed: " + e)));
             trace.end("failed", true);
             throw e;
+        } finally {
+            try {
+                afterPass.run();
+            } catch (RuntimeException e) {
+                log.error("Cluster round (takeover of peers whose lease ran out) failed", e);
+            }
         }
     }
 

@@ -89,6 +89,8 @@ public final class TransactionService implements AutoCloseable {
     private final ClusterMember cluster;
     /** Set once {@link #drain} ran: {@link #close} does not drain again. */
     private volatile DrainResult drained;
+    /** Set when a drain starts: recovery passes from then on take no peer over. */
+    private volatile boolean draining;
 
     private TransactionService(Config config, Journal journal, List<NodeClaim> claims, List<String> ownNames, TransactionTracer tracer) {
         this.config = config;
@@ -107,6 +109,14 @@ public final class TransactionService implements AutoCloseable {
         }
         this.recovery = new Recovery(tm, journal, own, this::scheduleSoonPass, tracer);
         this.cluster = journal instanceof ClusterJournal cj ? new ClusterMember(cj, this::adoptedNodePass) : null;
+        if (cluster != null) {
+            ClusterMember member = cluster;
+            recovery.afterEveryPass(() -> {
+                if (drained == null && !draining) {
+                    member.pass(); // not while draining: a draining node hands over, it adopts nobody
+                }
+            });
+        }
         this.health = new HealthProbe(config.nodeName(), journal, tm, recovery);
         this.metrics = new Metrics(counters, journal, tm, health, cluster);
         this.mbeanName = registerMBean(config.nodeName(), metrics);
@@ -281,13 +291,7 @@ public final class TransactionService implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("Recovery pass failed", e);
         }
-        if (cluster != null) {
-            try {
-                cluster.pass();
-            } catch (RuntimeException e) {
-                log.error("Cluster round (takeover of peers whose lease ran out) failed", e);
-            }
-        }
+        // the cluster round (takeover of peers) runs after every pass: Recovery#afterEveryPass
     }
 
     /**
@@ -316,6 +320,7 @@ public final class TransactionService implements AutoCloseable {
             return drained;
         }
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        draining = true;
         tm.refuseNew("service '" + config.nodeName() + "' is draining or closed (drain() or close() was called); it begins no new"
                 + " transaction");
         if (recoverer != null) {
