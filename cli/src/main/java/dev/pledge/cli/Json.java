@@ -1,5 +1,6 @@
 package dev.pledge.cli;
 
+import dev.pledge.tm.RecoveryLog;
 import dev.pledge.tm.RecoveryLog.Branch;
 import dev.pledge.tm.RecoveryLog.Contents;
 import dev.pledge.tm.RecoveryLog.DatabaseContents;
@@ -27,6 +28,15 @@ final class Json {
                 + ",\"nodes\":" + list(c.nodes(), n -> "{\"name\":" + str(n.name()) + ",\"epoch\":" + n.epoch() + ",\"live\":" + n.live()
                         + ",\"leaseExpires\":" + (n.leaseExpires() == null ? "null" : str(n.leaseExpires().toString())) + "}")
                 + counts(c.inDoubt(), c.heuristics(), now) + "}";
+    }
+
+    static String of(RecoveryLog.ClusterStatus c) {
+        return "{\"url\":" + str(c.url()) + ",\"nodes\":" + list(c.nodes(), s -> "{\"name\":" + str(s.node().name()) + ",\"epoch\":"
+                + s.node().epoch() + ",\"state\":" + str(ClusterCommand.Status.state(s.node())) + ",\"live\":" + s.node().live()
+                + ",\"leaseExpires\":" + (s.node().leaseExpires() == null ? "null" : str(s.node().leaseExpires().toString()))
+                + ",\"leaseAgeMillis\":" + (s.node().leaseAge() == null ? "null" : Long.toString(s.node().leaseAge().toMillis()))
+                + ",\"adoptedBy\":" + (s.node().adoptedBy() == null ? "null" : str(s.node().adoptedBy()))
+                + ",\"inDoubtDecisions\":" + s.inDoubtDecisions() + ",\"heuristicOutcomes\":" + s.heuristicOutcomes() + "}") + "}";
     }
 
     /** The in-doubt and heuristic lists, and their counts under the names {@code Health} gives them (inDoubtDecisions, heuristicOutcomes). */

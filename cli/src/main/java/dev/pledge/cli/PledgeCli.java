@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** The {@code pledge} command: one runnable jar for the demo and the operator's tools. */
 @Command(name = "pledge", mixinStandardHelpOptions = true, version = "pledge 0.1.0-SNAPSHOT",
         description = "Pledge, a JTA/XA transaction manager: demo and operator tools.",
-        subcommands = {DemoCommand.class, RecoverCommand.class, LogCommand.class})
+        subcommands = {DemoCommand.class, RecoverCommand.class, LogCommand.class, ClusterCommand.class})
 public final class PledgeCli {
 
     @Option(names = "--verbose", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

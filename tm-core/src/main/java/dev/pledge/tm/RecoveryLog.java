@@ -104,6 +104,42 @@ public final class RecoveryLog {
                 s.heuristics().stream().map(h -> heuristic(h.record())).toList());
     }
 
+    /** One node of a database log as {@code pledge cluster status} shows it: its row, and how much of it is in doubt. */
+    public record NodeStatus(Node node, int inDoubtDecisions, int heuristicOutcomes) {
+    }
+
+    /** Every node of a database log (a cluster of services sharing it), in name order. */
+    public record ClusterStatus(String url, List<NodeStatus> nodes) {
+        public ClusterStatus {
+            nodes = List.copyOf(nodes);
+        }
+    }
+
+    /**
+     * Reads the node rows of a database log with each node's in-doubt decisions and heuristic
+     * outcomes, without taking a row or changing anything. Decisions of a node whose row is gone
+     * (never expected: a row is deleted only with them) are listed under a node of epoch -1.
+     */
+    public static ClusterStatus clusterStatus(DataSource dataSource, String tablePrefix) {
+        DatabaseJournal.Snapshot s = DatabaseJournal.inspect(dataSource, tablePrefix);
+        java.util.Map<String, Node> nodes = new java.util.TreeMap<>();
+        for (DatabaseJournal.Node n : s.nodes()) {
+            nodes.put(n.name(), new Node(n.name(), n.epoch(), n.live(), n.leaseExpires(), n.leaseAge(), n.adoptedBy()));
+        }
+        java.util.Map<String, Integer> inDoubt = new java.util.HashMap<>();
+        java.util.Map<String, Integer> heuristics = new java.util.HashMap<>();
+        for (DatabaseJournal.Decision d : s.decisions()) {
+            inDoubt.merge(d.node(), 1, Integer::sum);
+            nodes.putIfAbsent(d.node(), new Node(d.node(), -1, false, null, null, null));
+        }
+        for (DatabaseJournal.Heuristic h : s.heuristics()) {
+            heuristics.merge(h.node(), 1, Integer::sum);
+            nodes.putIfAbsent(h.node(), new Node(h.node(), -1, false, null, null, null));
+        }
+        return new ClusterStatus(s.url(), nodes.values().stream()
+                .map(n -> new NodeStatus(n, inDoubt.getOrDefault(n.name(), 0), heuristics.getOrDefault(n.name(), 0))).toList());
+    }
+
     /**
      * Same as {@link #resolve(Path, String, boolean)} for a database log: takes the row of the node
      * that logged the transaction (which fails if a live service holds it: stop that service first),

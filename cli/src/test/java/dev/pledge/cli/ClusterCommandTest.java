@@ -1,0 +1,80 @@
+package dev.pledge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.TransactionService;
+import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.LogRecords.BranchRecord;
+import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.db.DatabaseJournal;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code pledge cluster status} on a database log (an H2 file database) shared by a live node and a dead one it adopted. */
+class ClusterCommandTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = PledgeCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void clusterStatusListsEachNodesEpochLeaseInDoubtDecisionsAndWhoAdoptedWhom() throws Exception {
+        String url = "jdbc:h2:file:" + tmp.resolve("logdb").toAbsolutePath();
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL(url);
+        // a node that decided a commit and died before its branch finished: its lease ends, its decision stays
+        try (DatabaseJournal dead = DatabaseJournal.open(ds, "ops_", "shop-dead", Duration.ofMillis(300))) {
+            byte[] gtrid = "shop-dead:00000000000000000000000000000001".getBytes(StandardCharsets.US_ASCII);
+            dead.logCommit(new CommitRecord(new Gtrid(gtrid), List.of(new BranchRecord(new byte[] {1}, "orders")), System.currentTimeMillis()));
+        }
+        // a peer with no resource registered: it adopts the dead node but cannot finish it, so the adoption stays visible
+        try (TransactionService peer = TransactionService.builder().nodeName("shop-peer").databaseLog(ds).databaseLogTablePrefix("ops_")
+                .leaseDuration(Duration.ofMillis(600)).recoveryInterval(Duration.ofMillis(100)).drainTimeout(Duration.ofMillis(200)).build()) {
+            Run text = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                text = run("cluster", "status", "--jdbc-url", url, "--table-prefix", "ops_");
+                assertEquals(0, text.code(), text.err());
+                if (text.out().contains("adopted")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertTrue(text.out().contains("2 node(s)"), text.out());
+            assertTrue(Pattern.compile("(?m)^shop-dead\\s+\\d+\\s+adopted\\s+\\S+\\s+1\\s+0\\s+shop-peer$").matcher(text.out()).find(),
+                    "the dead node, adopted by the peer, with its one decision in doubt:\n" + text.out());
+            assertTrue(Pattern.compile("(?m)^shop-peer\\s+\\d+\\s+live\\s+\\S+\\s+0\\s+0\\s+-$").matcher(text.out()).find(), text.out());
+
+            Run json = run("cluster", "status", "--json", "--jdbc-url", url, "--table-prefix", "ops_");
+            assertEquals(0, json.code(), json.err());
+            assertTrue(json.out().contains("{\"name\":\"shop-dead\",\"epoch\":"), json.out());
+            assertTrue(Pattern.compile("\"name\":\"shop-dead\",[^}]*\"state\":\"adopted\"[^}]*\"adoptedBy\":\"shop-peer\",\"inDoubtDecisions\":1,"
+                    + "\"heuristicOutcomes\":0").matcher(json.out()).find(), json.out());
+            assertTrue(Pattern.compile("\"name\":\"shop-peer\",[^}]*\"state\":\"live\",\"live\":true").matcher(json.out()).find(), json.out());
+        }
+    }
+
+    @Test
+    void clusterStatusWithoutAJdbcUrlIsAUsageErrorThatSaysTheFileLogHasNoCluster() {
+        Run r = run("cluster", "status");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("--jdbc-url") && r.err().contains("the file log has no cluster"), r.err());
+    }
+}
