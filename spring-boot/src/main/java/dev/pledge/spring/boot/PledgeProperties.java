@@ -117,6 +117,8 @@ public class PledgeProperties {
         private String password;
         /** Prefix of the database log's tables. */
         private String tablePrefix = "pledge_";
+        /** How long the node's row in the database log stays held after its last renewal; a peer takes over a node whose lease ran out. */
+        private Duration leaseDuration = Duration.ofSeconds(30);
 
         public String getUrl() {
             return url;
@@ -140,6 +142,14 @@ public class PledgeProperties {
 
         public void setPassword(String password) {
             this.password = password;
+        }
+
+        public Duration getLeaseDuration() {
+            return leaseDuration;
+        }
+
+        public void setLeaseDuration(Duration leaseDuration) {
+            this.leaseDuration = leaseDuration;
         }
 
         public String getTablePrefix() {

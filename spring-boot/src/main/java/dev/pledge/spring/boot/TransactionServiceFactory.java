@@ -45,8 +45,13 @@ final class TransactionServiceFactory {
                         "must be a JDBC URL (jdbc:postgresql://..., jdbc:mariadb://..., jdbc:h2:file:...)");
             }
             String prefix = require("pledge.log.database.table-prefix", database.getTablePrefix());
+            Duration lease = require("pledge.log.database.lease-duration", database.getLeaseDuration());
+            if (lease.toMillis() < 300) {
+                throw new InvalidPledgePropertyException("pledge.log.database.lease-duration", lease, "must be at least 300ms");
+            }
             b.databaseLog(dev.pledge.tm.log.db.UrlDataSources.of(url, database.getUsername(), database.getPassword()))
-                    .databaseLogTablePrefix(prefix);
+                    .databaseLogTablePrefix(prefix)
+                    .leaseDuration(lease);
         } else {
             b.logDirectory(require("pledge.log.directory", p.getLog().getDirectory()));
         }

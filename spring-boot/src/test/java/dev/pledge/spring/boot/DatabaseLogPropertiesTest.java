@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -18,10 +19,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@code pledge.log.database.url/username/password/table-prefix}: the service's log is in that
- * database (PostgreSQL, database {@code pledge_dblog_boot}), and no log directory is made.
+ * database (PostgreSQL, database {@code pledge_boot}), and no log directory is made.
  */
 class DatabaseLogPropertiesTest {
-    private static final String URL = "jdbc:postgresql://" + System.getenv().getOrDefault("PLEDGE_TEST_PG", "127.0.0.1:5432") + "/pledge_dblog_boot";
+    private static final String URL = Servers.POSTGRES_URL;
+
+    @BeforeAll
+    static void databases() {
+        Servers.createDatabases();
+    }
 
     @TempDir
     Path dir;
@@ -48,6 +54,49 @@ class DatabaseLogPropertiesTest {
                 });
         assertThat(Files.exists(dir.resolve("log"))).as("no log directory for a database log").isFalse();
         drop("boot_");
+    }
+
+    @Test
+    void theLeaseDurationPropertySetsTheNodesLeaseAndShutdownDrainsTheNodeRowAway() throws Exception {
+        drop("boot_lease_");
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PledgeAutoConfiguration.class))
+                .withPropertyValues("pledge.node-name=boot-lease", "pledge.recovery-interval=0", "pledge.log.database.url=" + URL,
+                        "pledge.log.database.username=postgres", "pledge.log.database.password=", "pledge.log.database.table-prefix=boot_lease_",
+                        "pledge.log.database.lease-duration=90s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    new TransactionTemplate(context.getBean(PlatformTransactionManager.class)).executeWithoutResult(status -> {
+                    });
+                    try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement();
+                         ResultSet rs = s.executeQuery("SELECT EXTRACT(EPOCH FROM (lease_expires - now())) FROM boot_lease_node WHERE name = 'boot-lease'")) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getDouble(1)).as("seconds left on the lease, by the database's clock").isBetween(60.0, 90.5);
+                    }
+                });
+        try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM boot_lease_node")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).as("a node drained at shutdown with nothing in doubt leaves no row for a peer to take over").isZero();
+        }
+        drop("boot_lease_");
+    }
+
+    @Test
+    void aLeaseShorterThanTheMinimumFailsStartUpNamingTheProperty() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PledgeAutoConfiguration.class))
+                .withPropertyValues("pledge.node-name=boot-lease-bad", "pledge.recovery-interval=0", "pledge.log.database.url=" + URL,
+                        "pledge.log.database.lease-duration=100ms")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    Throwable root = context.getStartupFailure();
+                    while (root.getCause() != null && !(root instanceof InvalidPledgePropertyException)) {
+                        root = root.getCause();
+                    }
+                    assertThat(root).isInstanceOf(InvalidPledgePropertyException.class);
+                    assertThat(root.getMessage()).contains("pledge.log.database.lease-duration").contains("300ms");
+                });
     }
 
     @Test
