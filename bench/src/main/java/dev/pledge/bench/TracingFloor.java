@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  * set-up as {@code pledge-traced} (always-on sampler, batch processor, an exporter that drops).
  * After WARMUP seconds whose figures are discarded (the JIT compiles meanwhile), prints the process's CPU time
  * per transaction for each of ROUNDS rounds of SECONDS, then the median.
- * <pre>TracingFloor sdk|pledge SPANS THREADS WARMUP SECONDS ROUNDS</pre>
+ * SAMPLED (default 1) is the ratio of transactions the sampler records, as in {@code pledge-traced-10pct}.
+ * <pre>TracingFloor sdk|pledge SPANS THREADS WARMUP SECONDS ROUNDS [SAMPLED]</pre>
  */
 public final class TracingFloor {
     private static final byte[] NODE = "bench-floor".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -36,10 +37,11 @@ public final class TracingFloor {
         double warmup = Double.parseDouble(args[3]);
         double seconds = Double.parseDouble(args[4]);
         int rounds = Integer.parseInt(args[5]);
+        double sampled = args.length > 6 ? Double.parseDouble(args[6]) : 1.0;
         if (!mode.equals("sdk") && !mode.equals("pledge")) {
             throw new IllegalArgumentException("mode must be sdk or pledge, not '" + mode + "'");
         }
-        try (OpenTelemetrySdk otel = PledgeContender.droppingSdk(1.0)) {
+        try (OpenTelemetrySdk otel = PledgeContender.droppingSdk(sampled)) {
             Tracer tracer = otel.getTracer("dev.pledge.bench");
             TransactionTracer pledge = Tracing.openTelemetry(otel, "bench-floor");
             List<Double> perTx = new ArrayList<>();
@@ -75,8 +77,8 @@ public final class TracingFloor {
                     continue;
                 }
                 perTx.add(cpuNanos);
-                System.out.printf(Locale.ROOT, "ROUND %d %s spans=%d threads=%d: %.0f ns CPU per transaction, %.0f transactions/s%n", round + 1,
-                        mode, mode.equals("sdk") ? spans : 7, threads, cpuNanos, done.sum() / ((System.nanoTime() - wall0) / 1e9));
+                System.out.printf(Locale.ROOT, "ROUND %d %s spans=%d threads=%d sampled=%s: %.0f ns CPU per transaction, %.0f transactions/s%n", round + 1,
+                        mode, mode.equals("sdk") ? spans : 7, threads, sampled, cpuNanos, done.sum() / ((System.nanoTime() - wall0) / 1e9));
             }
             perTx.sort(null);
             System.out.printf(Locale.ROOT, "RESULT %s medianCpuNanosPerTx=%.0f%n", mode, perTx.get(perTx.size() / 2));
