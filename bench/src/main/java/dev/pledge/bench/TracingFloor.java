@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TracingFloor {
     private static final byte[] NODE = "bench-floor".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private TracingFloor() {
     }
 
