@@ -19,6 +19,7 @@ interface Contender extends AutoCloseable {
         return switch (name) {
             case "pledge" -> new PledgeContender(0);
             case "pledge-traced" -> new PledgeContender(1.0);
+            case "pledge-traced-10pct" -> new PledgeContender(0.1);
             case "pledge-traced-1pct" -> new PledgeContender(0.01);
             case "narayana-journal" -> new NarayanaContender(true);
             case "narayana-file" -> new NarayanaContender(false);
@@ -26,7 +27,7 @@ interface Contender extends AutoCloseable {
             case "pledge-db" -> new PledgeDbContender();
             case "narayana-jdbc" -> new NarayanaJdbcContender();
             default -> throw new IllegalArgumentException("unknown manager '" + name
-                    + "' (pledge, pledge-db, pledge-traced, pledge-traced-1pct, narayana-journal, narayana-file, narayana-jdbc, atomikos)");
+                    + "' (pledge, pledge-db, pledge-traced, pledge-traced-10pct, pledge-traced-1pct, narayana-journal, narayana-file, narayana-jdbc, atomikos)");
         };
     }
 }

@@ -93,6 +93,8 @@ public final class DbPairedRunOne {
         /** Written by the controller thread only. */
         long measuredTx;
         long measuredNanos;
+        /** The process's CPU time during this side's measured slices (its threads, the log's, the JVM's). */
+        long measuredCpuNanos;
 
         Side(String name, LoadLoop.Body body, int threads) {
             this.name = name;
@@ -135,7 +137,9 @@ public final class DbPairedRunOne {
 
         void measuredSlice(long millis) throws InterruptedException {
             long tx0 = committed.sum();
+            long cpu0 = MachineCpu.processNanos();
             measuredNanos += slice(millis);
+            measuredCpuNanos += MachineCpu.processNanos() - cpu0;
             measuredTx += committed.sum() - tx0;
         }
 

@@ -11,7 +11,8 @@ import java.util.Locale;
  * Child JVM: two contenders of the no-op workload in one process, taking turns in slices (A B B A, …)
  * as {@link DbPairedRunOne} does for the database workload, so that the machine's drift hits both
  * alike: e.g. {@code pledge} against {@code pledge-traced}. Prints the same {@code BLOCKS} and
- * {@code RESULT … medianRatio=…} lines (A's throughput over B's, median over the blocks).
+ * {@code RESULT … medianRatio=…} lines (A's throughput over B's, median over the blocks), and each side's CPU time of
+ * the process per transaction during its slices.
  * <pre>NoopPairedRunOne A B THREADS WARMUP_SECONDS MEASURE_SECONDS SLICE_MILLIS DIR</pre>
  */
 public final class NoopPairedRunOne {
@@ -56,9 +57,10 @@ public final class NoopPairedRunOne {
             sorted.sort(null);
             int n = sorted.size();
             double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-            System.out.printf(Locale.ROOT, "RESULT aTx=%d aSeconds=%.3f bTx=%d bSeconds=%.3f blocks=%d medianRatio=%.4f failed=%d%n",
+            System.out.printf(Locale.ROOT, "RESULT aTx=%d aSeconds=%.3f bTx=%d bSeconds=%.3f blocks=%d medianRatio=%.4f failed=%d"
+                            + " aCpuMicrosPerTx=%.2f bCpuMicrosPerTx=%.2f%n",
                     sa.measuredTx, sa.measuredNanos / 1e9, sb.measuredTx, sb.measuredNanos / 1e9, n, median,
-                    sa.failed.sum() + sb.failed.sum());
+                    sa.failed.sum() + sb.failed.sum(), sa.measuredCpuNanos / 1e3 / sa.measuredTx, sb.measuredCpuNanos / 1e3 / sb.measuredTx);
         }
         System.exit(0);
     }

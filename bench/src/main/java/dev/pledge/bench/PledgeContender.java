@@ -36,13 +36,18 @@ final class PledgeContender implements Contender {
                 // its bench-pledge at the same time, each with logs of its own, so the host-wide claim would refuse one of them
                 .nodeLockDirectory(dir.resolve("node-locks"));
         if (sampled > 0) {
-            otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-                    .setSampler(Sampler.parentBased(sampled >= 1 ? Sampler.alwaysOn() : Sampler.traceIdRatioBased(sampled)))
-                    .addSpanProcessor(BatchSpanProcessor.builder(new DroppingExporter()).build()).build()).build();
+            otel = droppingSdk(sampled);
             builder.openTelemetry(otel);
         }
         svc = builder.build();
         return svc.transactionManager();
+    }
+
+    /** The SDK of the traced contenders: parent-based, sampling {@code sampled} of the roots, batch processor, spans dropped. */
+    static OpenTelemetrySdk droppingSdk(double sampled) {
+        return OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .setSampler(Sampler.parentBased(sampled >= 1 ? Sampler.alwaysOn() : Sampler.traceIdRatioBased(sampled)))
+                .addSpanProcessor(BatchSpanProcessor.builder(new DroppingExporter()).build()).build()).build();
     }
 
     @Override

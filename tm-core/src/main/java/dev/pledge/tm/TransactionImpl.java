@@ -479,7 +479,9 @@ final class TransactionImpl implements Transaction {
         }
         try {
             if (status == Status.STATUS_ACTIVE) {
-                Step step = trace.beforeCompletion();
+                // a span only when there are callbacks to time: with none it would say nothing and cost a span per transaction
+                Step step = trace == Trace.NONE || synchronizationAt(0, false) == null && synchronizationAt(0, true) == null
+                        ? Step.NONE : trace.beforeCompletion();
                 beforeCompletion(); // a timeout may take the transaction meanwhile: nothing else bounds beforeCompletion
                 step.end(status == Status.STATUS_ACTIVE ? "ok" : "rollback_only", Step.NO_CODE);
             }

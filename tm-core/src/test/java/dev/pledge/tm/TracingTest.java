@@ -17,6 +17,7 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionManager;
 import java.io.File;
 import java.nio.file.Path;
@@ -84,6 +85,15 @@ class TracingTest {
                 tm.begin();
                 tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", log));
                 tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", log));
+                tm.getTransaction().registerSynchronization(new Synchronization() {
+                    @Override
+                    public void beforeCompletion() {
+                    }
+
+                    @Override
+                    public void afterCompletion(int status) {
+                    }
+                });
                 gtrid = tm.getTransaction().toString();
                 tm.commit();
             } finally {
@@ -113,6 +123,23 @@ class TracingTest {
                     "the decision is written after every vote");
             assertTrue(logWrite.getEndEpochNanos() <= commits.stream().mapToLong(SpanData::getStartEpochNanos).min().orElseThrow(),
                     "and forced before the first commit");
+        }
+    }
+
+    @Test
+    void aTransactionWithoutSynchronizationsHasNoBeforeCompletionSpan() throws Exception {
+        try (TransactionService svc = service("trace-nosync")) {
+            exporter.reset();
+            TransactionManager tm = svc.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", log));
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", log));
+            tm.commit();
+            assertEquals("committed", only("pledge.transaction").getAttributes().get(OUTCOME));
+            assertTrue(spans("pledge.before_completion").isEmpty(), exporter.getFinishedSpanItems().toString());
+            assertEquals(2, spans("pledge.prepare").size());
+            assertEquals(1, spans("pledge.log.write").size());
+            assertEquals(2, spans("pledge.commit").size());
         }
     }
 

@@ -7,7 +7,6 @@ final class Attributes {
     static final AttributeKey<String> GTRID = AttributeKey.stringKey("pledge.gtrid");
     static final AttributeKey<String> NODE = AttributeKey.stringKey("pledge.node");
     static final AttributeKey<String> RESOURCE = AttributeKey.stringKey("pledge.resource");
-    static final AttributeKey<String> PHASE = AttributeKey.stringKey("pledge.phase");
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pledge.outcome");
     static final AttributeKey<Long> XA_CODE = AttributeKey.longKey("pledge.xa_code");
     static final AttributeKey<Long> BRANCHES = AttributeKey.longKey("pledge.log.branches");

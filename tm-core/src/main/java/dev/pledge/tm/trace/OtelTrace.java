@@ -26,7 +26,7 @@ final class OtelTrace implements Trace {
 
     @Override
     public Step branch(String phase, String resource, Gtrid gtrid) {
-        SpanBuilder b = child(spanName(phase)).setAttribute(Attributes.PHASE, phase).setAttribute(Attributes.RESOURCE, resource);
+        SpanBuilder b = child(spanName(phase)).setAttribute(Attributes.RESOURCE, resource); // the name says the phase
         if (gtrid != null) {
             b.setAttribute(Attributes.GTRID, gtrid.toString());
         }

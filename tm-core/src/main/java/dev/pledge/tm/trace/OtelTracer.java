@@ -18,10 +18,11 @@ final class OtelTracer implements TransactionTracer {
     @Override
     public Trace transaction(Gtrid gtrid) {
         Context parent = Context.current();
-        Span span = tracer.spanBuilder("pledge.transaction").setParent(parent).setAttribute(Attributes.NODE, node).startSpan();
+        Span span = tracer.spanBuilder("pledge.transaction").setParent(parent).startSpan();
         if (!span.isRecording()) {
-            return Off.OFF; // not sampled: its children would not be either, so none is made (nor the gtrid's string)
+            return Off.OFF; // not sampled: its children would not be either, so none is made (nor its attributes, nor the gtrid's string)
         }
+        span.setAttribute(Attributes.NODE, node);
         span.setAttribute(Attributes.GTRID, gtrid.toString());
         return new OtelTrace(tracer, span, parent.with(span));
     }

@@ -10,13 +10,13 @@ public interface Trace {
     /** Nothing is traced. */
     Trace NONE = Off.OFF;
 
-    /** Phases of a branch, the values of {@code pledge.phase}. */
+    /** Phases of a branch: its span is named {@code pledge.<phase>}. */
     String PREPARE = "prepare";
     String COMMIT = "commit";
     String COMMIT_ONE_PHASE = "commit_one_phase";
     String ROLLBACK = "rollback";
 
-    /** The beforeCompletion callbacks of commit. */
+    /** The beforeCompletion callbacks of commit; the coordinator asks for it only when there are callbacks. */
     Step beforeCompletion();
 
     /**
