@@ -37,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * <li>a commit record exists: commit;</li>
  * <li>otherwise: roll back (presumed abort).</li>
  * </ul>
- * {@code XAER_NOTA} means the branch is already finished; {@code XAER_RMFAIL}, an exception or an
- * unreachable resource leaves it pending for the next pass. A commit record is completed once
+ * {@code XAER_NOTA} for a branch the scan has just listed proves nothing: MariaDB answers it while
+ * the branch is still attached to the session that prepared it (a paused coordinator's, after a peer
+ * took its node over), and the branch stays prepared. Such a branch, like one met with
+ * {@code XAER_RMFAIL}, an exception or an unreachable resource, is left pending for the next pass; a
+ * later complete scan that no longer lists it shows that it is finished. A commit record is completed once
  * every branch in it is resolved; a branch counts as resolved when the pass finished it, or when a
  * complete scan that started after the decision was logged no longer lists it (and the transaction
  * was not still finishing in this process). Only scans that could have listed the branch count:
@@ -364,8 +367,8 @@ public final class Recovery {
             } catch (XAException e) {
                 int code = e.errorCode;
                 if (code == XAException.XAER_NOTA) {
-                    markResolved(xid);
-                    return true;
+                    listedButUnknown(name, xid, "commit");
+                    return false;
                 }
                 if (code == XAException.XA_HEURCOM) {
                     forget(xares, xid, name);
@@ -394,7 +397,11 @@ public final class Recovery {
                 return true;
             } catch (XAException e) {
                 int code = e.errorCode;
-                if (code == XAException.XAER_NOTA || XaCodes.isRollback(code)) {
+                if (code == XAException.XAER_NOTA) {
+                    listedButUnknown(name, xid, "rollback");
+                    return false;
+                }
+                if (XaCodes.isRollback(code)) {
                     return true;
                 }
                 if (code == XAException.XA_HEURRB) {
@@ -435,6 +442,20 @@ public final class Recovery {
             lastXaCode = e instanceof XAException x && x.errorCode != 0 ? x.errorCode : Step.NO_CODE;
             problems.add(action + " of " + xid + " on " + name + " failed (" + XaCodes.describe(e) + "); retried next pass");
             log.warn("Recovery could not {} {} on {}: {}; retrying next pass", action, xid, name, XaCodes.describe(e));
+        }
+
+        /**
+         * The scan listed the branch and the resource then said it does not know it: finished meanwhile by
+         * someone else, or (MariaDB) still attached to the live session that prepared it. Never taken as
+         * done: the next pass retries, and a complete scan that no longer lists the branch resolves it.
+         */
+        private void listedButUnknown(String name, PledgeXid xid, String action) {
+            pending++;
+            lastXaCode = XAException.XAER_NOTA;
+            problems.add(action + " of " + xid + " on " + name + " answered XAER_NOTA although the scan listed it (finished meanwhile, or"
+                    + " still attached to the session that prepared it); retried next pass");
+            log.warn("Recovery: {} of {} on {} answered XAER_NOTA although the scan listed it: finished meanwhile, or still attached"
+                    + " to the live session that prepared it (MariaDB); retrying next pass", action, xid, name);
         }
 
         private void forget(XAResource xares, PledgeXid xid, String name) {
