@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * work    LOG RM_A RM_B THREADS CRASH ACKS PREFIX   CRASH: none | prepare-first | after-prepares | after-decision | after-one-commit | random:MILLIS
  * recover LOG RM_A RM_B
  * </pre>
+ * LOG is a directory (the file log) or a {@link TestLog#spec} (either log).
  * Chosen crash points fire on transaction {@link #CRASH_AT}, after earlier ones committed.
  */
 final class CrashChild {
@@ -33,7 +34,7 @@ final class CrashChild {
     private static final CountDownLatch FIRST_COMMIT = new CountDownLatch(1);
 
     public static void main(String[] args) throws Exception {
-        Path log = Path.of(args[1]);
+        TestLog log = TestLog.parse(args[1]);
         FileResourceManager a = new FileResourceManager("rm-a", Path.of(args[2]));
         FileResourceManager b = new FileResourceManager("rm-b", Path.of(args[3]));
         switch (args[0]) {
@@ -43,24 +44,24 @@ final class CrashChild {
         }
     }
 
-    private static void recover(Path log, FileResourceManager a, FileResourceManager b) throws IOException {
+    private static void recover(TestLog log, FileResourceManager a, FileResourceManager b) throws IOException, InterruptedException {
         System.out.println(IN_DOUBT + (a.preparedBranches().size() + b.preparedBranches().size()));
-        try (TransactionService svc = TransactionService.builder()
+        int status;
+        try (TransactionService svc = log.build(TransactionService.builder()
                 .nodeName(NODE)
-                .logDirectory(log)
                 .recoveryInterval(Duration.ZERO)
                 .recoveryResource(a.name, a::connect)
-                .recoveryResource(b.name, b::connect)
-                .build()) {
+                .recoveryResource(b.name, b::connect))) {
             RecoveryReport report = svc.recovery().runPass();
             System.out.println("second pass: " + report);
             int pendingDecisions = svc.journal().pendingCommits().size();
             System.out.println("pending decisions: " + pendingDecisions);
-            System.exit(report.isClean() && pendingDecisions == 0 ? 0 : 2);
+            status = report.isClean() && pendingDecisions == 0 ? 0 : 2;
         }
+        System.exit(status); // after close: a database log's completions are deleted and its lease ended
     }
 
-    private static void work(Path log, FileResourceManager a, FileResourceManager b, int threads, String crash, Path acks,
+    private static void work(TestLog log, FileResourceManager a, FileResourceManager b, int threads, String crash, Path acks,
                              String prefix) throws Exception {
         AtomicInteger sequence = new AtomicInteger();
         switch (crash) {
@@ -89,11 +90,9 @@ final class CrashChild {
         }
         boolean endless = crash.startsWith("random:");
         int total = endless ? Integer.MAX_VALUE : CRASH_AT + 3;
-        try (TransactionService svc = TransactionService.builder()
+        try (TransactionService svc = log.build(TransactionService.builder()
                 .nodeName(NODE)
-                .logDirectory(log)
-                .recoveryInterval(Duration.ZERO)
-                .build();
+                .recoveryInterval(Duration.ZERO));
              FileChannel ackChannel = FileChannel.open(acks, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             TransactionManager tm = svc.transactionManager();
             List<Thread> workers = new ArrayList<>();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pledge.tm.log.db.LogDatabases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,40 +12,57 @@ import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash means crash: a child JVM coordinating real 2PC over two file-backed resource managers is
- * halted, and a new JVM on the same log and node name recovers. Every transaction must then have
+ * halted, and a new JVM on the same log and node name recovers. The four crash windows run on the
+ * file log and on the database log on PostgreSQL, MariaDB and H2 (the random halts under load on the
+ * database log are {@link DatabaseLogCrashRecoveryTest}'s). Every transaction must then have
  * one outcome on both resources, every acknowledged commit must be there, and nothing may stay
  * prepared or pending in the log.
  */
 class CrashRecoveryTest {
     @TempDir
     Path tmp;
+    private TestLog log;
 
-    @Test
-    void crashAtFirstPrepareIsRolledBackByRecovery() throws Exception {
-        Set<String> committed = crashAndRecover("prepare-first");
+    @AfterEach
+    void drop() {
+        if (log != null) {
+            log.drop();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"file", "postgresql", "mariadb", "h2"})
+    void crashAtFirstPrepareIsRolledBackByRecovery(String kind) throws Exception {
+        Set<String> committed = crashAndRecover(kind, "prepare-first");
         assertFalse(committed.contains("tx-" + CrashChild.CRASH_AT), "the crashed transaction must roll back: " + committed);
     }
 
-    @Test
-    void crashAfterAllPreparesBeforeTheDecisionIsRolledBackByRecovery() throws Exception {
-        Set<String> committed = crashAndRecover("after-prepares");
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"file", "postgresql", "mariadb", "h2"})
+    void crashAfterAllPreparesBeforeTheDecisionIsRolledBackByRecovery(String kind) throws Exception {
+        Set<String> committed = crashAndRecover(kind, "after-prepares");
         assertFalse(committed.contains("tx-" + CrashChild.CRASH_AT), "no decision was logged, so presumed abort: " + committed);
     }
 
-    @Test
-    void crashAfterCommitDecisionIsCommittedByRecovery() throws Exception {
-        Set<String> committed = crashAndRecover("after-decision");
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"file", "postgresql", "mariadb", "h2"})
+    void crashAfterCommitDecisionIsCommittedByRecovery(String kind) throws Exception {
+        Set<String> committed = crashAndRecover(kind, "after-decision");
         assertTrue(committed.contains("tx-" + CrashChild.CRASH_AT), "the logged decision must be carried out: " + committed);
     }
 
-    @Test
-    void crashAfterOneOfTwoCommitsIsCommittedByRecovery() throws Exception {
-        Set<String> committed = crashAndRecover("after-one-commit");
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"file", "postgresql", "mariadb", "h2"})
+    void crashAfterOneOfTwoCommitsIsCommittedByRecovery(String kind) throws Exception {
+        Set<String> committed = crashAndRecover(kind, "after-one-commit");
         assertTrue(committed.contains("tx-" + CrashChild.CRASH_AT), "the second branch must be committed too: " + committed);
     }
 
@@ -62,10 +80,10 @@ class CrashRecoveryTest {
             String what = "round " + round + " (seed " + seed + ", " + threads + " threads, halt after " + delay + " ms)";
             // the same log through every crash; fresh resource managers per round keep the checks cheap
             Path r = tmp.resolve("round-" + round);
-            Dirs d = new Dirs(tmp.resolve("log"), r.resolve("rm-a"), r.resolve("rm-b"), r.resolve("acks.txt"));
+            Dirs d = new Dirs(tmp.resolve("log").toString(), r.resolve("rm-a"), r.resolve("rm-b"), r.resolve("acks.txt"));
             long w0 = System.nanoTime();
             ChildJvm.Result work = ChildJvm.run(tmp.resolve("work-" + round + ".out"), 120, CrashChild.class, "work",
-                    d.log.toString(), d.a.toString(), d.b.toString(), String.valueOf(threads), "random:" + delay, d.acks.toString(), "r" + round + "-");
+                    d.log, d.a.toString(), d.b.toString(), String.valueOf(threads), "random:" + delay, d.acks.toString(), "r" + round + "-");
             assertEquals(CrashChild.HALT_STATUS, work.exitCode(), what + ": the coordinator must be halted, output:\n" + work.output());
             long t0 = System.nanoTime();
             committedTotal += recoverAndVerify(d, what).size();
@@ -78,12 +96,19 @@ class CrashRecoveryTest {
     }
 
     /** Runs transactions one by one until the chosen crash point halts the coordinator; recovers; verifies. */
-    private Set<String> crashAndRecover(String crash) throws Exception {
-        Dirs d = new Dirs(tmp);
-        ChildJvm.Result work = ChildJvm.run(tmp.resolve("work.out"), 60, CrashChild.class, "work", d.log.toString(), d.a.toString(),
+    private Set<String> crashAndRecover(String kind, String crash) throws Exception {
+        log = TestLog.of(kind, tmp.resolve("log"));
+        Dirs d = new Dirs(log.spec(), tmp.resolve("rm-a"), tmp.resolve("rm-b"), tmp.resolve("acks.txt"));
+        ChildJvm.Result work = ChildJvm.run(tmp.resolve("work.out"), 60, CrashChild.class, "work", d.log, d.a.toString(),
                 d.b.toString(), "1", crash, d.acks.toString(), "");
         assertEquals(CrashChild.HALT_STATUS, work.exitCode(), "the coordinator must halt at " + crash + ", output:\n" + work.output());
-        Set<String> committed = recoverAndVerify(d, crash);
+        Set<String> committed = recoverAndVerify(d, kind + " log, " + crash);
+        if (log.isDatabase()) {
+            assertEquals(2, LogDatabases.queryLong(log.dataSource(), "SELECT epoch FROM " + log.prefix() + "node WHERE name = '"
+                    + CrashChild.NODE + "'"), "the halted coordinator and the recovering one each took the node row in the database");
+            assertEquals(0, LogDatabases.queryLong(log.dataSource(), "SELECT COUNT(*) FROM " + log.prefix() + "decision"),
+                    "no decision stays in the log after recovery");
+        }
         for (int i = 1; i < CrashChild.CRASH_AT; i++) {
             assertTrue(committed.contains("tx-" + i), "tx-" + i + " committed before the crash: " + committed);
         }
@@ -91,7 +116,7 @@ class CrashRecoveryTest {
     }
 
     private Set<String> recoverAndVerify(Dirs d, String what) throws Exception {
-        ChildJvm.Result rec = ChildJvm.run(tmp.resolve("recover.out"), 60, CrashChild.class, "recover", d.log.toString(), d.a.toString(),
+        ChildJvm.Result rec = ChildJvm.run(tmp.resolve("recover.out"), 60, CrashChild.class, "recover", d.log, d.a.toString(),
                 d.b.toString());
         assertEquals(0, rec.exitCode(), what + ": recovery must leave nothing pending, output:\n" + rec.output());
         FileResourceManager a = new FileResourceManager("rm-a", d.a);
@@ -132,9 +157,7 @@ class CrashRecoveryTest {
         return out;
     }
 
-    private record Dirs(Path log, Path a, Path b, Path acks) {
-        Dirs(Path root) {
-            this(root.resolve("log"), root.resolve("rm-a"), root.resolve("rm-b"), root.resolve("acks.txt"));
-        }
+    /** LOG: a directory (the file log) or a {@link TestLog#spec}. */
+    private record Dirs(String log, Path a, Path b, Path acks) {
     }
 }

@@ -5,7 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import dev.pledge.tm.log.db.LogDatabases;
+import jakarta.transaction.TransactionManager;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,6 +51,47 @@ class DecisionForcedFirstTest {
         }
         assertEquals(2 * N, commits, "every branch committed by renaming its prepared file; trace:\n" + tail(trace));
         assertTrue(forces >= N, forces + " forces for " + N + " decisions");
+    }
+
+    /**
+     * The database log's equivalent: when a phase-two commit reaches a resource, its transaction's
+     * decision is already committed in the log database, seen from a connection of the test's own.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"postgresql", "mariadb", "h2"})
+    void everyDecisionIsCommittedInTheLogDatabaseBeforeTheFirstPhaseTwoCommit(String database) throws Exception {
+        TestLog testLog = TestLog.of(database, tmp.resolve("db"));
+        DataSource direct = testLog.dataSource();
+        CallLog calls = new CallLog();
+        List<String> unseen = new CopyOnWriteArrayList<>();
+        AtomicInteger checked = new AtomicInteger();
+        class Checking extends ScriptedXAResource {
+            Checking(String name) {
+                super(name, calls);
+            }
+
+            @Override
+            public void commit(Xid xid, boolean onePhase) throws XAException {
+                if (LogDatabases.decisionRows(direct, testLog.prefix(), xid.getGlobalTransactionId()) != 1) {
+                    unseen.add(resourceName() + " " + java.util.HexFormat.of().formatHex(xid.getGlobalTransactionId()));
+                }
+                checked.incrementAndGet();
+                super.commit(xid, onePhase);
+            }
+        }
+        try (TransactionService svc = testLog.build(TransactionService.builder().nodeName("forced-first").recoveryInterval(Duration.ZERO))) {
+            TransactionManager tm = svc.transactionManager();
+            for (int i = 0; i < N; i++) {
+                tm.begin();
+                tm.getTransaction().enlistResource(new Checking("rm-a"));
+                tm.getTransaction().enlistResource(new Checking("rm-b"));
+                tm.commit();
+            }
+        } finally {
+            testLog.drop();
+        }
+        assertEquals(2 * N, checked.get(), "every branch committed in phase two");
+        assertTrue(unseen.isEmpty(), "phase-two commits that ran before their decision was committed in the log: " + unseen);
     }
 
     private static String tail(String s) {

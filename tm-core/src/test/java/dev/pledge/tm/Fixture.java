@@ -1,5 +1,8 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.log.Journal;
+import dev.pledge.tm.log.db.DatabaseJournal;
+import dev.pledge.tm.log.file.FileJournal;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
@@ -7,12 +10,12 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.transaction.xa.XAResource;
 
-/** A service on a recording journal, with background recovery off and a fast reaper. */
+/** A service on a recording journal (in memory, or writing through to a real log), with background recovery off and a fast reaper. */
 final class Fixture implements AutoCloseable {
     private static final AtomicInteger NODES = new AtomicInteger();
 
     final CallLog log = new CallLog();
-    final RecordingJournal journal = new RecordingJournal(log);
+    final RecordingJournal journal;
     final TransactionService svc;
     final TransactionManager tm;
 
@@ -34,6 +37,22 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(String nodeName, Duration defaultTimeout, boolean parallelPhases) {
+        this(nodeName, defaultTimeout, parallelPhases, null);
+    }
+
+    /**
+     * A fixture whose journal writes through to {@code testLog} (the file log or the database log),
+     * opened here under {@code nodeName}; null: in memory only.
+     */
+    static Fixture on(TestLog testLog, String nodeName, boolean parallelPhases) {
+        Journal real = testLog.isDatabase()
+                ? DatabaseJournal.open(testLog.dataSource(), testLog.prefix(), nodeName, TestLog.LEASE)
+                : FileJournal.open(testLog.dir(), true);
+        return new Fixture(nodeName, Duration.ofSeconds(60), parallelPhases, real);
+    }
+
+    private Fixture(String nodeName, Duration defaultTimeout, boolean parallelPhases, Journal real) {
+        journal = new RecordingJournal(log, real);
         svc = TransactionService.builder()
                 .parallelPhases(parallelPhases)
                 .nodeName(nodeName)

@@ -13,7 +13,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An in-memory journal for coordinator unit tests: keeps state like the real one and writes every call into the call log. */
+/**
+ * An in-memory journal for coordinator unit tests: keeps state like the real one and writes every
+ * call into the call log. Given a real journal (the file log or the database log), it writes through
+ * to it as well and answers the coordinator's questions from it, so that the same test runs on both
+ * logs while its maps still show what the coordinator asked for.
+ */
 final class RecordingJournal implements Journal {
     private final CallLog log;
     final Map<Gtrid, CommitRecord> pending = new ConcurrentHashMap<>();
@@ -22,14 +27,25 @@ final class RecordingJournal implements Journal {
     final List<HeuristicRecord> heuristics = new CopyOnWriteArrayList<>();
     volatile boolean failWrites;
 
+    /** The real journal written through to, or null. */
+    private final Journal real;
+
     RecordingJournal(CallLog log) {
+        this(log, null);
+    }
+
+    RecordingJournal(CallLog log, Journal real) {
         this.log = log;
+        this.real = real;
     }
 
     @Override
     public void logCommit(CommitRecord record) throws IOException {
         if (failWrites) {
             throw new IOException("disk full (scripted)");
+        }
+        if (real != null) {
+            real.logCommit(record);
         }
         log.add("journal.commit");
         commits.add(record);
@@ -38,6 +54,9 @@ final class RecordingJournal implements Journal {
 
     @Override
     public void logCompleted(Gtrid gtrid) {
+        if (real != null) {
+            real.logCompleted(gtrid);
+        }
         if (pending.remove(gtrid) != null) {
             log.add("journal.completed");
             completed.add(gtrid);
@@ -45,29 +64,45 @@ final class RecordingJournal implements Journal {
     }
 
     @Override
-    public void logHeuristic(HeuristicRecord record) {
+    public void logHeuristic(HeuristicRecord record) throws IOException {
+        if (real != null) {
+            real.logHeuristic(record);
+        }
         log.add("journal.heuristic(" + record.branch().resourceName() + ")");
         heuristics.add(record);
     }
 
     @Override
-    public void logResolved(Gtrid gtrid) {
+    public void logResolved(Gtrid gtrid) throws IOException {
+        if (real != null) {
+            real.logResolved(gtrid);
+        }
         heuristics.removeIf(h -> h.gtrid().equals(gtrid));
     }
 
     @Override
     public CommitRecord pendingCommit(Gtrid gtrid) {
-        return pending.get(gtrid);
+        return real != null ? real.pendingCommit(gtrid) : pending.get(gtrid);
     }
 
     @Override
     public Collection<CommitRecord> pendingCommits() {
-        return List.copyOf(pending.values());
+        return real != null ? real.pendingCommits() : List.copyOf(pending.values());
     }
 
     @Override
     public Collection<HeuristicRecord> heuristics() {
-        return new ArrayList<>(heuristics);
+        return real != null ? real.heuristics() : new ArrayList<>(heuristics);
+    }
+
+    @Override
+    public String refusal() {
+        return real != null ? real.refusal() : null;
+    }
+
+    @Override
+    public String failure() {
+        return real != null ? real.failure() : null;
     }
 
     @Override
@@ -77,5 +112,8 @@ final class RecordingJournal implements Journal {
 
     @Override
     public void close() {
+        if (real != null) {
+            real.close();
+        }
     }
 }

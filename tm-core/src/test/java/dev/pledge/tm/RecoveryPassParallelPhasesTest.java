@@ -6,4 +6,9 @@ class RecoveryPassParallelPhasesTest extends RecoveryPassTest {
     Fixture fixture() {
         return Fixture.parallel();
     }
+
+    @Override
+    boolean parallelPhases() {
+        return true;
+    }
 }

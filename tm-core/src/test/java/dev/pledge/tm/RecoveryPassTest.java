@@ -26,31 +26,62 @@ import javax.transaction.xa.XAException;
 import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * When recovery runs (build, interval, on demand), how it treats heuristic outcomes and
  * unreachable resources, what it reports, and that a pass running alongside live transactions
- * never completes a decision whose branch is still prepared.
+ * never completes a decision whose branch is still prepared. The tests of heuristic outcomes and of
+ * an unreachable resource run on the recording journal alone and written through to the file log
+ * and to the database log on PostgreSQL, MariaDB and H2.
  */
 class RecoveryPassTest {
-    final Fixture f = fixture();
+    Fixture f = fixture();
+    @TempDir
+    Path tmp;
+    private TestLog testLog;
 
     /** Overridden by the subclass that runs these tests with parallel phases. */
     Fixture fixture() {
         return new Fixture("core-recovery", Duration.ofSeconds(60));
     }
+
+    /** Whether {@link #fixture()} runs phases in parallel; overridden with it. */
+    boolean parallelPhases() {
+        return false;
+    }
+
+    /** For the tests that run on every log: the fixture's journal writes through to it ("memory": the recording journal alone). */
+    void on(String log) {
+        if (!log.equals("memory")) {
+            f.close();
+            testLog = TestLog.of(log, tmp.resolve("log"));
+            f = Fixture.on(testLog, "core-recovery", parallelPhases());
+        }
+    }
+
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @AfterEach
     void close() {
         pool.shutdownNow();
         f.close();
+        if (testLog != null) {
+            testLog.drop();
+        }
     }
 
+    /** A transaction decided to commit, its decision written to the journal (and the log under it). */
     private PledgeXid decided(long seq, String resource) {
         PledgeXid xid = TestXids.ours(f.svc.nodeName(), seq, 1);
         Gtrid g = TestXids.gtrid(xid);
-        f.journal.pending.put(g, new CommitRecord(g, List.of(new BranchRecord(xid.bqualBytes(), resource)), 0));
+        try {
+            f.journal.logCommit(new CommitRecord(g, List.of(new BranchRecord(xid.bqualBytes(), resource)), 0));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
         return xid;
     }
 
@@ -130,8 +161,10 @@ class RecoveryPassTest {
         }
     }
 
-    @Test
-    void aHeuristicRollbackOfACommittedBranchIsRecordedReportedAndForgotten() {
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"memory", "file", "postgresql", "mariadb", "h2"})
+    void aHeuristicRollbackOfACommittedBranchIsRecordedReportedAndForgotten(String log) {
+        on(log);
         ScriptedXAResource db = f.resource("db");
         PledgeXid xid = decided(1, "db");
         db.prepared.add(xid);
@@ -147,15 +180,18 @@ class RecoveryPassTest {
         assertTrue(h.decisionWasCommit());
         assertEquals("db", h.branch().resourceName());
         assertTrue(f.log.indexOf("journal.heuristic(db)") < f.log.indexOf("db.forget"), "recorded, then forgotten: " + f.log);
-        assertTrue(f.journal.pending.isEmpty(), "the branch is resolved (heuristically): the decision is complete");
+        assertTrue(f.journal.pending.isEmpty() && f.journal.pendingCommits().isEmpty(),
+                "the branch is resolved (heuristically): the decision is complete");
         assertEquals(1, f.svc.metrics().getHeuristic());
         RecoveryReport second = f.svc.recovery().runPass();
         assertEquals(0, second.heuristic(), "forgotten at the resource, so not reported twice: " + second);
         assertEquals(1, f.journal.heuristics().size(), "but kept in the log until an operator resolves it");
     }
 
-    @Test
-    void aHeuristicCommitOfARolledBackBranchIsRecordedToo() {
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"memory", "file", "postgresql", "mariadb", "h2"})
+    void aHeuristicCommitOfARolledBackBranchIsRecordedToo(String log) {
+        on(log);
         ScriptedXAResource db = f.resource("db");
         db.prepared.add(TestXids.ours(f.svc.nodeName(), 2, 1));
         db.rollbackError = XAException.XA_HEURCOM;
@@ -164,13 +200,16 @@ class RecoveryPassTest {
         assertEquals(1, r.heuristic(), r.toString());
         assertEquals(0, r.rolledBack(), r.toString());
         assertEquals(1, f.journal.heuristics.size());
+        assertEquals(1, f.journal.heuristics().size(), "in the log");
         assertEquals(XAException.XA_HEURCOM, f.journal.heuristics.get(0).xaCode());
         assertTrue(!f.journal.heuristics.get(0).decisionWasCommit());
         assertEquals(1, f.log.count("db.forget"));
     }
 
-    @Test
-    void aHeuristicOutcomeThatMatchesTheDecisionIsForgottenAndCountedAsDone() {
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"memory", "file", "postgresql", "mariadb", "h2"})
+    void aHeuristicOutcomeThatMatchesTheDecisionIsForgottenAndCountedAsDone(String log) {
+        on(log);
         ScriptedXAResource db = f.resource("db");
         db.prepared.add(decided(3, "db"));
         db.commitError = XAException.XA_HEURCOM;
@@ -186,12 +225,14 @@ class RecoveryPassTest {
         assertTrue(r.isClean(), r.toString());
         assertEquals(1, f.log.count("db.forget"));
         assertEquals(1, f.log.count("other.forget"));
-        assertTrue(f.journal.heuristics.isEmpty(), "nothing for an operator: " + f.journal.heuristics);
-        assertTrue(f.journal.pending.isEmpty());
+        assertTrue(f.journal.heuristics.isEmpty() && f.journal.heuristics().isEmpty(), "nothing for an operator: " + f.journal.heuristics);
+        assertTrue(f.journal.pending.isEmpty() && f.journal.pendingCommits().isEmpty());
     }
 
-    @Test
-    void aDecisionOnAnUnreachableResourceStaysPendingAndIsFinishedWhenItComesBack() {
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"memory", "file", "postgresql", "mariadb", "h2"})
+    void aDecisionOnAnUnreachableResourceStaysPendingAndIsFinishedWhenItComesBack(String log) {
+        on(log);
         ScriptedXAResource orders = f.resource("orders");
         PledgeXid xid = decided(5, "orders");
         orders.prepared.add(xid);
@@ -205,11 +246,11 @@ class RecoveryPassTest {
         RecoveryReport first = f.svc.recovery().runPass();
         assertEquals(1, first.pending(), first.toString());
         assertTrue(first.problems().stream().anyMatch(p -> p.contains("orders (unreachable)")), first.toString());
-        assertEquals(1, f.journal.pending.size(), "never dropped");
+        assertEquals(1, f.journal.pendingCommits().size(), "never dropped");
         RecoveryReport second = f.svc.recovery().runPass();
         assertEquals(1, second.committed(), second.toString());
         assertTrue(second.isClean(), second.toString());
-        assertTrue(f.journal.pending.isEmpty());
+        assertTrue(f.journal.pending.isEmpty() && f.journal.pendingCommits().isEmpty());
         assertTrue(orders.prepared.isEmpty());
     }
 

@@ -37,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>
  * <b>Group commit.</b> A committer queues its decision and then tries the write lock. The thread
  * that gets it leads: it takes every queued request (its own and those of committers that queued
- * meanwhile), and in ONE database transaction checks the node's epoch, inserts them with JDBC
- * batches, and COMMITs once; it then unparks the committers it served and the first one still
+ * meanwhile), and in ONE database transaction checks the node's epoch, inserts them, and COMMITs
+ * once (on PostgreSQL the check and the inserts of a batch of decisions are one statement, a
+ * data-modifying CTE; sent in auto-commit on a connection that answered within the last second,
+ * that statement is the batch's COMMIT and the batch costs ONE round trip, otherwise the statement
+ * and then a COMMIT; elsewhere the node row's UPDATE, JDBC batches and the COMMIT); it then unparks the committers it served and the first one still
  * queued, which leads the next batch. Committers that find a batch in progress park. A lone
  * committer thus pays one transaction on its own thread, with no hand-off to a writer thread and no
  * wake-up latency; under load a batch holds everyone who queued during the previous one. Heuristic
@@ -52,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * which also locks it until the COMMIT: if the epoch moved, the batch writes nothing and the
  * journal is fenced for good ({@link JournalFencedException}).
  * <p>
- * <b>Unknown outcome.</b> When the COMMIT itself fails, the decision may or may not be in the log.
+ * <b>Unknown outcome.</b> When the COMMIT itself fails (or the auto-committed one-trip statement,
+ * which is its own COMMIT), the decision may or may not be in the log.
  * The leader does not guess: on fresh connections, retrying with backoff until it knows (or the
  * journal is closed), it locks the node row, which waits for the old transaction (that held the row
  * lock) to have ended in the server, and reads whether the batch landed (its mark on the node row,
@@ -70,6 +74,8 @@ public final class DatabaseJournal implements ClusterJournal {
     /** Default prefix of the log's table names. */
     public static final String DEFAULT_TABLE_PREFIX = "pledge_";
     private static final int MAX_BATCH = 512;
+    /** How recently the kept connection must have answered for a batch to go in one auto-committed round trip. */
+    static final long ONE_TRIP_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int QUEUED = 0;
     private static final int DONE = 1;
     private static final int FAILED = 2;
@@ -86,6 +92,10 @@ public final class DatabaseJournal implements ClusterJournal {
     /** Held by the leader of a batch; guards {@link #writer}. */
     private final ReentrantLock writeLock = new ReentrantLock();
     private Connection writer;
+    /** The dialect's one-statement checked insert ("" where it has none), once known; guarded by the write lock. */
+    private String checkedInsert;
+    /** When {@link #writer} last completed a batch (System.nanoTime()); guarded by the write lock. Cold at open. */
+    private long writerAnsweredAt = System.nanoTime() - 2 * ONE_TRIP_WINDOW_NANOS;
     /** Whether the batch being written has sent its COMMIT; guarded by the write lock. */
     private boolean commitSent;
 
@@ -424,23 +434,26 @@ public final class DatabaseJournal implements ClusterJournal {
             return;
         }
         long mark = ThreadLocalRandom.current().nextLong();
+        if (writer != null && System.nanoTime() - writerAnsweredAt < ONE_TRIP_WINDOW_NANOS && checkedInsert() != null && onlyDecisions(batch)) {
+            writeInOneTrip(batch, mark);
+            return;
+        }
         Connection c = null;
         try {
             boolean fresh = writer == null;
             c = writerConnection();
             try {
-                lease.lockAndCheck(c, mark);
+                checkAndInsert(c, batch, mark);
             } catch (SQLException e) {
                 if (fresh) {
                     throw e;
                 }
-                // a connection kept since the last batch may have died meanwhile; nothing is written yet: one more try on a new one
+                // a connection kept since the last batch may have died meanwhile; nothing is committed yet: one more try on a new one
                 log.debug("Database log {}: kept connection failed ({}); taking a new one", t.url, e.toString());
                 discardWriter();
                 c = writerConnection();
-                lease.lockAndCheck(c, mark);
+                checkAndInsert(c, batch, mark);
             }
-            insert(c, batch);
         } catch (JournalFencedException e) {
             fence(e);
             finish(batch, e);
@@ -450,23 +463,78 @@ public final class DatabaseJournal implements ClusterJournal {
                 Tables.rollbackQuietly(c);
             }
             discardWriter();
-            lastWriteFailure = "the database log " + t.url + " could not be written: " + e;
-            finish(batch, new IOException("Could not write " + describe(batch) + " to the database log " + t.url
-                    + "; nothing of it was committed: " + e, e));
+            failedUncommitted(batch, e);
             return;
         }
         commitSent = true;
         try {
             c.commit();
         } catch (SQLException | RuntimeException | Error e) {
+            discardWriter(); // its state is unknown: the next batch takes a new one
             commitFailed(batch, mark, e);
             return;
         }
+        written(batch);
+    }
+
+    /** The batch could not be written and nothing of it was committed: its committers may roll back. */
+    private void failedUncommitted(List<Request> batch, Throwable e) {
+        lastWriteFailure = "the database log " + t.url + " could not be written: " + e;
+        finish(batch, new IOException("Could not write " + describe(batch) + " to the database log " + t.url
+                + "; nothing of it was committed: " + e, e));
+    }
+
+    /** The batch is committed: counts the force and wakes its committers. */
+    private void written(List<Request> batch) {
+        writerAnsweredAt = System.nanoTime();
         forces++;
         if (lastWriteFailure != null) {
             lastWriteFailure = null;
         }
         finish(batch, null);
+    }
+
+    /**
+     * A batch of decisions as one auto-committed statement: the check, the inserts and the commit in
+     * one round trip. Taken only on a kept connection that answered within
+     * {@link #ONE_TRIP_WINDOW_NANOS}: the statement's failure has no known outcome (it is its own
+     * COMMIT) and is read back, so a connection that may have died while idle first goes the
+     * two-trip way, whose first statement failing proves that nothing was written.
+     */
+    private void writeInOneTrip(List<Request> batch, long mark) {
+        Connection c = writer;
+        int inserted;
+        commitSent = true;
+        try {
+            c.setAutoCommit(true); // no transaction is open on the writer between batches: nothing is sent
+            inserted = checkedInsert(c, checkedInsert(), batch, mark);
+            c.setAutoCommit(false);
+        } catch (SQLException | RuntimeException | Error e) {
+            discardWriter();
+            commitFailed(batch, mark, e);
+            return;
+        }
+        if (inserted == batch.size()) {
+            written(batch);
+            return;
+        }
+        if (inserted != 0) { // cannot happen (the node row is one row); the log tells what was written
+            commitFailed(batch, mark, new SQLException("the checked insert of " + batch.size() + " decisions reported " + inserted + " rows"));
+            return;
+        }
+        commitSent = false; // the statement committed, and it wrote nothing: the epoch moved
+        try {
+            lease.lockAndCheck(c, mark); // throws: the node row's own check says who holds it now
+            Tables.rollbackQuietly(c);
+            throw new SQLException("the checked insert of " + batch.size() + " decisions into " + t.decision + " wrote none, though node '"
+                    + nodeName + "' holds epoch " + lease.epoch());
+        } catch (JournalFencedException e) {
+            fence(e);
+            finish(batch, e);
+        } catch (SQLException | RuntimeException | Error e) {
+            discardWriter();
+            failedUncommitted(batch, e);
+        }
     }
 
     /** The COMMIT of {@code batch} failed: its outcome is unknown until the log tells. */
@@ -507,6 +575,71 @@ public final class DatabaseJournal implements ClusterJournal {
         TAKEN_OVER,
         /** The journal was closed before the read-back succeeded. */
         CLOSED
+    }
+
+    /**
+     * Inside the batch's transaction: checks the epoch (locking the node row until the COMMIT) and
+     * inserts the batch. A batch of decisions alone takes one statement where the dialect has one
+     * (one round trip before the COMMIT's); otherwise the node row's UPDATE, then JDBC batches.
+     */
+    private void checkAndInsert(Connection c, List<Request> batch, long mark) throws SQLException {
+        String checked = checkedInsert();
+        if (checked == null || !onlyDecisions(batch)) {
+            lease.lockAndCheck(c, mark);
+            insert(c, batch);
+            return;
+        }
+        int inserted = checkedInsert(c, checked, batch, mark);
+        if (inserted == 0) {
+            lease.lockAndCheck(c, mark); // throws: the epoch moved, so nothing was written, and the node row's own check says by whom
+        }
+        if (inserted != batch.size()) {
+            throw new SQLException("the checked insert of " + batch.size() + " decisions into " + t.decision + " reported " + inserted
+                    + " rows, though node '" + nodeName + "' holds epoch " + lease.epoch());
+        }
+    }
+
+    /** The dialect's one-statement checked insert, or null where it has none. */
+    private String checkedInsert() {
+        String checked = checkedInsert;
+        if (checked == null) {
+            checked = t.dialect.checkedDecisionInsert(t.node, t.decision);
+            checkedInsert = checked == null ? "" : checked;
+        }
+        return checked == null || checked.isEmpty() ? null : checked;
+    }
+
+    /** Runs the checked insert of a batch of decisions; the count of rows it inserted (0: the epoch moved). */
+    private int checkedInsert(Connection c, String sql, List<Request> batch, long mark) throws SQLException {
+        int n = batch.size();
+        byte[][] gtrids = new byte[n][];
+        Long[] decidedAt = new Long[n];
+        byte[][] branches = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            CommitRecord r = batch.get(i).commit;
+            gtrids[i] = r.gtrid().bytes();
+            decidedAt[i] = r.decidedAtMillis();
+            branches[i] = BranchCodec.encode(r.branches());
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, mark);
+            ps.setString(2, nodeName);
+            ps.setLong(3, lease.epoch());
+            ps.setString(4, nodeName);
+            ps.setArray(5, c.createArrayOf("bytea", gtrids));
+            ps.setArray(6, c.createArrayOf("int8", decidedAt));
+            ps.setArray(7, c.createArrayOf("bytea", branches));
+            return ps.executeUpdate();
+        }
+    }
+
+    private static boolean onlyDecisions(List<Request> batch) {
+        for (Request r : batch) {
+            if (r.commit == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void insert(Connection c, List<Request> batch) throws SQLException {
@@ -599,6 +732,8 @@ public final class DatabaseJournal implements ClusterJournal {
                 } catch (SQLException | RuntimeException | Error e) {
                     log.warn("Database log {}: reading back the outcome of {} failed (attempt {}): {}; retrying in {} ms", t.url,
                             describe(batch), attempt, e.toString(), backoffMillis);
+                    lastWriteFailure = "the database log " + t.url + " cannot be reached to learn whether a batch whose COMMIT failed"
+                            + " was committed: " + e;
                     failQueued(e); // the log is unreachable: decisions queued meanwhile fail now, cleanly, instead of waiting
                     interrupted |= Thread.interrupted(); // an interrupt must not turn the backoff into a busy loop; kept for the caller
                     LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(backoffMillis));
@@ -675,6 +810,7 @@ public final class DatabaseJournal implements ClusterJournal {
     private Connection writerConnection() throws SQLException {
         if (writer == null) {
             writer = connections.open();
+            writerAnsweredAt = System.nanoTime();
         }
         return writer;
     }

@@ -4,7 +4,8 @@ import dev.pledge.tm.log.JournalException;
 import java.util.Locale;
 
 /**
- * What differs between the databases the log supports: column types and the database's clock.
+ * What differs between the databases the log supports: column types, the database's clock and
+ * whether a decision batch's fencing and inserts fit in one statement.
  * Chosen from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}.
  */
 enum Dialect {
@@ -36,6 +37,26 @@ enum Dialect {
             case POSTGRESQL -> "(CURRENT_TIMESTAMP + ? * INTERVAL '1 millisecond')";
             case MYSQL -> "TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(6))";
             case H2 -> "DATEADD(MILLISECOND, ?, CURRENT_TIMESTAMP)";
+        };
+    }
+
+    /**
+     * One statement that does a decision batch's fencing and its inserts, or null where the
+     * database has none (the batch then sends the node row's UPDATE and a JDBC batch of INSERTs).
+     * It marks the node row ({@code last_batch}) only if it still holds the bound epoch, which
+     * row-locks it until the transaction ends, and inserts the decisions only through that row:
+     * an update count of zero means the epoch moved and nothing was written. Parameters: the mark,
+     * the node name, the epoch, the node name again, then the gtrids, decision times and encoded
+     * branch lists as three SQL arrays (element types {@code bytea}, {@code int8}, {@code bytea}).
+     */
+    String checkedDecisionInsert(String nodeTable, String decisionTable) {
+        return switch (this) {
+            // a data-modifying CTE: the UPDATE's RETURNING row is the INSERT's only source of rows
+            case POSTGRESQL -> "WITH n AS (UPDATE " + nodeTable + " SET last_batch = ? WHERE name = ? AND epoch = ? RETURNING epoch)"
+                    + " INSERT INTO " + decisionTable + " (gtrid, node, epoch, decided_at, branches)"
+                    + " SELECT d.gtrid, CAST(? AS VARCHAR(64)), n.epoch, d.decided_at, d.branches FROM n,"
+                    + " unnest(CAST(? AS BYTEA[]), CAST(? AS BIGINT[]), CAST(? AS BYTEA[])) AS d (gtrid, decided_at, branches)";
+            case MYSQL, H2 -> null;
         };
     }
 

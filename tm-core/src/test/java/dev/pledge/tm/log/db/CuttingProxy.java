@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A loopback TCP proxy in front of a database server that a test can make fail at chosen moments:
  * cut the connection on which the client sends the next {@code COMMIT} of a transaction that
- * inserted decisions (not that of a lease renewal or of deleted completions), either after forwarding it
+ * inserted decisions (or a decision insert sent outside a transaction, which commits by itself) (not that of a lease renewal or of deleted completions), either after forwarding it
  * and the server's answer has come back (the commit happened; the client never learns it) or before
  * forwarding it (the server never sees it and rolls back when the connection drops); or refuse
  * every connection for a while (the database is down).
@@ -114,6 +114,8 @@ public final class CuttingProxy implements AutoCloseable {
         volatile boolean cutOnAnswer;
         /** Whether the transaction in progress on this connection inserted decisions: only its COMMIT is cut (not a lease renewal's). */
         boolean decisionsSent;
+        /** Whether the client sent BEGIN and no COMMIT or ROLLBACK since (pgjdbc's explicit transactions; MariaDB's are implicit). */
+        boolean inTransaction;
 
         Link(Socket client, Socket upstream) {
             this.client = client;
@@ -124,10 +126,18 @@ public final class CuttingProxy implements AutoCloseable {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = client.getInputStream(); OutputStream out = upstream.getOutputStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
-                    if (contains(buf, n, DECISION_INSERT)) {
+                    if (containsWord(buf, n, BEGIN)) {
+                        inTransaction = true;
+                    }
+                    boolean decisions = contains(buf, n, DECISION_INSERT);
+                    if (decisions) {
                         decisionsSent = true;
                     }
-                    boolean commit = containsCommit(buf, n);
+                    // a decision insert sent outside a transaction (PostgreSQL's one-trip batch) is its own COMMIT
+                    boolean commit = containsCommit(buf, n) || decisions && !inTransaction && contains(buf, n, CHECKED_INSERT);
+                    if (commit || containsWord(buf, n, ROLLBACK)) {
+                        inTransaction = false;
+                    }
                     Cut cut = armed.get();
                     boolean decisionCommit = commit && decisionsSent;
                     if (commit) {
@@ -181,6 +191,8 @@ public final class CuttingProxy implements AutoCloseable {
         }
     }
 
+    /** PostgreSQL's one-statement batch (a data-modifying CTE); MariaDB's implicit transactions send no BEGIN, and no CTE. */
+    private static final byte[] CHECKED_INSERT = "WITH n AS (UPDATE".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] DECISION_INSERT = "decision (gtrid".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     static boolean contains(byte[] b, int n, byte[] w) {
@@ -198,7 +210,15 @@ public final class CuttingProxy implements AutoCloseable {
 
     /** Whether the bytes hold the word COMMIT (any case) not inside a longer name ("autocommit", "decision_was_commit"). */
     static boolean containsCommit(byte[] b, int n) {
-        byte[] w = {'c', 'o', 'm', 'm', 'i', 't'};
+        return containsWord(b, n, COMMIT);
+    }
+
+    private static final byte[] COMMIT = {'c', 'o', 'm', 'm', 'i', 't'};
+    private static final byte[] BEGIN = {'b', 'e', 'g', 'i', 'n'};
+    private static final byte[] ROLLBACK = {'r', 'o', 'l', 'l', 'b', 'a', 'c', 'k'};
+
+    /** Whether the bytes hold the lower-case word {@code w} in any case, not inside a longer name. */
+    static boolean containsWord(byte[] b, int n, byte[] w) {
         outer:
         for (int i = 0; i + w.length <= n; i++) {
             for (int k = 0; k < w.length; k++) {

@@ -62,6 +62,34 @@ class DatabaseJournalTest {
     }
 
     @Test
+    void onPostgreSqlALoneDecisionIsOneAutoCommittedStatementOnAWarmConnectionAndAStatementAndACommitOnACold() throws Exception {
+        StatementCountingDataSource counted = new StatementCountingDataSource(ds("postgresql"));
+        try (DatabaseJournal j = DatabaseJournal.open(counted.dataSource(), prefix, "trips", Duration.ofMinutes(10))) {
+            counted.clear();
+            CommitRecord first = decision("trips");
+            j.logCommit(first); // the connection of the open: not known to be alive until it answers
+            assertEquals(2, counted.sent().size(), "cold: " + counted.sent());
+            assertTrue(counted.sent().get(0).startsWith("WITH n AS (UPDATE " + prefix + "node") && counted.sent().get(1).equals("COMMIT"),
+                    counted.sent().toString());
+            counted.clear();
+            List<CommitRecord> warm = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                CommitRecord d = decision("trips");
+                j.logCommit(d);
+                warm.add(d);
+            }
+            List<String> sent = counted.sent();
+            assertEquals(10, sent.size(), "warm: one statement per lone decision, and no COMMIT: " + sent);
+            assertTrue(sent.stream().allMatch(q -> q.startsWith("WITH n AS (UPDATE " + prefix + "node")), sent.toString());
+            assertEquals(11, j.forceCount(), "one database transaction per batch");
+            for (CommitRecord d : warm) {
+                assertEquals(1, decisionRows(d.gtrid()), "committed by the statement itself");
+            }
+            assertEquals(1, decisionRows(first.gtrid()));
+        }
+    }
+
+    @Test
     void tablesAreCreatedWithASchemaVersionRow() {
         ds("h2");
         long before = System.currentTimeMillis();

@@ -24,6 +24,12 @@ public final class LogDatabases {
     public static final String PG_HOST = "127.0.0.1:5432";
     public static final String MARIADB_HOST = "127.0.0.1:3306";
     private static final AtomicInteger PREFIXES = new AtomicInteger();
+    /**
+     * A pause after which the log's kept connection no longer sends a batch as one auto-committed
+     * statement (PostgreSQL): a test that takes the database away and wants a clean failure (not a
+     * read-back that waits for the database's return) waits this long first.
+     */
+    public static final long ONE_TRIP_WINDOW_MILLIS = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(DatabaseJournal.ONE_TRIP_WINDOW_NANOS) + 200;
 
     private LogDatabases() {
     }
