@@ -10,7 +10,7 @@ import javax.sql.DataSource;
  */
 record Config(String nodeName, Path logDirectory, Duration defaultTimeout, Duration recoveryInterval, boolean fsync,
               Duration reaperInterval, boolean parallelPhases, DataSource databaseLog, String databaseLogTablePrefix,
-              Duration databaseLogLease) {
+              Duration databaseLogLease, Duration drainTimeout) {
 
     /** Where the log is, in words, for log messages. */
     String logDescription() {

@@ -1,5 +1,7 @@
 package dev.pledge.tm;
 
+import dev.pledge.tm.cluster.ClusterMember;
+
 import dev.pledge.tm.log.Journal;
 
 /** Reads the service's counters for JMX and Micrometer. */
@@ -9,7 +11,11 @@ final class Metrics implements TransactionMetricsMXBean {
     private final TransactionManagerImpl tm;
     private final HealthProbe health;
 
-    Metrics(Counters counters, Journal journal, TransactionManagerImpl tm, HealthProbe health) {
+    /** Null with the file log. */
+    private final ClusterMember cluster;
+
+    Metrics(Counters counters, Journal journal, TransactionManagerImpl tm, HealthProbe health, ClusterMember cluster) {
+        this.cluster = cluster;
         this.counters = counters;
         this.journal = journal;
         this.tm = tm;
@@ -103,5 +109,30 @@ final class Metrics implements TransactionMetricsMXBean {
     public int getLastRecoveryPassPending() {
         Health.RecoveryPass p = health.lastPass();
         return p == null ? 0 : p.report().pending();
+    }
+
+    @Override
+    public String getLeaseState() {
+        return cluster == null ? "none (file log)" : cluster.leaseState();
+    }
+
+    @Override
+    public boolean isLeaseHeld() {
+        return cluster != null && cluster.leaseState().startsWith("held");
+    }
+
+    @Override
+    public long getAdoptions() {
+        return cluster == null ? 0 : cluster.adoptions();
+    }
+
+    @Override
+    public int getAdoptedNodes() {
+        return cluster == null ? 0 : cluster.adoptedInDoubt().size();
+    }
+
+    @Override
+    public int getAdoptedInDoubt() {
+        return cluster == null ? 0 : cluster.adoptedInDoubt().values().stream().mapToInt(Integer::intValue).sum();
     }
 }

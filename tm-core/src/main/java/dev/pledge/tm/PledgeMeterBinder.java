@@ -12,7 +12,9 @@ import java.util.function.ToDoubleFunction;
  * {@code pledge.transactions{outcome=…}}, {@code pledge.log.forces}, {@code pledge.log.group.commit.batch},
  * {@code pledge.transactions.active}, {@code pledge.decisions.pending} and the {@link Health} figures
  * ({@code pledge.log.usable}, {@code pledge.node.fenced}, {@code pledge.heuristics.pending},
- * {@code pledge.transactions.oldest.age}, {@code pledge.recovery.last.pending}, {@code pledge.recovery.last.clean}),
+ * {@code pledge.transactions.oldest.age}, {@code pledge.recovery.last.pending}, {@code pledge.recovery.last.clean}) and,
+ * with a database log, the cluster's ({@code pledge.lease.held}, {@code pledge.cluster.adoptions},
+ * {@code pledge.cluster.adopted.nodes}, {@code pledge.cluster.adopted.indoubt}),
  * tagged with the node name.
  * Micrometer is an optional dependency: only this class needs it.
  */
@@ -49,6 +51,14 @@ public final class PledgeMeterBinder implements MeterBinder {
                 x -> x.getOldestTransactionAgeMillis() / 1000.0);
         gauge(registry, "pledge.recovery.last.pending", "branches the last recovery pass left pending", node, m,
                 TransactionMetricsMXBean::getLastRecoveryPassPending);
+        gauge(registry, "pledge.lease.held", "1 when this node holds its database-log lease and its last renewal succeeded", node, m,
+                x -> x.isLeaseHeld() ? 1 : 0);
+        FunctionCounter.builder("pledge.cluster.adoptions", m, TransactionMetricsMXBean::getAdoptions)
+                .description("peers this node took over after their lease ran out").tags(node).register(registry);
+        gauge(registry, "pledge.cluster.adopted.nodes", "adopted nodes this node still works on", node, m,
+                TransactionMetricsMXBean::getAdoptedNodes);
+        gauge(registry, "pledge.cluster.adopted.indoubt", "decisions and heuristic outcomes of adopted nodes still in doubt", node, m,
+                TransactionMetricsMXBean::getAdoptedInDoubt);
         gauge(registry, "pledge.recovery.last.clean", "1 when the last recovery pass left nothing for a later one", node, m,
                 x -> x.isLastRecoveryPassClean() ? 1 : 0);
     }

@@ -70,14 +70,21 @@ public final class Recovery {
     private final Journal journal;
     /** The node name, then the names this node was renamed from: Xids and decisions of these are this node's. */
     private final List<byte[]> ownNames;
-    private final Map<String, Supplier<? extends XAResource>> resources = new LinkedHashMap<>();
+    private final Map<String, Supplier<? extends XAResource>> resources;
     /** Logged resource names whose branches are on registered resources, found by Xid (guarded by {@link #resources}). */
-    private final Set<String> byXid = new HashSet<>();
+    private final Set<String> byXid;
     private final Runnable onRegister;
     private volatile Health.RecoveryPass lastPass;
     private final TransactionTracer tracer;
 
     Recovery(TransactionManagerImpl tm, Journal journal, List<byte[]> ownNames, Runnable onRegister, TransactionTracer tracer) {
+        this(tm, journal, ownNames, onRegister, tracer, new LinkedHashMap<>(), new HashSet<>());
+    }
+
+    private Recovery(TransactionManagerImpl tm, Journal journal, List<byte[]> ownNames, Runnable onRegister, TransactionTracer tracer,
+                     Map<String, Supplier<? extends XAResource>> resources, Set<String> byXid) {
+        this.resources = resources;
+        this.byXid = byXid;
         this.tracer = tracer;
         this.tm = tm;
         this.journal = journal;
@@ -132,6 +139,22 @@ public final class Recovery {
     public void unregister(String name, Supplier<? extends XAResource> resource) {
         synchronized (resources) {
             resources.remove(name, resource);
+        }
+    }
+
+    /**
+     * Recovery of another node's log that this node adopted: the same registered resources (matched by
+     * the names in the log), the adopted node's name as the only own name, and its log.
+     */
+    Recovery forAdoptedNode(Journal adopted, String nodeName) {
+        return new Recovery(tm, adopted, List.of(nodeName.getBytes(java.nio.charset.StandardCharsets.UTF_8)), () -> { }, tracer,
+                resources, byXid);
+    }
+
+    /** Whether at least one resource is registered: without one, no pass can prove that nothing is in doubt. */
+    boolean hasResources() {
+        synchronized (resources) {
+            return !resources.isEmpty();
         }
     }
 

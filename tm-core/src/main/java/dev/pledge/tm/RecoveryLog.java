@@ -83,8 +83,12 @@ public final class RecoveryLog {
         }
     }
 
-    /** A node row of a database log: its epoch and whether a live service holds it. */
-    public record Node(String name, long epoch, boolean live, Instant leaseExpires) {
+    /**
+     * A node row of a database log: its epoch, whether a live service holds it, when its lease runs
+     * out, how long ago it was renewed (by the database's clock; null if unknown), and the node that
+     * adopted it after its lease ran out (null for a node's own service).
+     */
+    public record Node(String name, long epoch, boolean live, Instant leaseExpires, java.time.Duration leaseAge, String adoptedBy) {
     }
 
     /** The readable content of a database log: every node's in-doubt and heuristic transactions. */
@@ -95,7 +99,7 @@ public final class RecoveryLog {
     public static DatabaseContents inspect(DataSource dataSource, String tablePrefix) {
         DatabaseJournal.Snapshot s = DatabaseJournal.inspect(dataSource, tablePrefix);
         return new DatabaseContents(s.url(),
-                s.nodes().stream().map(n -> new Node(n.name(), n.epoch(), n.live(), n.leaseExpires())).toList(),
+                s.nodes().stream().map(n -> new Node(n.name(), n.epoch(), n.live(), n.leaseExpires(), n.leaseAge(), n.adoptedBy())).toList(),
                 s.decisions().stream().map(d -> inDoubt(d.record())).toList(),
                 s.heuristics().stream().map(h -> heuristic(h.record())).toList());
     }

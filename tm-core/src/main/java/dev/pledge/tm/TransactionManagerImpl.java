@@ -60,6 +60,14 @@ final class TransactionManagerImpl implements TransactionManager, InDoubtListene
         inDoubt.removeInDoubtListener(listener);
     }
 
+    /** Why this service begins no new transaction (it is draining or closed), or null. */
+    private volatile String draining;
+
+    /** From now on {@link #begin} refuses, saying {@code why}. */
+    void refuseNew(String why) {
+        draining = why;
+    }
+
     @Override
     public void begin() throws NotSupportedException, SystemException {
         ThreadState st = threads.get();
@@ -73,6 +81,9 @@ final class TransactionManagerImpl implements TransactionManager, InDoubtListene
             st.tx = null; // completed from another thread: the association is stale
         }
         String refusal = journal.refusal();
+        if (refusal == null) {
+            refusal = draining;
+        }
         if (refusal != null) {
             throw new SystemException("No new transaction: " + refusal);
         }

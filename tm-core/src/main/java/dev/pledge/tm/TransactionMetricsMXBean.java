@@ -51,4 +51,19 @@ public interface TransactionMetricsMXBean {
 
     /** Branches the last recovery pass left pending (0 before the first). */
     int getLastRecoveryPassPending();
+
+    /** With a database log: this node's lease (held, renewal failing and why, fenced, closed); "none (file log)" otherwise. */
+    String getLeaseState();
+
+    /** With a database log: this node holds its lease and its last renewal succeeded. */
+    boolean isLeaseHeld();
+
+    /** Peers this node took over (adopted) since it started, their lease having run out. */
+    long getAdoptions();
+
+    /** Adopted nodes this node still works on (something of them was in doubt at its last round). */
+    int getAdoptedNodes();
+
+    /** Commit decisions and heuristic outcomes of the adopted nodes still in doubt. */
+    int getAdoptedInDoubt();
 }

@@ -2,6 +2,8 @@ package dev.pledge.tm;
 
 import dev.pledge.tm.log.LogRecords;
 
+import dev.pledge.tm.cluster.ClusterMember;
+import dev.pledge.tm.log.ClusterJournal;
 import dev.pledge.tm.log.Journal;
 import dev.pledge.tm.log.db.DatabaseJournal;
 import dev.pledge.tm.log.file.FileJournal;
@@ -78,6 +80,10 @@ public final class TransactionService implements AutoCloseable {
      */
     private static final java.util.Set<TransactionService> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<NodeClaim> claims;
+    /** This node's part in a cluster on a shared database log; null with the file log. */
+    private final ClusterMember cluster;
+    /** Set once {@link #drain} ran: {@link #close} does not drain again. */
+    private volatile DrainResult drained;
 
     private TransactionService(Config config, Journal journal, List<NodeClaim> claims, List<String> ownNames, TransactionTracer tracer) {
         this.config = config;
@@ -95,8 +101,9 @@ public final class TransactionService implements AutoCloseable {
             own.add(n.getBytes(StandardCharsets.UTF_8));
         }
         this.recovery = new Recovery(tm, journal, own, this::scheduleSoonPass, tracer);
+        this.cluster = journal instanceof ClusterJournal cj ? new ClusterMember(cj, this::adoptedNodePass) : null;
         this.health = new HealthProbe(config.nodeName(), journal, tm, recovery);
-        this.metrics = new Metrics(counters, journal, tm, health);
+        this.metrics = new Metrics(counters, journal, tm, health, cluster);
         this.mbeanName = registerMBean(config.nodeName(), metrics);
         this.timeoutWorkers = newTimeoutWorkers(config.nodeName());
         this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("pledge-reaper-" + config.nodeName()));
@@ -269,15 +276,119 @@ public final class TransactionService implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("Recovery pass failed", e);
         }
+        if (cluster != null) {
+            try {
+                cluster.pass();
+            } catch (RuntimeException e) {
+                log.error("Cluster round (takeover of peers whose lease ran out) failed", e);
+            }
+        }
     }
 
     /**
-     * Stops the reaper, the timeout workers and the threads of parallel phases (after their calls in
-     * flight return, for at most 10 s each), background recovery, and releases the log. Transactions
-     * still running are left to recovery.
+     * A recovery pass over an adopted node's log with this service's registered resources; true when
+     * it left nothing in doubt. Without a registered resource nothing can be proven: never true.
+     */
+    private java.util.function.BooleanSupplier adoptedNodePass(ClusterJournal adopted) {
+        Recovery r = recovery.forAdoptedNode(adopted, adopted.nodeName());
+        return () -> recovery.hasResources() && r.runPass().isClean();
+    }
+
+    /**
+     * Drains this service, for a scale-down or a shutdown: it begins no new transaction from now on,
+     * waits for the transactions in flight to end, then runs recovery passes until nothing of this node
+     * is in doubt, all within {@code timeout}. With a database log it then ends its lease: when nothing
+     * is left it deletes its node row (nobody takes it over), otherwise the lease ends at once so that
+     * a peer takes over what is left without waiting for the lease to run out; nodes it had adopted are
+     * handed over the same way. Call {@link #close()} afterwards to stop its threads; {@code close()}
+     * drains by itself with a database log ({@link Builder#drainTimeout}).
+     *
+     * @return what was left when it stopped
+     */
+    public synchronized DrainResult drain(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (drained != null) {
+            return drained;
+        }
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        tm.refuseNew("service '" + config.nodeName() + "' is draining or closed (drain() or close() was called); it begins no new"
+                + " transaction");
+        if (recoverer != null) {
+            recoverer.shutdownNow(); // passes from here on run on this thread
+        }
+        while (!tm.liveTransactions().isEmpty() && System.nanoTime() - deadline < 0) {
+            pause(20);
+        }
+        int inFlight = tm.liveTransactions().size();
+        int pendingBranches = 0;
+        if (!journal.fenced()) {
+            long backoff = 50;
+            int idlePasses = 0;
+            String before = null;
+            while (true) {
+                String after;
+                try {
+                    RecoveryReport r = recovery.runPass();
+                    pendingBranches = r.pending();
+                    if (r.isClean() && journal.pendingCommits().isEmpty() && journal.heuristics().isEmpty()) {
+                        pendingBranches = 0;
+                        break;
+                    }
+                    after = r.committed() + r.rolledBack() > 0 ? null
+                            : r.pending() + "/" + journal.pendingCommits().size() + "/" + journal.heuristics().size();
+                } catch (RuntimeException e) {
+                    log.warn("Draining '{}': recovery pass failed: {}", config.nodeName(), e.toString());
+                    pendingBranches = Math.max(pendingBranches, 1);
+                    after = "failed";
+                }
+                // passes that change nothing (a resource not registered, down, or a heuristic outcome): hand over rather than wait
+                idlePasses = after != null && after.equals(before) ? idlePasses + 1 : 0;
+                before = after;
+                if (System.nanoTime() - deadline >= 0 || idlePasses >= MAX_IDLE_DRAIN_PASSES) {
+                    break;
+                }
+                pause(Math.min(backoff, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+                backoff = Math.min(1000, backoff * 2);
+            }
+        }
+        List<String> inDoubt = journal.pendingCommits().stream().map(c -> c.gtrid().toString()).toList();
+        int heuristics = journal.heuristics().size();
+        boolean handedOver = false;
+        if (cluster != null) {
+            cluster.handOver();
+            ClusterJournal cj = (ClusterJournal) journal;
+            boolean deleted = inFlight == 0 && pendingBranches == 0 && !journal.fenced() && cj.retire();
+            handedOver = !deleted && !journal.fenced();
+        }
+        DrainResult result = new DrainResult(inFlight, inDoubt, heuristics, pendingBranches, handedOver);
+        log.info("Pledge transaction service '{}' drained: {}", config.nodeName(), result);
+        drained = result;
+        return result;
+    }
+
+    /** Recovery passes in a row that change nothing after which a drain stops waiting and hands over what is left. */
+    private static final int MAX_IDLE_DRAIN_PASSES = 3;
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * With a database log, first drains ({@link #drain} with {@link Builder#drainTimeout}), so that a
+     * scaled-down node leaves nothing for a peer to take over. Then stops the reaper, the timeout
+     * workers and the threads of parallel phases (after their calls in flight return, for at most 10 s
+     * each), background recovery, and releases the log. With the file log, transactions still running
+     * are left to recovery (call {@link #drain} first to finish them).
      */
     @Override
     public void close() {
+        if (cluster != null && drained == null) {
+            drain(config.drainTimeout());
+        }
         OPEN.remove(this);
         reaper.shutdownNow();
         try {
@@ -341,6 +452,8 @@ public final class TransactionService implements AutoCloseable {
         private DataSource databaseLog;
         private String databaseLogTablePrefix = DatabaseJournal.DEFAULT_TABLE_PREFIX;
         private Duration databaseLogLease = DatabaseJournal.DEFAULT_LEASE;
+        private boolean leaseDurationSet;
+        private Duration drainTimeout = Duration.ofSeconds(20);
         private Duration defaultTimeout = Duration.ofSeconds(60);
         private Duration recoveryInterval = Duration.ofMinutes(2);
         private Duration reaperInterval = Duration.ofMillis(100);
@@ -394,9 +507,30 @@ public final class TransactionService implements AutoCloseable {
             return this;
         }
 
-        /** How long the database log's node row stays held after the last renewal (renewed every third); default 30 s. */
+        /**
+         * With a database log: how long this node's row stays held after its last renewal (renewed
+         * every third of it, judged by the database's clock); default 30 s, at least 300 ms. A peer
+         * takes a node over once its lease has run out, so a dead node's branches are resolved within
+         * this plus one {@link #recoveryInterval}. Refused with the file log, which has no lease.
+         */
+        public Builder leaseDuration(Duration lease) {
+            this.databaseLogLease = Objects.requireNonNull(lease, "leaseDuration");
+            this.leaseDurationSet = true;
+            return this;
+        }
+
+        /** Former name of {@link #leaseDuration}. */
         Builder databaseLogLease(Duration lease) {
-            this.databaseLogLease = Objects.requireNonNull(lease, "databaseLogLease");
+            return leaseDuration(lease);
+        }
+
+        /**
+         * With a database log, how long {@link TransactionService#close()} drains at most (see
+         * {@link TransactionService#drain}); default 20 s. Keep a container's shutdown grace period
+         * longer. What is not finished by then is handed over to a peer at once.
+         */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Objects.requireNonNull(timeout, "drainTimeout");
             return this;
         }
 
@@ -541,11 +675,18 @@ public final class TransactionService implements AutoCloseable {
                 throw new IllegalArgumentException("logDirectory(" + logDirectory + ") and databaseLog(" + databaseLog + ") are both set;"
                         + " a service has one recovery log: set only one of them");
             }
+            if (databaseLog == null && leaseDurationSet) {
+                throw new IllegalArgumentException("leaseDuration(" + databaseLogLease + ") applies to the database log only"
+                        + " (databaseLog(...)); the file log has no lease: remove leaseDuration, or set databaseLog");
+            }
+            if (drainTimeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout must not be negative, not " + drainTimeout);
+            }
             if (databaseLog != null && !fsync) {
                 throw new IllegalArgumentException("unsafeDisableFsync() applies to the file log only; the database log always commits");
             }
             Config config = new Config(node, logDirectory, defaultTimeout, recoveryInterval, fsync, reaperInterval, parallelPhases,
-                    databaseLog, databaseLogTablePrefix, databaseLogLease);
+                    databaseLog, databaseLogTablePrefix, databaseLogLease, drainTimeout);
             List<String> own = new ArrayList<>();
             own.add(node);
             for (String former : renamedFrom) {
@@ -618,16 +759,15 @@ public final class TransactionService implements AutoCloseable {
         }
 
         private static String defaultNodeName() {
-            String host;
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (Exception e) {
-                host = "pledge";
+            String host = System.getenv("HOSTNAME");
+            if (host == null || host.isBlank()) {
+                try {
+                    host = InetAddress.getLocalHost().getHostName();
+                } catch (Exception e) {
+                    host = "pledge";
+                }
             }
-            host = host.replace(':', '-');
-            byte[] b = host.getBytes(StandardCharsets.UTF_8);
-            return b.length <= XidFactory.MAX_NODE_NAME_BYTES ? host
-                    : new String(b, 0, XidFactory.MAX_NODE_NAME_BYTES, StandardCharsets.UTF_8).replace("\uFFFD", "");
+            return NodeNames.fit(host.strip());
         }
     }
 }

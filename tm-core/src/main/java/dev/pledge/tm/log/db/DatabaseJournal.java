@@ -1,7 +1,7 @@
 package dev.pledge.tm.log.db;
 
 import dev.pledge.tm.log.Gtrid;
-import dev.pledge.tm.log.Journal;
+import dev.pledge.tm.log.ClusterJournal;
 import dev.pledge.tm.log.JournalException;
 import dev.pledge.tm.log.JournalFencedException;
 import dev.pledge.tm.log.JournalOutcomeUnknownException;
@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * {@link IOException} naming the URL and the cause. The connection is dropped and the next batch
  * takes a new one, so the journal heals when the database is back.
  */
-public final class DatabaseJournal implements Journal {
+public final class DatabaseJournal implements ClusterJournal {
     private static final Logger log = LoggerFactory.getLogger(DatabaseJournal.class);
     /** Default lease of a node row; renewed every third of it. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
@@ -115,12 +115,16 @@ public final class DatabaseJournal implements Journal {
         }
     }
 
-    private DatabaseJournal(Connections connections, Tables t, String nodeName, NodeLease lease, Connection writer) {
+    /** The adopter's node name for an adopted node's log, else null. */
+    private final String adoptedBy;
+
+    private DatabaseJournal(Connections connections, Tables t, String nodeName, NodeLease lease, Connection writer, String adoptedBy) {
         this.connections = connections;
         this.t = t;
         this.nodeName = nodeName;
         this.lease = lease;
         this.writer = writer;
+        this.adoptedBy = adoptedBy;
         this.housekeeper = new Housekeeper(connections, t, lease, nodeName, () -> fenced != null, this::fence);
     }
 
@@ -150,7 +154,7 @@ public final class DatabaseJournal implements Journal {
             Connections.configure(c, t.dialect, leaseDuration);
             t.createOrCheck(c);
             NodeLease lease = NodeLease.acquire(c, t, nodeName, leaseDuration);
-            DatabaseJournal j = new DatabaseJournal(new Connections(dataSource, t.dialect, leaseDuration), t, nodeName, lease, c);
+            DatabaseJournal j = new DatabaseJournal(new Connections(dataSource, t.dialect, leaseDuration), t, nodeName, lease, c, null);
             LogReader.load(c, t, nodeName, j.pending, j.heuristics);
             j.housekeeper.start();
             log.info("Database log {} (tables {}*): node '{}' took epoch {}; {} commit decisions to finish, {} transactions with"
@@ -174,8 +178,12 @@ public final class DatabaseJournal implements Journal {
         }
     }
 
-    /** A node row: its epoch, and whether a live service holds it (its lease not yet run out by the database's clock). */
-    public record Node(String name, long epoch, boolean live, java.time.Instant leaseExpires) {
+    /**
+     * A node row: its epoch, whether a live service holds it (its lease not yet run out by the
+     * database's clock), when the lease runs out, how long ago it was last renewed (by the database's
+     * clock; null if never recorded) and the node that adopted it (null for a node's own service).
+     */
+    public record Node(String name, long epoch, boolean live, java.time.Instant leaseExpires, Duration leaseAge, String adoptedBy) {
     }
 
     /** A pending decision and the node that logged it. */
@@ -203,6 +211,98 @@ public final class DatabaseJournal implements Journal {
     /** The epoch this service took its node row with. */
     public long epoch() {
         return lease.epoch();
+    }
+
+    // ------------------------------------------------------------------ cluster (takeover, adoption)
+
+    @Override
+    public String nodeName() {
+        return nodeName;
+    }
+
+    @Override
+    public String adoptedBy() {
+        return adoptedBy;
+    }
+
+    @Override
+    public Duration leaseDuration() {
+        return lease.duration();
+    }
+
+    @Override
+    public boolean renewingSteadily() {
+        return fenced == null && !closed.get() && housekeeper.renewingSteadily();
+    }
+
+    @Override
+    public String leaseState() {
+        if (fenced != null) {
+            return "fenced";
+        }
+        if (closed.get()) {
+            return "closed";
+        }
+        String failure = housekeeper.renewalFailure();
+        return failure != null ? "renewal failing: " + failure : "held (epoch " + lease.epoch() + ")";
+    }
+
+    @Override
+    public List<Peer> expiredPeers() {
+        Connection c = null;
+        try {
+            c = connections.open();
+            List<Peer> out = new ArrayList<>();
+            for (NodeLease.Expired e : NodeLease.expired(c, t, nodeName)) {
+                out.add(new Peer(e.name(), e.epoch()));
+            }
+            c.commit();
+            return out;
+        } catch (SQLException e) {
+            throw new JournalException("Cannot read the node rows of the database log " + t.url + " (table " + t.node + "): " + e, e);
+        } finally {
+            if (c != null) {
+                Tables.rollbackQuietly(c);
+                Connections.closeQuietly(c);
+            }
+        }
+    }
+
+    @Override
+    public DatabaseJournal adopt(Peer peer) {
+        if (fenced != null || closed.get()) {
+            return null;
+        }
+        Connection c = null;
+        try {
+            c = connections.open();
+            NodeLease taken = NodeLease.takeOver(c, t, peer.name(), peer.epoch(), nodeName, lease.duration());
+            if (taken == null) {
+                Connections.closeQuietly(c);
+                return null;
+            }
+            DatabaseJournal j = new DatabaseJournal(connections, t, peer.name(), taken, c, nodeName);
+            LogReader.load(c, t, peer.name(), j.pending, j.heuristics);
+            j.housekeeper.start();
+            log.warn("Database log {}: node '{}' adopted node '{}' (its lease had run out) with epoch {}: {} commit decisions to"
+                    + " finish, {} transactions with heuristic outcomes", t.url, nodeName, peer.name(), taken.epoch(), j.pending.size(),
+                    j.heuristics.size());
+            return j;
+        } catch (SQLException | RuntimeException e) {
+            if (c != null) {
+                Tables.rollbackQuietly(c);
+                Connections.closeQuietly(c);
+            }
+            throw new JournalException("Node '" + nodeName + "' could not adopt node '" + peer.name() + "' in the database log " + t.url
+                    + ": " + e, e);
+        }
+    }
+
+    @Override
+    public boolean retire() {
+        boolean empty = pending.isEmpty() && heuristics.isEmpty() && fenced == null;
+        close(empty ? Housekeeper.Ending.DELETE : Housekeeper.Ending.RELEASE);
+        return empty && fenced == null;
     }
 
     // ------------------------------------------------------------------ forced writes
@@ -589,7 +689,11 @@ public final class DatabaseJournal implements Journal {
     private void fence(JournalFencedException e) {
         if (fenced == null) {
             fenced = e;
-            log.error(e.getMessage());
+            if (adoptedBy == null) {
+                log.error(e.getMessage());
+            } else {
+                log.info("Node '{}' lets adopted node '{}' go: {}", adoptedBy, nodeName, e.getMessage());
+            }
         }
     }
 
@@ -714,6 +818,10 @@ public final class DatabaseJournal implements Journal {
      */
     @Override
     public void close() {
+        close(Housekeeper.Ending.RELEASE);
+    }
+
+    private void close(Housekeeper.Ending ending) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -727,6 +835,6 @@ public final class DatabaseJournal implements Journal {
         for (Request r; (r = queue.poll()) != null; ) {
             finish(List.of(r), new IOException("The database log " + t.url + " is closed"));
         }
-        housekeeper.close(); // the last completions, then the lease ends
+        housekeeper.close(ending); // the last completions, then the lease ends (or the rows go)
     }
 }

@@ -36,6 +36,20 @@ final class Housekeeper {
     private final ScheduledExecutorService thread;
     /** Used by the thread only (and by {@link #close} once the thread has stopped). */
     private Connection connection;
+    /** {@link System#nanoTime()} since which every renewal succeeded (the acquisition counts as one); -1 while they fail. */
+    private volatile long renewingSinceNanos = System.nanoTime();
+    /** When the last renewal succeeded, by {@link System#nanoTime()}. */
+    private volatile long lastRenewalNanos = System.nanoTime();
+    /** Why the last renewal failed, or null when it succeeded. */
+    private volatile String renewalFailure;
+
+    /** How the lease ends at {@link #close}. */
+    enum Ending {
+        /** The lease ends at once, so that a restart (or a peer) may take the node at once. */
+        RELEASE,
+        /** The node's rows are deleted (nothing of it is in doubt): nobody takes it over. */
+        DELETE
+    }
 
     Housekeeper(Connections connections, Tables t, NodeLease lease, String nodeName, BooleanSupplier fenced,
                 Consumer<JournalFencedException> onFenced) {
@@ -95,6 +109,7 @@ final class Housekeeper {
                     ps.executeBatch();
                 }
                 c.commit();
+                renewed();
             } catch (SQLException | RuntimeException e) {
                 Tables.rollbackQuietly(c);
                 throw e;
@@ -105,6 +120,7 @@ final class Housekeeper {
             return false;
         } catch (SQLException | RuntimeException e) {
             completions.addAll(done); // deleting again is harmless, whether or not that commit landed
+            renewalFailed(e);
             discard();
             log.warn("Database log {}: could not delete {} completed decisions (retrying later): {}", t.url, done.size(), e.toString());
             return false;
@@ -120,6 +136,7 @@ final class Housekeeper {
             try {
                 lease.renew(c);
                 c.commit();
+                renewed();
             } catch (SQLException | RuntimeException e) {
                 Tables.rollbackQuietly(c);
                 throw e;
@@ -127,9 +144,42 @@ final class Housekeeper {
         } catch (JournalFencedException e) {
             onFenced.accept(e);
         } catch (SQLException | RuntimeException e) {
+            renewalFailed(e);
             discard();
             log.warn("Database log {}: could not renew the lease of node '{}' in {}: {}", t.url, nodeName, t.node, e.toString());
         }
+    }
+
+    private void renewed() {
+        long now = System.nanoTime();
+        lastRenewalNanos = now;
+        if (renewingSinceNanos == -1) {
+            renewingSinceNanos = now;
+        }
+        renewalFailure = null;
+    }
+
+    private void renewalFailed(Exception e) {
+        renewingSinceNanos = -1;
+        renewalFailure = e.toString();
+    }
+
+    /**
+     * The outage rule: true when every renewal of the last full lease duration succeeded and the last
+     * one is recent (within two thirds of the lease: renewals run on time, this process was not
+     * paused). Only then may this service judge that a peer whose lease ran out is dead rather than
+     * cut off from the database like itself.
+     */
+    boolean renewingSteadily() {
+        long since = renewingSinceNanos;
+        long now = System.nanoTime();
+        long leaseNanos = lease.duration().toNanos();
+        return since != -1 && now - since >= leaseNanos && now - lastRenewalNanos <= leaseNanos * 2 / 3;
+    }
+
+    /** Why the last renewal failed, or null when it succeeded. */
+    String renewalFailure() {
+        return renewalFailure;
     }
 
     private Connection connection() throws SQLException {
@@ -151,6 +201,11 @@ final class Housekeeper {
      * that a restart with this node name need not wait for it to run out).
      */
     void close() {
+        close(Ending.RELEASE);
+    }
+
+    /** As {@link #close()}, ending the lease the given way; a deletion that fails falls back to a release. */
+    void close(Ending ending) {
         thread.shutdown();
         try {
             if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -161,6 +216,19 @@ final class Housekeeper {
         }
         while (flush()) {
             // until the queue is empty or the database refuses
+        }
+        if (ending == Ending.DELETE && !fenced.getAsBoolean()) {
+            try {
+                lease.deleteRows(connection());
+                discard();
+                return;
+            } catch (JournalFencedException e) {
+                onFenced.accept(e);
+            } catch (SQLException | RuntimeException e) {
+                discard();
+                log.warn("Database log {}: could not delete the rows of node '{}' ({}); ending its lease instead", t.url, nodeName,
+                        e.toString());
+            }
         }
         if (!fenced.getAsBoolean()) {
             try {

@@ -57,10 +57,16 @@ final class LogReader {
             try {
                 List<DatabaseJournal.Node> nodes = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement("SELECT name, epoch, CASE WHEN lease_expires > " + t.dialect.now
-                        + " THEN 1 ELSE 0 END, lease_expires FROM " + t.node + " ORDER BY name"); ResultSet rs = ps.executeQuery()) {
+                        + " THEN 1 ELSE 0 END, lease_expires, renewed_at, " + t.dialect.now + ", adopted_by FROM " + t.node
+                        + " ORDER BY name"); ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         java.sql.Timestamp until = rs.getTimestamp(4);
-                        nodes.add(new DatabaseJournal.Node(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1, until == null ? null : until.toInstant()));
+                        java.sql.Timestamp renewed = rs.getTimestamp(5);
+                        java.sql.Timestamp now = rs.getTimestamp(6);
+                        java.time.Duration age = renewed == null || now == null ? null
+                                : java.time.Duration.between(renewed.toInstant(), now.toInstant());
+                        nodes.add(new DatabaseJournal.Node(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1,
+                                until == null ? null : until.toInstant(), age, rs.getString(7)));
                     }
                 }
                 table = t.decision;

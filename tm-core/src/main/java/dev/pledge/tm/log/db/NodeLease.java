@@ -19,6 +19,7 @@ import java.time.Duration;
  * its lease and writing.
  */
 final class NodeLease {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeLease.class);
     private final Tables t;
     private final String nodeName;
     private final long epoch;
@@ -40,20 +41,26 @@ final class NodeLease {
     }
 
     /**
-     * Takes the node row in one transaction: refuses at once if a live lease holds it, otherwise
-     * takes it with the next epoch (the first service of a name gets epoch 1).
+     * Takes the node row in one transaction: refuses at once if a live service holds it, otherwise
+     * takes it with the next epoch. A row held by a peer that adopted the node (its lease live, but
+     * {@code adopted_by} set) is taken back: the new epoch fences the adopter off the node. A new row
+     * starts at this machine's clock in milliseconds, not at 1, so that the epochs of a name whose row
+     * was deleted (drained, or retired by its adopter) are never handed out again to a later service
+     * while a paused one of the old epochs may still wake up.
      */
     static NodeLease acquire(Connection c, Tables t, String nodeName, Duration duration) throws SQLException {
         try {
             long taken;
+            String adopter = null;
             try (PreparedStatement ps = c.prepareStatement("SELECT epoch, lease_expires, CASE WHEN lease_expires > " + t.dialect.now
-                    + " THEN 1 ELSE 0 END FROM " + t.node + " WHERE name = ? FOR UPDATE")) {
+                    + " THEN 1 ELSE 0 END, adopted_by FROM " + t.node + " WHERE name = ? FOR UPDATE")) {
                 ps.setString(1, nodeName);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         long current = rs.getLong(1);
                         Timestamp until = rs.getTimestamp(2);
-                        if (rs.getInt(3) == 1) {
+                        adopter = rs.getString(4);
+                        if (rs.getInt(3) == 1 && adopter == null) {
                             c.rollback();
                             throw new JournalException("Node name '" + nodeName + "' is held by a live Pledge service (epoch " + current
                                     + ", its lease in table " + t.node + " of " + t.url + " runs until " + until
@@ -63,7 +70,8 @@ final class NodeLease {
                         }
                         taken = current + 1;
                         try (PreparedStatement up = c.prepareStatement("UPDATE " + t.node + " SET epoch = ?, lease_expires = "
-                                + t.dialect.nowPlusMillisParameter() + ", taken_at = " + t.dialect.now + " WHERE name = ? AND epoch = ?")) {
+                                + t.dialect.nowPlusMillisParameter() + ", taken_at = " + t.dialect.now + ", renewed_at = " + t.dialect.now
+                                + ", adopted_by = NULL WHERE name = ? AND epoch = ?")) {
                             up.setLong(1, taken);
                             up.setLong(2, duration.toMillis());
                             up.setString(3, nodeName);
@@ -73,10 +81,10 @@ final class NodeLease {
                             }
                         }
                     } else {
-                        taken = 1;
+                        taken = Math.max(1, System.currentTimeMillis());
                         try (PreparedStatement in = c.prepareStatement("INSERT INTO " + t.node
-                                + " (name, epoch, lease_expires, taken_at, last_batch) VALUES (?, ?, " + t.dialect.nowPlusMillisParameter()
-                                + ", " + t.dialect.now + ", 0)")) {
+                                + " (name, epoch, lease_expires, taken_at, last_batch, renewed_at) VALUES (?, ?, "
+                                + t.dialect.nowPlusMillisParameter() + ", " + t.dialect.now + ", 0, " + t.dialect.now + ")")) {
                             in.setString(1, nodeName);
                             in.setLong(2, taken);
                             in.setLong(3, duration.toMillis());
@@ -86,10 +94,96 @@ final class NodeLease {
                 }
             }
             c.commit();
+            if (adopter != null) {
+                log.info("Node '{}' takes its row back from node '{}', which had adopted it; epoch {} fences the adopter off it",
+                        nodeName, adopter, taken);
+            }
             return new NodeLease(t, nodeName, taken, duration);
         } catch (SQLException | RuntimeException e) {
             Tables.rollbackQuietly(c);
             throw e;
+        }
+    }
+
+    /**
+     * Adopts node {@code nodeName} for {@code adopter} in one transaction, if its row still holds
+     * {@code seenEpoch} and its lease has run out by the database's clock: bumps its epoch (which
+     * fences the node and any earlier adopter: their batches check it) and records the adopter. The
+     * condition on the old epoch lets exactly one of several racing peers win. Null when the row
+     * changed meanwhile (another peer won, or the node renewed or came back).
+     */
+    static NodeLease takeOver(Connection c, Tables t, String nodeName, long seenEpoch, String adopter, Duration duration)
+            throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE " + t.node + " SET epoch = ?, adopted_by = ?, lease_expires = "
+                + t.dialect.nowPlusMillisParameter() + ", taken_at = " + t.dialect.now + ", renewed_at = " + t.dialect.now
+                + " WHERE name = ? AND epoch = ? AND lease_expires < " + t.dialect.now)) {
+            up.setLong(1, seenEpoch + 1);
+            up.setString(2, adopter);
+            up.setLong(3, duration.toMillis());
+            up.setString(4, nodeName);
+            up.setLong(5, seenEpoch);
+            int n = up.executeUpdate();
+            c.commit();
+            return n == 1 ? new NodeLease(t, nodeName, seenEpoch + 1, duration) : null;
+        } catch (SQLException | RuntimeException e) {
+            Tables.rollbackQuietly(c);
+            throw e;
+        }
+    }
+
+    /** A node row whose lease has run out by the database's clock, and the epoch it held when read. */
+    record Expired(String name, long epoch) {
+    }
+
+    /** The node rows other than {@code self}'s whose lease has run out by the database's clock, in the caller's transaction. */
+    static java.util.List<Expired> expired(Connection c, Tables t, String self) throws SQLException {
+        java.util.List<Expired> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, epoch FROM " + t.node + " WHERE lease_expires < " + t.dialect.now
+                + " AND name <> ? ORDER BY name")) {
+            ps.setString(1, self);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Expired(rs.getString(1), rs.getLong(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Deletes the node's rows (node, decisions, heuristics) in one transaction, if the row still holds
+     * this epoch: for a node of which nothing is in doubt any more (drained, or finished by its
+     * adopter), so that nobody takes it over. Fenced when the epoch moved.
+     */
+    void deleteRows(Connection c) throws SQLException {
+        try {
+            lockAndCheckEpoch(c);
+            for (String table : new String[] {t.decision, t.heuristic}) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE node = ?")) {
+                    ps.setString(1, nodeName);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.node + " WHERE name = ? AND epoch = ?")) {
+                ps.setString(1, nodeName);
+                ps.setLong(2, epoch);
+                ps.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            Tables.rollbackQuietly(c);
+            throw e;
+        }
+    }
+
+    private void lockAndCheckEpoch(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch FROM " + t.node + " WHERE name = ? FOR UPDATE")) {
+            ps.setString(1, nodeName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getLong(1) != epoch) {
+                    throw fenced(c);
+                }
+            }
         }
     }
 
@@ -112,7 +206,7 @@ final class NodeLease {
     /** Inside the caller's transaction: renews the lease if the row still holds this epoch, else fenced. */
     void renew(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.node + " SET lease_expires = " + t.dialect.nowPlusMillisParameter()
-                + " WHERE name = ? AND epoch = ?")) {
+                + ", renewed_at = " + t.dialect.now + " WHERE name = ? AND epoch = ?")) {
             ps.setLong(1, duration.toMillis());
             ps.setString(2, nodeName);
             ps.setLong(3, epoch);
@@ -165,18 +259,22 @@ final class NodeLease {
     private JournalFencedException fenced(Connection c) throws SQLException {
         long current = -1;
         Timestamp since = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT epoch, taken_at FROM " + t.node + " WHERE name = ?")) {
+        String adopter = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch, taken_at, adopted_by FROM " + t.node + " WHERE name = ?")) {
             ps.setString(1, nodeName);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     current = rs.getLong(1);
                     since = rs.getTimestamp(2);
+                    adopter = rs.getString(3);
                 }
             }
         }
         Tables.rollbackQuietly(c);
         String who = current < 0 ? "its row in " + t.node + " is gone"
-                : "another service took the node over: epoch " + current + " since " + since + " by the database's clock";
+                : "another service took the node over: epoch " + current + " since " + since + " by the database's clock"
+                + (adopter != null ? ", adopted by node '" + adopter + "' after this node's lease ran out (takeover)"
+                        : ", a restart of node '" + nodeName + "'");
         return new JournalFencedException("This service is fenced: node '" + nodeName + "' no longer holds epoch " + epoch
                 + " in table " + t.node + " of " + t.url + " (" + who + "). Nothing was written; this service logs no more decisions."
                 + " Restart it to take the node back, or leave the node to the service that took it.", epoch, current);

@@ -13,14 +13,16 @@ import java.util.regex.Pattern;
  * The log's tables under one prefix, their DDL per dialect and the schema-version check.
  * <pre>
  * {prefix}schema_version (name PK, version)                      one row 'pledge-log' = {@link #VERSION}
- * {prefix}node     (name PK, epoch, lease_expires, taken_at, last_batch)   one row per node name
+ * {prefix}node     (name PK, epoch, lease_expires, taken_at, last_batch, renewed_at, adopted_by)   one row per node name
  * {prefix}decision (gtrid PK, node, epoch, decided_at, branches)           commit decisions not yet completed
  * {prefix}heuristic(node, epoch, seq PK; gtrid, bqual, resource_name, xa_code, decision_was_commit, at_millis)
  * </pre>
  * The tables hold only what is in doubt: completed decisions and resolved heuristics are deleted.
+ * Version 2 added {@code renewed_at} and {@code adopted_by} (the peer that took the node over) to the
+ * node table; a version-1 log is migrated in place at open ({@code ALTER TABLE ... ADD}).
  */
 final class Tables {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final String COMPONENT = "pledge-log";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,39}");
 
@@ -48,12 +50,16 @@ final class Tables {
         return prefix;
     }
 
+    /** The node table's columns that version 2 added; nullable, so that a version-1 table takes them with ALTER TABLE. */
+    private static final String V2_COLUMNS_SQL = "renewed_at %s NULL, adopted_by VARCHAR(64) NULL";
+
     private List<String> ddl() {
         Dialect d = dialect;
+        String v2Columns = String.format(V2_COLUMNS_SQL, d.timestamp);
         return List.of(
                 "CREATE TABLE IF NOT EXISTS " + schemaVersion + " (name VARCHAR(64) NOT NULL PRIMARY KEY, version INT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS " + node + " (name VARCHAR(64) NOT NULL PRIMARY KEY, epoch BIGINT NOT NULL, lease_expires "
-                        + d.timestamp + " NOT NULL, taken_at " + d.timestamp + " NOT NULL, last_batch BIGINT NOT NULL)",
+                        + d.timestamp + " NOT NULL, taken_at " + d.timestamp + " NOT NULL, last_batch BIGINT NOT NULL, " + v2Columns + ")",
                 "CREATE TABLE IF NOT EXISTS " + decision + " (gtrid " + d.shortBinary + " NOT NULL PRIMARY KEY, node VARCHAR(64) NOT NULL,"
                         + " epoch BIGINT NOT NULL, decided_at BIGINT NOT NULL, branches " + d.longBinary + " NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS " + heuristic + " (node VARCHAR(64) NOT NULL, epoch BIGINT NOT NULL, seq BIGINT NOT NULL,"
@@ -65,7 +71,7 @@ final class Tables {
     /** The column lists every query of the log relies on; a table that lacks one is not the log's. */
     private List<String[]> probes() {
         return List.of(
-                new String[] {node, "name, epoch, lease_expires, taken_at, last_batch"},
+                new String[] {node, "name, epoch, lease_expires, taken_at, last_batch, renewed_at, adopted_by"},
                 new String[] {decision, "gtrid, node, epoch, decided_at, branches"},
                 new String[] {heuristic, "node, epoch, seq, gtrid, bqual, resource_name, xa_code, decision_was_commit, at_millis"});
     }
@@ -107,12 +113,39 @@ final class Tables {
                     + "), newer than the " + VERSION + " this Pledge knows: it was written by a newer Pledge. Run that version, or"
                     + " give this one another databaseLogTablePrefix.");
         }
+        if (version == 1) {
+            migrateFromVersion1(c);
+            version = readVersion(c);
+        }
         if (version < VERSION) {
             throw new JournalException("The database log in " + url + " has schema version " + version + " (table " + schemaVersion
                     + "), older than the " + VERSION + " this Pledge needs, and no migration exists: finish its transactions with"
                     + " the older Pledge first.");
         }
         checkOurs(c, false);
+    }
+
+    /**
+     * Adds version 2's node columns to a version-1 log and records version 2. Two services migrating
+     * at once: the loser's ALTER fails, and it reads the version the winner wrote.
+     */
+    private void migrateFromVersion1(Connection c) {
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + node + " ADD renewed_at " + dialect.timestamp + " NULL");
+            s.execute("ALTER TABLE " + node + " ADD adopted_by VARCHAR(64) NULL");
+            s.executeUpdate("UPDATE " + schemaVersion + " SET version = " + VERSION + " WHERE name = '" + COMPONENT + "' AND version = 1");
+            c.commit();
+        } catch (SQLException e) {
+            rollbackQuietly(c);
+            Integer now = readVersion(c);
+            if (now == null || now < VERSION) {
+                throw new JournalException("The database log in " + url + " has schema version 1 (table " + schemaVersion + ") and could"
+                        + " not be migrated to version " + VERSION + " (adding columns renewed_at and adopted_by to " + node + "): " + e
+                        + ". Grant the log's user ALTER TABLE, or add them by hand: ALTER TABLE " + node + " ADD renewed_at "
+                        + dialect.timestamp + " NULL; ALTER TABLE " + node + " ADD adopted_by VARCHAR(64) NULL; UPDATE " + schemaVersion
+                        + " SET version = " + VERSION + ".", e);
+            }
+        }
     }
 
     /** The version row, or null when the version table or its row is absent. */

@@ -1,0 +1,255 @@
+package dev.pledge.tm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pledge.tm.log.db.DatabaseJournal;
+import dev.pledge.tm.log.db.LogDatabases;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.SystemException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+import javax.transaction.xa.XAException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Several services on one database log, in one JVM: a peer takes over a node whose lease ran out and
+ * finishes its branches, a restarted node takes its row back, a node taken over while cut off from
+ * the log is fenced, and a drained node leaves nothing to take over.
+ */
+class DatabaseLogClusterTest {
+    static final Duration LEASE = Duration.ofSeconds(1);
+    static final Duration ROUND = Duration.ofMillis(200);
+
+    @TempDir
+    Path tmp;
+    private final String prefix = LogDatabases.uniquePrefix("cluster");
+    private DataSource ds;
+    private final CallLog calls = new CallLog();
+    private final List<TransactionService> services = new ArrayList<>();
+
+    @AfterEach
+    void closeAndDrop() {
+        for (TransactionService s : services) {
+            s.close();
+        }
+        if (ds != null) {
+            LogDatabases.dropTables(ds, prefix);
+        }
+    }
+
+    private DataSource ds(String database) {
+        if (ds == null) {
+            ds = LogDatabases.of(database, tmp);
+            LogDatabases.dropTables(ds, prefix);
+        }
+        return ds;
+    }
+
+    private TransactionService.Builder builder(String database, String node) {
+        return TransactionService.builder()
+                .nodeName(node)
+                .databaseLog(ds(database))
+                .databaseLogTablePrefix(prefix)
+                .leaseDuration(LEASE)
+                .drainTimeout(Duration.ofSeconds(2))
+                .recoveryInterval(ROUND);
+    }
+
+    private TransactionService start(TransactionService.Builder b) {
+        TransactionService s = b.build();
+        services.add(s);
+        return s;
+    }
+
+    private static PledgeXid xidOf(String node, int n) {
+        byte[] name = (node + ":").getBytes(StandardCharsets.UTF_8);
+        byte[] gtrid = Arrays.copyOf(name, name.length + 16);
+        gtrid[gtrid.length - 1] = (byte) n;
+        return new PledgeXid(gtrid, new byte[] {1});
+    }
+
+    private long nodeRows(String node) {
+        return LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix + "node WHERE name = '" + node + "'");
+    }
+
+    private long decisionRows(String node) {
+        return LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix + "decision WHERE node = '" + node + "'");
+    }
+
+    private DatabaseJournal.Node row(String node) {
+        return DatabaseJournal.inspect(ds, prefix).nodes().stream().filter(n -> n.name().equals(node)).findFirst().orElse(null);
+    }
+
+    private static void await(String what, Duration within, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not within " + within + ": " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Leaves node {@code dead} with a logged decision whose branch on {@code b} is still prepared, and
+     * a branch on {@code c} prepared without a decision; then its service stops without finishing them
+     * (it has no resource registered to recover with), so its lease ends with both in doubt.
+     */
+    private PledgeXid leaveInDoubt(String database, String dead, ScriptedXAResource a, ScriptedXAResource b, ScriptedXAResource c)
+            throws Exception {
+        b.commitError = XAException.XAER_RMFAIL;
+        TransactionService svc = builder(database, dead).build();
+        svc.transactionManager().begin();
+        svc.transactionManager().getTransaction().enlistResource(a);
+        svc.transactionManager().getTransaction().enlistResource(b);
+        svc.transactionManager().commit();
+        assertEquals(1, svc.journal().pendingCommits().size(), "the decision waits for rm-b");
+        PledgeXid undecided = xidOf(dead, 7);
+        c.prepared.add(undecided);
+        DrainResult left = svc.drain(Duration.ofMillis(500));
+        assertFalse(left.isClean(), left.toString());
+        assertTrue(left.handedOver(), "what it could not finish is handed over: " + left);
+        svc.close();
+        b.commitError = 0;
+        assertEquals(1, decisionRows(dead));
+        return undecided;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aPeerTakesOverANodeWhoseLeaseRanOutCommitsWhatWasDecidedRollsBackTheRestAndDeletesItsRows(String database)
+            throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        leaveInDoubt(database, "dead", a, b, c);
+        assertEquals(1, b.prepared.size());
+        long t0 = System.nanoTime();
+        TransactionService peer = start(builder(database, "peer")
+                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        await("the peer adopted node 'dead' and finished it", Duration.ofSeconds(15), () -> nodeRows("dead") == 0);
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(b.prepared.isEmpty(), "the decided branch was committed by the peer");
+        assertTrue(c.prepared.isEmpty(), "the undecided branch was rolled back by the peer");
+        assertEquals(2, calls.count("rm-b.commit"), "the dead node's failed commit, then the peer's: " + calls);
+        assertTrue(calls.count("rm-c.rollback") >= 1, calls.toString());
+        assertEquals(0, decisionRows("dead"), "the adopted node's decision rows are gone");
+        assertEquals(1, peer.metrics().getAdoptions());
+        assertEquals(0, peer.metrics().getAdoptedNodes());
+        // the outage rule: a new peer first renews steadily for a full lease, then takes over within one more round or so
+        assertTrue(tookMillis >= LEASE.toMillis(), "took " + tookMillis + " ms");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void whatAPeerCannotFinishStaysAdoptedAndVisibleUntilTheRestartedNodeTakesItsRowBack(String database) throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        leaveInDoubt(database, "dead", a, b, c);
+        b.commitError = XAException.XAER_RMFAIL; // rm-b cannot commit for the peer either
+        TransactionService peer = start(builder(database, "peer")
+                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        await("the peer adopted node 'dead'", Duration.ofSeconds(15), () -> peer.metrics().getAdoptedNodes() == 1);
+        DatabaseJournal.Node adopted = row("dead");
+        assertEquals("peer", adopted.adoptedBy(), adopted.toString());
+        assertTrue(adopted.live(), "the adopter renews the adopted node's lease: " + adopted);
+        assertTrue(adopted.leaseAge() != null && adopted.leaseAge().compareTo(LEASE) < 0, adopted.toString());
+        assertEquals(1, peer.metrics().getAdoptedInDoubt());
+        Thread.sleep(3 * ROUND.toMillis());
+        assertEquals(1, b.prepared.size(), "still in doubt: the decision's branch could not be committed");
+        assertEquals(1, nodeRows("dead"), "what stays in doubt stays adopted");
+
+        // the node comes back under its old name: it takes its row back with a new epoch and finds the decision left
+        b.commitError = 0;
+        TransactionService back = start(builder(database, "dead")
+                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        DatabaseJournal.Node taken = row("dead");
+        assertNull(taken.adoptedBy(), taken.toString());
+        assertTrue(taken.epoch() > adopted.epoch(), taken + " after " + adopted);
+        await("the adopter let the node go", Duration.ofSeconds(5), () -> peer.metrics().getAdoptedNodes() == 0);
+        await("the restarted node finished its decision", Duration.ofSeconds(5), () -> b.prepared.isEmpty()
+                && back.journal().pendingCommits().isEmpty());
+        assertTrue(row("dead").live());
+        assertFalse(back.journal().fenced());
+    }
+
+    @Test
+    void aNodeTakenOverWhileCutOffFromTheLogIsFencedRollsBackWhatItPreparedAndBeginsNothingMore() throws Exception {
+        String database = "postgresql";
+        ds(database);
+        try (var proxy = new dev.pledge.tm.log.db.CuttingProxy(LogDatabases.serverPort(database))) {
+            DataSource cut = LogDatabases.throughPort(database, proxy.port());
+            TransactionService zombie = start(TransactionService.builder().nodeName("zombie").databaseLog(cut)
+                    .databaseLogTablePrefix(prefix).leaseDuration(LEASE).drainTimeout(Duration.ofSeconds(1))
+                    .recoveryInterval(Duration.ZERO));
+            TransactionService peer = start(builder(database, "peer")); // no resource: it keeps what it adopts
+            ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+            ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+            zombie.transactionManager().begin();
+            zombie.transactionManager().getTransaction().enlistResource(a);
+            zombie.transactionManager().getTransaction().enlistResource(b);
+            proxy.setDown(true); // like a pause (kill -STOP) or a partition: the zombie cannot renew
+            await("the peer took the zombie over", Duration.ofSeconds(15), () -> peer.metrics().getAdoptions() == 1);
+            proxy.setDown(false);
+            RollbackException e = assertThrows(RollbackException.class, () -> zombie.transactionManager().commit());
+            assertTrue(e.getMessage().contains("fenced") && e.getMessage().contains("adopted by node 'peer'"), e.getMessage());
+            assertTrue(a.prepared.isEmpty() && b.prepared.isEmpty(), "what it had only prepared is rolled back");
+            assertEquals(0, calls.count("rm-a.commit") + calls.count("rm-b.commit"), calls.toString());
+            assertEquals(0, decisionRows("zombie"), "it wrote no decision after the takeover");
+            SystemException refused = assertThrows(SystemException.class, () -> zombie.transactionManager().begin());
+            assertTrue(refused.getMessage().contains("No new transaction") && refused.getMessage().contains("takeover"),
+                    refused.getMessage());
+            assertTrue(zombie.metrics().isFenced());
+            assertEquals("peer", row("zombie").adoptedBy());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aDrainedNodeFinishesWhatIsInDoubtAndLeavesNoRowSoNobodyTakesItOver(String database) throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        TransactionService peer = start(builder(database, "peer").recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b));
+        TransactionService svc = builder(database, "leaving").recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).build();
+        b.commitError = XAException.XAER_RMFAIL;
+        b.commitFailures = 1; // phase two fails once: the decision is left to recovery
+        svc.transactionManager().begin();
+        svc.transactionManager().getTransaction().enlistResource(a);
+        svc.transactionManager().getTransaction().enlistResource(b);
+        svc.transactionManager().commit();
+        assertEquals(1, svc.journal().pendingCommits().size());
+        DrainResult result = svc.drain(Duration.ofSeconds(5));
+        assertTrue(result.isClean(), result.toString());
+        assertFalse(result.handedOver());
+        assertTrue(b.prepared.isEmpty());
+        assertEquals(0, nodeRows("leaving"), "no row left");
+        assertEquals(0, decisionRows("leaving"));
+        SystemException refused = assertThrows(SystemException.class, () -> svc.transactionManager().begin());
+        assertTrue(refused.getMessage().contains("draining"), refused.getMessage());
+        svc.close();
+        Thread.sleep(LEASE.toMillis() + 3 * ROUND.toMillis());
+        assertEquals(0, peer.metrics().getAdoptions(), "nothing to take over");
+    }
+
+    @Test
+    void leaseDurationWithTheFileLogIsRefusedNamingBothOptions() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TransactionService.builder()
+                .nodeName("file-node").logDirectory(tmp.resolve("log")).leaseDuration(Duration.ofSeconds(5)).build());
+        assertTrue(e.getMessage().contains("leaseDuration") && e.getMessage().contains("databaseLog"), e.getMessage());
+    }
+}
