@@ -61,6 +61,23 @@ record LogDatabase(String url, String prefix) {
         }
     }
 
+    /** The node names in the log's node table (none when the log has no tables yet). */
+    java.util.List<String> nodeNames() throws SQLException {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT name FROM " + prefix + "node")) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            } catch (SQLException noTable) {
+                if (!"42P01".equals(noTable.getSQLState())) { // undefined_table
+                    throw noTable;
+                }
+            }
+        }
+        return names;
+    }
+
     /** Commit decisions of {@code node} still in the log. */
     long decisionsOf(String node) throws SQLException {
         return count("SELECT COUNT(*) FROM " + prefix + "decision WHERE node = ?", node);

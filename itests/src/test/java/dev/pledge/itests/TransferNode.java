@@ -1,6 +1,5 @@
 package dev.pledge.itests;
 
-import dev.pledge.tm.LeaseForTests;
 import dev.pledge.tm.RecoveryReport;
 import dev.pledge.tm.TransactionService;
 import dev.pledge.tm.log.JournalException;
@@ -46,17 +45,21 @@ public final class TransferNode {
         switch (args[0]) {
             case "work" -> work(node, log, lease, tables, Integer.parseInt(args[6]), args[7], FaultyXADataSource.Point.valueOf(args[8]),
                     Integer.parseInt(args[9]));
-            case "recover" -> System.exit(recover(node, log, lease));
+            case "recover" -> System.exit(recover(node, log, lease).isClean() ? 0 : 2);
             default -> throw new IllegalArgumentException("mode must be work or recover, not " + args[0]);
         }
     }
 
     static TransactionService.Builder service(String node, LogDatabase log, Duration lease) {
-        return LeaseForTests.lease(TransactionService.builder().nodeName(node).databaseLog(log.dataSource())
-                .databaseLogTablePrefix(log.prefix()).recoveryInterval(Duration.ZERO), lease);
+        return TransactionService.builder().nodeName(node).databaseLog(log.dataSource()).databaseLogTablePrefix(log.prefix())
+                .leaseDuration(lease).recoveryInterval(Duration.ZERO);
     }
 
-    private static int recover(String node, LogDatabase log, Duration lease) throws InterruptedException {
+    /**
+     * Takes node name {@code node} once its lease has run out (waiting up to three leases and 10 s),
+     * runs one recovery pass with resources {@code M} and {@code P}, and closes: the pass's report.
+     */
+    static RecoveryReport recover(String node, LogDatabase log, Duration lease) throws InterruptedException {
         long deadline = System.nanoTime() + 3 * lease.toNanos() + Duration.ofSeconds(10).toNanos();
         while (true) {
             try (TransactionService svc = service(node, log, lease)
@@ -65,7 +68,7 @@ public final class TransferNode {
                     .build()) {
                 RecoveryReport report = svc.recovery().runPass();
                 System.out.println("recovery pass after start-up: " + report);
-                return report.isClean() ? 0 : 2;
+                return report;
             } catch (JournalException e) {
                 if (!e.getMessage().contains("held by a live Pledge service") || System.nanoTime() > deadline) {
                     throw e;

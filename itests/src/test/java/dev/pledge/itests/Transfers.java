@@ -28,7 +28,7 @@ record Transfers(TransactionManager tm, DataSource mariaDb, Accounts mariaDbAcco
 
     /** Starts {@code threads} transfer threads that run until the JVM dies; {@code afterCommit} runs after each commit. */
     void start(int threads, Runnable afterCommit) {
-        start(threads, afterCommit::run, () -> true);
+        start(threads, (Listener) afterCommit::run, () -> true);
     }
 
     /** Starts {@code threads} transfer threads that run while {@code running} says so; the caller may join them. */
@@ -67,6 +67,16 @@ record Transfers(TransactionManager tm, DataSource mariaDb, Accounts mariaDbAcco
             } catch (Exception ignored) {
                 // finished meanwhile
             }
+            pauseAfterFailure();
+        }
+    }
+
+    /** A service that refuses every transaction (fenced, draining) would otherwise make the thread spin. */
+    private static void pauseAfterFailure() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
