@@ -34,6 +34,9 @@ record ClusterChecks(LogDatabase log, Accounts mariaDb, Accounts postgres, long 
             }
         }
         log.dropTables();
+        // The tables are made here, once: services that start at the same time on a log without tables race to create them, and
+        // PostgreSQL's CREATE TABLE IF NOT EXISTS fails on a concurrent one (duplicate key in pg_type), so one node would not start.
+        TransferNode.service(nodes + "setup", log, Duration.ofSeconds(2)).build().close();
         Accounts m = TransferNode.mariaDbAccounts(tables).create(TransferNode.ACCOUNTS, initial);
         Accounts p = TransferNode.postgresAccounts(tables).create(TransferNode.ACCOUNTS, initial);
         return new ClusterChecks(log, m, p, 2 * TransferNode.ACCOUNTS * initial);
@@ -44,10 +47,26 @@ record ClusterChecks(LogDatabase log, Accounts mariaDb, Accounts postgres, long 
         return log.rowsOf(node) == 0 && Servers.mariaDbXidsOf(node).isEmpty() && Servers.postgresXidsOf(node).isEmpty();
     }
 
+    /**
+     * Waits until a peer adopted {@code node} and retired it (no row of it left in the log) and nothing
+     * of it is prepared on PostgreSQL; returns the milliseconds it took.
+     */
+    long awaitAdoptedAndRetired(String node, long timeoutMillis, String what) throws SQLException, InterruptedException {
+        return await(node, timeoutMillis, what, () -> log.rowsOf(node) == 0 && Servers.postgresXidsOf(node).isEmpty());
+    }
+
     /** Waits until {@link #finished} for {@code node}; returns the milliseconds it took, fails with what is left after {@code timeoutMillis}. */
     long awaitFinished(String node, long timeoutMillis, String what) throws SQLException, InterruptedException {
+        return await(node, timeoutMillis, what, () -> finished(node));
+    }
+
+    private interface Condition {
+        boolean holds() throws SQLException;
+    }
+
+    private long await(String node, long timeoutMillis, String what, Condition done) throws SQLException, InterruptedException {
         long start = System.nanoTime();
-        while (!finished(node)) {
+        while (!done.holds()) {
             if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
                 throw new AssertionError(what + ": node " + node + " not finished within " + timeoutMillis + " ms: " + log.rowsOf(node)
                         + " rows in the log (epoch " + log.epochOf(node) + "), prepared on MariaDB " + Servers.mariaDbXidsOf(node)
