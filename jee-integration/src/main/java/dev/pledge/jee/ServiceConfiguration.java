@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * with former names separated by commas), and for a log in a database instead of a directory
  * {@code databaseLog.url}, {@code databaseLog.user}, {@code databaseLog.password} (a JDBC URL, for a
  * plain {@link java.sql.DriverManager} data source) or {@code databaseLog.jndiName} (a
- * {@link javax.sql.DataSource} looked up in JNDI), and {@code databaseLogTablePrefix}; an unknown key or a malformed value fails
+ * {@link javax.sql.DataSource} looked up in JNDI), {@code databaseLogTablePrefix}, {@code leaseDuration} and
+ * {@code drainTimeout}; an unknown key or a malformed value fails
  * with the key, the value and where it came from. The one exception: an unknown {@code pledge.*}
  * key that is set as a JVM system property is only logged as a warning, because build tools hand
  * their own properties over that way ({@code mvn -Dpledge.version=…} reaches the test JVM) and the
@@ -50,7 +51,7 @@ public final class ServiceConfiguration {
     /** The keys, without prefix. */
     public static final List<String> KEYS = List.of("nodeName", "logDirectory", "defaultTimeout", "recoveryInterval",
             "unsafeDisableFsync", "nodeLockDirectory", "renamedFrom", DATABASE_LOG_URL, DATABASE_LOG_USER, DATABASE_LOG_PASSWORD,
-            DATABASE_LOG_JNDI_NAME, DATABASE_LOG_TABLE_PREFIX);
+            DATABASE_LOG_JNDI_NAME, DATABASE_LOG_TABLE_PREFIX, "leaseDuration", "drainTimeout");
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -208,6 +209,8 @@ public final class ServiceConfiguration {
                         // below, together
                     }
                     case DATABASE_LOG_TABLE_PREFIX -> b.databaseLogTablePrefix(v);
+                    case "leaseDuration" -> b.leaseDuration(duration(s));
+                    case "drainTimeout" -> b.drainTimeout(duration(s));
                     case "renamedFrom" -> b.renamedFrom(java.util.Arrays.stream(v.split(",")).map(String::trim).filter(n -> !n.isEmpty())
                             .toArray(String[]::new));
                     default -> throw new IllegalStateException(s.key());

@@ -82,9 +82,11 @@ class ServiceConfigurationTest {
             svc.transactionManager().commit();
         }
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "s3cret");
-             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM jee_node WHERE name = 'jee-conf-db'")) {
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT (SELECT COUNT(*) FROM jee_schema_version),"
+                     + " (SELECT COUNT(*) FROM jee_node WHERE name = 'jee-conf-db')")) {
             assertTrue(rs.next());
-            assertEquals(1, rs.getInt(1), "the service held a node row in the database log's tables");
+            assertEquals(1, rs.getInt(1), "the service made the database log's tables");
+            assertEquals(0, rs.getInt(2), "closing with nothing in doubt drained the node and deleted its row");
         }
         ClassLoader both = withPropertiesFile("nodeName=jee-conf-db2\nlogDirectory=" + dir.resolve("l") + "\ndatabaseLog.url=" + url + "\n");
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(both).builder().build());
@@ -93,6 +95,14 @@ class ServiceConfigurationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(noUrl).builder());
         assertTrue(e.getMessage().contains("needs pledge.databaseLog.url"), e.getMessage());
         assertFalse(e.getMessage().contains("hidden-pw"), e.getMessage());
+        ClassLoader fileLease = withPropertiesFile("nodeName=jee-conf-db4\nlogDirectory=" + dir.resolve("l4") + "\nleaseDuration=5s\n");
+        IllegalArgumentException noLease = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(fileLease).builder().build());
+        assertTrue(noLease.getMessage().contains("leaseDuration") && noLease.getMessage().contains("databaseLog"), noLease.getMessage());
+        ClassLoader badDrain = withPropertiesFile("nodeName=jee-conf-db5\ndatabaseLog.url=" + url + "\ndrainTimeout=soon\n");
+        IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(badDrain).builder());
+        assertTrue(malformed.getMessage().contains("drainTimeout") && malformed.getMessage().contains("soon"), malformed.getMessage());
     }
 
     @Test
@@ -111,9 +121,11 @@ class ServiceConfigurationTest {
                 svc.transactionManager().commit();
             }
             try (java.sql.Connection c = h2.getConnection();
-                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM pledge_node WHERE name = 'jee-conf-jndi'")) {
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT (SELECT COUNT(*) FROM pledge_schema_version),"
+                         + " (SELECT COUNT(*) FROM pledge_node WHERE name = 'jee-conf-jndi')")) {
                 assertTrue(rs.next());
-                assertEquals(1, rs.getInt(1));
+                assertEquals(1, rs.getInt(1), "the service made the database log's tables");
+                assertEquals(0, rs.getInt(2), "closing with nothing in doubt drained the node and deleted its row");
             }
             ClassLoader wrong = withPropertiesFile("nodeName=jee-conf-jndi\ndatabaseLog.jndiName=java:comp/env/jdbc/notADataSource\n");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceConfiguration.fromEnvironment(wrong).builder());

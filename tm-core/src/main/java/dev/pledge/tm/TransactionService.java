@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * and the log directory records the name it belongs to (file {@code node-name}; a different name is
  * refused unless {@link Builder#renamedFrom} says the rename is intended). Across hosts the node
  * name must be unique by configuration.
+ * <p>
+ * With a {@linkplain Builder#databaseLog database log} the services that share it form a cluster
+ * (docs/cluster.md): each holds a lease on its node row, takes over a peer whose lease ran out and
+ * finishes its transactions, and {@link #close()} drains ({@link #drain}) so that it leaves nothing
+ * behind.
  */
 public final class TransactionService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
@@ -355,10 +360,17 @@ public final class TransactionService implements AutoCloseable {
         int heuristics = journal.heuristics().size();
         boolean handedOver = false;
         if (cluster != null) {
-            cluster.handOver();
+            cluster.handOver(); // the nodes it adopted: their leases end at once
+        }
+        if (cluster != null && !journal.fenced()) {
             ClusterJournal cj = (ClusterJournal) journal;
-            boolean deleted = inFlight == 0 && pendingBranches == 0 && !journal.fenced() && cj.retire();
-            handedOver = !deleted && !journal.fenced();
+            if (inFlight == 0 && pendingBranches == 0) {
+                handedOver = !cj.retire(); // nothing left: the rows go; else the lease ends at once
+            } else {
+                // transactions still running or branches pending: never delete the row (a peer must find them); end the lease now
+                cj.close();
+                handedOver = true;
+            }
         }
         DrainResult result = new DrainResult(inFlight, inDoubt, heuristics, pendingBranches, handedOver);
         log.info("Pledge transaction service '{}' drained: {}", config.nodeName(), result);

@@ -246,6 +246,65 @@ class DatabaseLogClusterTest {
         assertEquals(0, peer.metrics().getAdoptions(), "nothing to take over");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aDrainThatCannotFinishInTimeHandsOverAtOnceItsOwnNodeAndTheNodesItAdopted(String database) throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        leaveInDoubt(database, "dead", a, b, c);
+        b.commitError = XAException.XAER_RMFAIL; // the adopter cannot finish 'dead' either
+        TransactionService peer = builder(database, "peer")
+                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c).build();
+        await("the peer adopted node 'dead'", Duration.ofSeconds(15), () -> peer.metrics().getAdoptedNodes() == 1);
+        peer.transactionManager().begin(); // still running when the drain gives up
+        DrainResult left = peer.drain(Duration.ofMillis(300));
+        assertEquals(1, left.transactionsInFlight(), left.toString());
+        assertTrue(left.handedOver(), left.toString());
+        assertFalse(row("peer").live(), "its lease ended at once, not after it runs out: " + row("peer"));
+        assertFalse(row("dead").live(), "the adopted node's lease ended at once too: " + row("dead"));
+        ScriptedXAResource d = new ScriptedXAResource("rm-d", calls);
+        ScriptedXAResource e = new ScriptedXAResource("rm-e", calls);
+        peer.transactionManager().getTransaction().enlistResource(d);
+        peer.transactionManager().getTransaction().enlistResource(e);
+        assertThrows(RollbackException.class, () -> peer.transactionManager().commit(), "no decision after the hand-over");
+        assertTrue(d.prepared.isEmpty() && e.prepared.isEmpty());
+        assertEquals(0, calls.count("rm-d.commit") + calls.count("rm-e.commit"), calls.toString());
+        peer.close();
+        assertEquals(1, nodeRows("peer"), "a node handed over with a transaction in flight keeps its row for a peer");
+    }
+
+    @Test
+    void aLogDatabaseOutageShorterThanTheLeaseTakesNobodyOver() throws Exception {
+        String database = "postgresql";
+        ds(database);
+        Duration lease = Duration.ofSeconds(2);
+        try (var proxy = new dev.pledge.tm.log.db.CuttingProxy(LogDatabases.serverPort(database))) {
+            DataSource cut = LogDatabases.throughPort(database, proxy.port());
+            List<TransactionService> nodes = new ArrayList<>();
+            for (String n : List.of("n1", "n2", "n3")) {
+                nodes.add(start(TransactionService.builder().nodeName(n).databaseLog(cut).databaseLogTablePrefix(prefix)
+                        .leaseDuration(lease).drainTimeout(Duration.ofSeconds(2)).recoveryInterval(ROUND)));
+            }
+            Thread.sleep(lease.toMillis() + 500); // every node renews steadily: each may take a dead peer over from now on
+            proxy.setDown(true);
+            Thread.sleep(lease.toMillis() * 3 / 4); // shorter than the lease, longer than a renewal period: every renewal fails
+            proxy.setDown(false);
+            Thread.sleep(2 * lease.toMillis() + 1000);
+            for (TransactionService n : nodes) {
+                assertEquals(0, n.metrics().getAdoptions(), n.nodeName() + " took a node over after an outage shorter than the lease");
+                assertFalse(n.metrics().isFenced(), n.nodeName());
+                assertTrue(n.metrics().isLeaseHeld(), n.nodeName() + ": " + n.metrics().getLeaseState());
+                ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+                ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+                n.transactionManager().begin();
+                n.transactionManager().getTransaction().enlistResource(a);
+                n.transactionManager().getTransaction().enlistResource(b);
+                n.transactionManager().commit();
+            }
+        }
+    }
+
     @Test
     void leaseDurationWithTheFileLogIsRefusedNamingBothOptions() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TransactionService.builder()

@@ -68,11 +68,11 @@ class DatabaseLogCrashRecoveryTest {
         System.out.printf("seed %d: %d transactions committed, %d branches in doubt at the halts%n", seed, committedTotal, inDoubtTotal);
         assertTrue(committedTotal > 0, "the load must have committed something");
         assertTrue(inDoubtTotal > 0, "the halts must catch transactions in flight, leaving prepared branches for recovery");
-        assertEquals(40, LogDatabases.queryLong(ds, "SELECT epoch FROM " + prefix + "node WHERE name = '" + DatabaseLogCrashChild.NODE + "'"),
-                "each of the 40 starts (20 halted, 20 recovering) took the node row with a new epoch");
+        assertEquals(0, LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix + "node WHERE name = '" + DatabaseLogCrashChild.NODE + "'"),
+                "the last recovering start took the node row back and, closing with nothing in doubt, drained and deleted it");
     }
 
-    private static int verify(String what, Path dirA, Path dirB, Path acks) throws IOException {
+    static int verify(String what, Path dirA, Path dirB, Path acks) throws IOException {
         FileResourceManager a = new FileResourceManager("rm-a", dirA);
         FileResourceManager b = new FileResourceManager("rm-b", dirB);
         assertEquals(0, a.preparedBranches().size(), what + ": rm-a still holds prepared branches " + a.preparedBranches());
