@@ -2,12 +2,9 @@ package dev.pledge.itests;
 
 import dev.pledge.tm.TransactionService;
 import dev.pledge.xa.jdbc.TransactionalDataSource;
-import jakarta.transaction.Status;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.XADataSource;
 
 /**
@@ -37,44 +34,13 @@ public final class CrashingCoordinator {
         int threads = Integer.parseInt(args[5]);
         Runnable halt = () -> Runtime.getRuntime().halt(HALT_STATUS);
 
-        XADataSource m = Servers.mariaDb();
-        XADataSource p = Servers.postgres();
-        if (target.equals("M")) {
-            m = new FaultyXADataSource(m, point, nth, halt);
-        } else if (target.equals("P")) {
-            p = new FaultyXADataSource(p, point, nth, halt);
-        }
+        XADataSource m = FaultyXADataSource.onTarget("M", target, Servers.mariaDb(), point, nth, halt);
+        XADataSource p = FaultyXADataSource.onTarget("P", target, Servers.postgres(), point, nth, halt);
         TransactionService svc = TransactionService.builder().nodeName(node).logDirectory(log).recoveryInterval(Duration.ZERO).build();
         TransactionalDataSource mds = TransactionalDataSource.builder(svc).name("M").xaDataSource(m).maxPoolSize(threads).build();
         TransactionalDataSource pds = TransactionalDataSource.builder(svc).name("P").xaDataSource(p).maxPoolSize(threads).build();
         TransactionManager tm = svc.transactionManager();
-        for (int t = 0; t < threads; t++) {
-            Thread worker = new Thread(() -> {
-                ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                while (true) {
-                    try {
-                        tm.begin();
-                        try (Connection a = mds.getConnection(); Connection b = pds.getConnection()) {
-                            long amount = rnd.nextLong(1, 100);
-                            MARIADB.add(a, rnd.nextInt(ACCOUNTS), -amount);
-                            POSTGRES.add(b, rnd.nextInt(ACCOUNTS), amount);
-                        }
-                        tm.commit();
-                    } catch (Exception e) {
-                        System.out.println("transfer failed: " + e);
-                        try {
-                            if (tm.getStatus() != Status.STATUS_NO_TRANSACTION) {
-                                tm.rollback();
-                            }
-                        } catch (Exception ignored) {
-                            // finished meanwhile
-                        }
-                    }
-                }
-            }, "transfer-" + t);
-            worker.setDaemon(true);
-            worker.start();
-        }
+        new Transfers(tm, mds, MARIADB, pds, POSTGRES, ACCOUNTS).start(threads, () -> { });
         System.out.println("ready");
         System.out.flush();
         Thread.sleep(60_000);

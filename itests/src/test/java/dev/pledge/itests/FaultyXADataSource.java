@@ -37,6 +37,11 @@ public final class FaultyXADataSource implements XADataSource {
         this.action = action;
     }
 
+    /** {@code dataSource} with this fault when {@code target} is its {@code name}, else {@code dataSource} itself. */
+    static XADataSource onTarget(String name, String target, XADataSource dataSource, Point point, int nth, Runnable action) {
+        return name.equals(target) ? new FaultyXADataSource(dataSource, point, nth, action) : dataSource;
+    }
+
     private void at(Point here) {
         if (here == point && calls.incrementAndGet() == nth) {
             action.run();

@@ -175,6 +175,35 @@ public final class Servers {
         return ours;
     }
 
+    /** The names of the Pledge nodes that have prepared branches on MariaDB or on PostgreSQL (any database). */
+    public static java.util.Set<String> nodesWithPreparedBranches() throws SQLException {
+        java.util.Set<String> nodes = new java.util.TreeSet<>();
+        try (Connection c = mariaDbConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("XA RECOVER")) {
+            while (rs.next()) {
+                if (rs.getInt("formatID") == PLEDGE_FORMAT_ID) {
+                    nodeOf(Arrays.copyOf(rs.getBytes("data"), rs.getInt("gtrid_length"))).ifPresent(nodes::add);
+                }
+            }
+        }
+        try (Connection c = postgresConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT gid FROM pg_prepared_xacts")) {
+            while (rs.next()) {
+                String[] parts = rs.getString(1).split("_");
+                if (parts.length == 3 && parts[0].equals(Integer.toString(PLEDGE_FORMAT_ID))) {
+                    nodeOf(Base64.getDecoder().decode(parts[1])).ifPresent(nodes::add);
+                }
+            }
+        }
+        return nodes;
+    }
+
+    /** The node name of a Pledge gtrid (the name, ':', 16 bytes). */
+    private static java.util.Optional<String> nodeOf(byte[] gtrid) {
+        int nameLength = gtrid.length - 17;
+        return nameLength > 0 && gtrid[nameLength] == ':'
+                ? java.util.Optional.of(new String(gtrid, 0, nameLength, StandardCharsets.UTF_8)) : java.util.Optional.empty();
+    }
+
     /** Whether {@code xid} is a branch of a transaction that Pledge node {@code node} began. */
     public static boolean isFromNode(javax.transaction.xa.Xid xid, String node) {
         return xid.getFormatId() == PLEDGE_FORMAT_ID && isFromNode(xid.getGlobalTransactionId(), node);

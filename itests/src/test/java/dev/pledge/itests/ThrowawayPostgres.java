@@ -19,6 +19,7 @@ final class ThrowawayPostgres implements AutoCloseable {
     private final Path dir;
     private final Path bin;
     private final int port;
+    private String options;
 
     private ThrowawayPostgres(Path dir, Path bin, int port) {
         this.dir = dir;
@@ -41,13 +42,24 @@ final class ThrowawayPostgres implements AutoCloseable {
             for (String s : settings) {
                 options.append(" -c ").append(s);
             }
-            asPostgres(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(),
-                    "-o", options.toString(), "-w", "-t", "60", "start");
+            pg.options = options.toString();
+            pg.startServer();
             return pg;
         } catch (IOException | InterruptedException | RuntimeException e) {
             pg.close();
             throw e;
         }
+    }
+
+    /** Starts the stopped server again on the same port and data (waits until it accepts connections). */
+    void startServer() throws IOException, InterruptedException {
+        asPostgres(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(),
+                "-o", options, "-w", "-t", "60", "start");
+    }
+
+    /** Stops the server as a crash would ({@code -m immediate}: no checkpoint, clients cut off). */
+    void stopServer() throws IOException, InterruptedException {
+        asPostgres(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
     }
 
     PGXADataSource xaDataSource() {
@@ -66,7 +78,7 @@ final class ThrowawayPostgres implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         try {
             if (Files.exists(dir.resolve("data/postmaster.pid"))) {
-                asPostgres(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+                stopServer();
             }
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
