@@ -83,16 +83,7 @@ final class Tables {
     void createOrCheck(Connection c) {
         Integer version = readVersion(c);
         if (version == null) {
-            try (Statement s = c.createStatement()) {
-                for (String sql : ddl()) {
-                    s.execute(sql);
-                }
-                c.commit();
-            } catch (SQLException e) {
-                rollbackQuietly(c);
-                throw new JournalException("Cannot create the database log's tables (" + schemaVersion + ", " + node + ", " + decision
-                        + ", " + heuristic + ") in " + url + ": " + e + ". Grant the log's user CREATE TABLE, or create them by hand.", e);
-            }
+            createTables(c);
             checkOurs(c, true);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schemaVersion + " (name, version) VALUES (?, ?)")) {
                 ps.setString(1, COMPONENT);
@@ -123,6 +114,36 @@ final class Tables {
                     + " the older Pledge first.");
         }
         checkOurs(c, false);
+    }
+
+    /**
+     * Runs the DDL. Services that start at the same moment on an empty database race in it, and
+     * PostgreSQL's {@code CREATE TABLE IF NOT EXISTS} is not safe against that (the loser fails with a
+     * duplicate key in its catalog): a failure is retried a few times, each retry skipping what the
+     * winner created, before it is reported.
+     */
+    private void createTables(Connection c) {
+        for (int attempt = 1; ; attempt++) {
+            try (Statement s = c.createStatement()) {
+                for (String sql : ddl()) {
+                    s.execute(sql);
+                }
+                c.commit();
+                return;
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                if (attempt >= 5) {
+                    throw new JournalException("Cannot create the database log's tables (" + schemaVersion + ", " + node + ", " + decision
+                            + ", " + heuristic + ") in " + url + ": " + e + ". Grant the log's user CREATE TABLE, or create them by hand.", e);
+                }
+                try {
+                    Thread.sleep(50L * attempt + java.util.concurrent.ThreadLocalRandom.current().nextInt(50));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new JournalException("Interrupted while creating the database log's tables in " + url, ie);
+                }
+            }
+        }
     }
 
     /**

@@ -54,6 +54,32 @@ class NodeTakeoverTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void sixNodesStartingAtOnceOnAnEmptyDatabaseAllStartAndShareOneSetOfTables(String database) throws Exception {
+        ds(database);
+        int nodes = 6;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(nodes);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(nodes);
+        List<java.util.concurrent.Future<DatabaseJournal>> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes; i++) {
+                String node = "starter-" + i;
+                opened.add(pool.submit(() -> {
+                    start.await();
+                    return DatabaseJournal.open(ds, prefix, node, LEASE);
+                }));
+            }
+            for (java.util.concurrent.Future<DatabaseJournal> f : opened) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS).close(); // throws what open() threw (PostgreSQL: a duplicate key in pg_type)
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(nodes, LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix + "node"));
+        assertEquals(Tables.VERSION, LogDatabases.queryLong(ds, "SELECT version FROM " + prefix + "schema_version"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
     void exactlyOneOfFourRacingPeersAdoptsANodeWhoseLeaseRanOut(String database) throws Exception {
         ds(database);
         CommitRecord d = deadNodeWithADecision("dead");
