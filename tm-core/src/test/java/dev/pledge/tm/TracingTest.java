@@ -342,6 +342,31 @@ class TracingTest {
             tm.commit();
             assertTrue(dropped.getFinishedSpanItems().isEmpty(), dropped.getFinishedSpanItems().toString());
             assertEquals(1, log.count("db-a.commit(false)"), log.toString());
+            assertEquals(1, log.count("journal.commit"), log.toString());
+            assertEquals(0, log.count("journal.stats-asked"), "an unsampled decision asks the log for no figures: " + log);
+        }
+    }
+
+    @Test
+    void onlyARecordingLogWriteSpanAsksTheLogForTheWritesFigures() throws Exception {
+        try (TransactionService untraced = TransactionService.builder().nodeName("trace-off").logDirectory(Path.of("unused"))
+                .journal(c -> new RecordingJournal(log)).recoveryInterval(Duration.ZERO).build()) {
+            TransactionManager tm = untraced.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", log));
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", log));
+            tm.commit();
+            assertEquals(1, log.count("journal.commit"), log.toString());
+            assertEquals(0, log.count("journal.stats-asked"), "tracing off asks the log for no figures: " + log);
+        }
+        try (TransactionService traced = service("trace-on")) {
+            TransactionManager tm = traced.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", log));
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", log));
+            tm.commit();
+            assertEquals(2, log.count("journal.commit"), log.toString());
+            assertEquals(1, log.count("journal.stats-asked"), log.toString());
         }
     }
 
