@@ -92,6 +92,7 @@ public final class DatabaseJournal implements ClusterJournal {
     private boolean commitSent;
     /** Queued requests that want their batch's figures: while there are any, the leader times each batch from here. */
     private final AtomicInteger measuredRequests = new AtomicInteger();
+    /** When the batch being written began, if one of its requests wants figures; guarded by the write lock. */
     private long batchStarted;
 
     private final Housekeeper housekeeper;
