@@ -2,6 +2,8 @@ package dev.pledge.tm;
 
 import dev.pledge.tm.log.Gtrid;
 import dev.pledge.tm.log.JournalOutcomeUnknownException;
+import dev.pledge.tm.log.WriteStats;
+import dev.pledge.tm.trace.LogWrite;
 import dev.pledge.tm.trace.Step;
 import dev.pledge.tm.trace.Trace;
 
@@ -564,9 +566,15 @@ final class TransactionImpl implements Transaction {
 
         // The decision: durable before the first phase-two commit.
         status = Status.STATUS_COMMITTING;
-        Step logWrite = trace.logWrite(toCommit.size());
+        LogWrite logWrite = trace.logWrite(toCommit.size());
         try {
-            tm.journal.logCommit(new CommitRecord(gtrid, toCommit, System.currentTimeMillis()));
+            CommitRecord decision = new CommitRecord(gtrid, toCommit, System.currentTimeMillis());
+            WriteStats stats = logWrite.stats(); // null unless a span records: then the log measures nothing
+            if (stats == null) {
+                tm.journal.logCommit(decision);
+            } else {
+                tm.journal.logCommit(decision, stats);
+            }
             tm.counters.decisionsLogged.increment();
             logWrite.end("written", Step.NO_CODE);
         } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.pledge.tm;
 
 import dev.pledge.tm.log.Gtrid;
 import dev.pledge.tm.log.Journal;
+import dev.pledge.tm.log.WriteStats;
 
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.LogRecords.HeuristicRecord;
@@ -50,6 +51,13 @@ final class RecordingJournal implements Journal {
         log.add("journal.commit");
         commits.add(record);
         pending.put(record.gtrid(), record);
+    }
+
+    /** Written as {@code journal.stats-asked} then {@code journal.commit}: only a recording trace asks for the write's figures. */
+    @Override
+    public void logCommit(CommitRecord record, WriteStats stats) throws IOException {
+        log.add("journal.stats-asked");
+        logCommit(record);
     }
 
     @Override

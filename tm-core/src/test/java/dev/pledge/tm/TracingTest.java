@@ -2,9 +2,11 @@ package dev.pledge.tm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pledge.tm.log.db.LogDatabases;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -22,7 +24,13 @@ import jakarta.transaction.TransactionManager;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.transaction.xa.XAException;
@@ -37,6 +45,9 @@ class TracingTest {
     private static final AttributeKey<String> RESOURCE = AttributeKey.stringKey("pledge.resource");
     private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pledge.outcome");
     private static final AttributeKey<Long> XA_CODE = AttributeKey.longKey("pledge.xa_code");
+    private static final AttributeKey<Long> LOG_BYTES = AttributeKey.longKey("pledge.log.bytes");
+    private static final AttributeKey<Long> LOG_GROUP_SIZE = AttributeKey.longKey("pledge.log.group_size");
+    private static final AttributeKey<Long> LOG_FORCE_US = AttributeKey.longKey("pledge.log.force_us");
 
     private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
     private final OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
@@ -123,6 +134,87 @@ class TracingTest {
                     "the decision is written after every vote");
             assertTrue(logWrite.getEndEpochNanos() <= commits.stream().mapToLong(SpanData::getStartEpochNanos).min().orElseThrow(),
                     "and forced before the first commit");
+        }
+    }
+
+    /** Commits {@code perThread} two-branch transactions on each of {@code threads} threads, all starting at once. */
+    private void commitConcurrently(TransactionManager tm, int threads, int perThread) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        tm.begin();
+                        tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", log));
+                        tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", log));
+                        tm.commit();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Every figure a log-write span carries is that of a write made while the span ran, so it fits inside the span. */
+    private static void assertForceTimeFitsTheSpan(SpanData write) {
+        long forceUs = write.getAttributes().get(LOG_FORCE_US);
+        assertTrue(forceUs >= 0, write.toString());
+        assertTrue(forceUs * 1_000 <= write.getEndEpochNanos() - write.getStartEpochNanos(),
+                "the write that covered the decision began after its span did and ended before it: " + write);
+    }
+
+    @Test
+    void theFileLogsWriteSpansCarryTheRecordsBytesTheGroupItWasForcedWithAndTheForceTime(@TempDir Path tmp) throws Exception {
+        int threads = 16;
+        try (TransactionService svc = TransactionService.builder().nodeName("trace-filelog").logDirectory(tmp.resolve("log"))
+                .recoveryInterval(Duration.ZERO).openTelemetry(otel).build()) {
+            exporter.reset();
+            TransactionManager tm = svc.transactionManager();
+            long maxGroup = 0;
+            for (int round = 0; round < 20 && maxGroup < 2; round++) {
+                exporter.reset();
+                commitConcurrently(tm, threads, 10);
+                List<SpanData> writes = spans("pledge.log.write");
+                assertEquals(threads * 10, writes.size());
+                long bytes = writes.get(0).getAttributes().get(LOG_BYTES);
+                assertTrue(bytes > 0, writes.get(0).toString());
+                for (SpanData w : writes) {
+                    assertEquals("written", w.getAttributes().get(OUTCOME));
+                    assertEquals(bytes, w.getAttributes().get(LOG_BYTES), "every decision has the same shape, so the same size: " + w);
+                    long group = w.getAttributes().get(LOG_GROUP_SIZE);
+                    assertTrue(group >= 1 && group <= threads, "a group holds this decision and at most one per other committer: " + w);
+                    assertForceTimeFitsTheSpan(w);
+                    maxGroup = Math.max(maxGroup, group);
+                }
+            }
+            assertTrue(maxGroup > 1, "concurrent committers shared a force at least once: " + maxGroup);
+        }
+    }
+
+    @Test
+    void theDatabaseLogsWriteSpanCarriesItsBatchsSizeAndTheTimeOfItsStatementsAndCommitOnH2(@TempDir Path tmp) throws Exception {
+        try (TransactionService svc = TransactionService.builder().nodeName("trace-dblog").databaseLog(LogDatabases.h2(tmp))
+                .databaseLogTablePrefix("trace_span_").recoveryInterval(Duration.ZERO).openTelemetry(otel).build()) {
+            exporter.reset();
+            commitConcurrently(svc.transactionManager(), 8, 10);
+            List<SpanData> writes = spans("pledge.log.write");
+            assertEquals(80, writes.size());
+            for (SpanData w : writes) {
+                assertEquals("written", w.getAttributes().get(OUTCOME));
+                long group = w.getAttributes().get(LOG_GROUP_SIZE);
+                assertTrue(group >= 1 && group <= 8, w.toString());
+                assertForceTimeFitsTheSpan(w);
+                assertNull(w.getAttributes().get(LOG_BYTES), "a database log does not know the bytes of its rows: " + w);
+            }
         }
     }
 
@@ -250,6 +342,31 @@ class TracingTest {
             tm.commit();
             assertTrue(dropped.getFinishedSpanItems().isEmpty(), dropped.getFinishedSpanItems().toString());
             assertEquals(1, log.count("db-a.commit(false)"), log.toString());
+            assertEquals(1, log.count("journal.commit"), log.toString());
+            assertEquals(0, log.count("journal.stats-asked"), "an unsampled decision asks the log for no figures: " + log);
+        }
+    }
+
+    @Test
+    void onlyARecordingLogWriteSpanAsksTheLogForTheWritesFigures() throws Exception {
+        try (TransactionService untraced = TransactionService.builder().nodeName("trace-off").logDirectory(Path.of("unused"))
+                .journal(c -> new RecordingJournal(log)).recoveryInterval(Duration.ZERO).build()) {
+            TransactionManager tm = untraced.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", log));
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", log));
+            tm.commit();
+            assertEquals(1, log.count("journal.commit"), log.toString());
+            assertEquals(0, log.count("journal.stats-asked"), "tracing off asks the log for no figures: " + log);
+        }
+        try (TransactionService traced = service("trace-on")) {
+            TransactionManager tm = traced.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", log));
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", log));
+            tm.commit();
+            assertEquals(2, log.count("journal.commit"), log.toString());
+            assertEquals(1, log.count("journal.stats-asked"), log.toString());
         }
     }
 

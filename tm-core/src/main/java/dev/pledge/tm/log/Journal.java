@@ -25,6 +25,15 @@ public interface Journal extends AutoCloseable {
      */
     void logCommit(CommitRecord record) throws IOException;
 
+    /**
+     * {@link #logCommit(CommitRecord)}, and fills {@code stats} with the figures of the write that made
+     * the decision durable (for tracing; the plain method measures nothing). A log that keeps no figures
+     * leaves them {@link WriteStats#UNKNOWN}.
+     */
+    default void logCommit(CommitRecord record, WriteStats stats) throws IOException {
+        logCommit(record);
+    }
+
     /** Appends that every branch of the decided transaction is done; not forced. Unknown gtrids are ignored. */
     void logCompleted(Gtrid gtrid);
 

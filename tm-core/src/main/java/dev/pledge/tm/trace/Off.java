@@ -1,9 +1,10 @@
 package dev.pledge.tm.trace;
 
 import dev.pledge.tm.log.Gtrid;
+import dev.pledge.tm.log.WriteStats;
 
 /** Tracing off: one constant that does nothing, so the commit path allocates nothing for tracing. */
-enum Off implements TransactionTracer, Trace, Step {
+enum Off implements TransactionTracer, Trace, LogWrite {
     OFF;
 
     @Override
@@ -27,8 +28,13 @@ enum Off implements TransactionTracer, Trace, Step {
     }
 
     @Override
-    public Step logWrite(int branches) {
+    public LogWrite logWrite(int branches) {
         return this;
+    }
+
+    @Override
+    public WriteStats stats() {
+        return null;
     }
 
     @Override

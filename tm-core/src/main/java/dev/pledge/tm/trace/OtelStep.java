@@ -13,6 +13,11 @@ final class OtelStep implements Step {
 
     @Override
     public void end(String outcome, int xaCode) {
+        end(span, outcome, xaCode);
+    }
+
+    /** Ends {@code span} as a step: its outcome and, for an XA error code, the code and an error status. */
+    static void end(Span span, String outcome, int xaCode) {
         span.setAttribute(Attributes.OUTCOME, outcome);
         if (xaCode != NO_CODE) {
             span.setAttribute(Attributes.XA_CODE, (long) xaCode);

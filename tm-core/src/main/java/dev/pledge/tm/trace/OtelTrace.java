@@ -34,8 +34,8 @@ final class OtelTrace implements Trace {
     }
 
     @Override
-    public Step logWrite(int branches) {
-        return new OtelStep(child("pledge.log.write").setAttribute(Attributes.BRANCHES, (long) branches).startSpan());
+    public LogWrite logWrite(int branches) {
+        return new OtelLogWrite(child("pledge.log.write").setAttribute(Attributes.BRANCHES, (long) branches).startSpan());
     }
 
     /** {@code pledge.<phase>}, without building the string for every span. */

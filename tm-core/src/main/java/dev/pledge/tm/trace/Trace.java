@@ -26,7 +26,7 @@ public interface Trace {
     Step branch(String phase, String resource, Gtrid gtrid);
 
     /** The forced write of the commit decision, with {@code branches} branches to commit. */
-    Step logWrite(int branches);
+    LogWrite logWrite(int branches);
 
     /** Ends the transaction or pass: {@code outcome} ({@code pledge.outcome}); {@code error} marks the span's status as an error. */
     void end(String outcome, boolean error);

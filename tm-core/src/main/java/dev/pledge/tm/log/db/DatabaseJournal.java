@@ -7,6 +7,7 @@ import dev.pledge.tm.log.JournalFencedException;
 import dev.pledge.tm.log.JournalOutcomeUnknownException;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.LogRecords.HeuristicRecord;
+import dev.pledge.tm.log.WriteStats;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -98,6 +100,10 @@ public final class DatabaseJournal implements ClusterJournal {
     private long writerAnsweredAt = System.nanoTime() - 2 * ONE_TRIP_WINDOW_NANOS;
     /** Whether the batch being written has sent its COMMIT; guarded by the write lock. */
     private boolean commitSent;
+    /** Queued requests that want their batch's figures: while there are any, the leader times each batch from here. */
+    private final AtomicInteger measuredRequests = new AtomicInteger();
+    /** When the batch being written began, if one of its requests wants figures; guarded by the write lock. */
+    private long batchStarted;
 
     private final Housekeeper housekeeper;
 
@@ -116,6 +122,8 @@ public final class DatabaseJournal implements ClusterJournal {
         final Thread thread = Thread.currentThread();
         Exception failure;
         volatile int state = QUEUED;
+        /** Filled when the batch that wrote it finishes, if the caller asked (tracing). */
+        WriteStats stats;
 
         Request(CommitRecord commit, HeuristicRecord heuristic, long heuristicSeq, Gtrid resolved) {
             this.commit = commit;
@@ -319,10 +327,21 @@ public final class DatabaseJournal implements ClusterJournal {
 
     @Override
     public void logCommit(CommitRecord record) throws IOException {
+        logCommit(record, null);
+    }
+
+    /** Also fills {@code stats}: its batch's size and the time of its statements and COMMIT (the bytes stay unknown). */
+    @Override
+    public void logCommit(CommitRecord record, WriteStats stats) throws IOException {
         checkUsable();
         pending.put(record.gtrid(), record);
+        Request request = new Request(record, null, 0, null);
+        if (stats != null) {
+            request.stats = stats;
+            measuredRequests.incrementAndGet(); // down again in finish
+        }
         try {
-            submit(new Request(record, null, 0, null));
+            submit(request);
         } catch (JournalOutcomeUnknownException e) {
             throw e; // the decision may be in the log: it stays pending
         } catch (IOException | RuntimeException e) {
@@ -409,6 +428,7 @@ public final class DatabaseJournal implements ClusterJournal {
             return;
         }
         commitSent = false;
+        batchStarted = measuredRequests.get() > 0 ? System.nanoTime() : 0;
         try {
             writeBatch(batch);
         } finally {
@@ -799,6 +819,12 @@ public final class DatabaseJournal implements ClusterJournal {
                 }
                 if (r.resolved != null) {
                     heuristics.remove(r.resolved);
+                }
+            }
+            if (r.stats != null) {
+                measuredRequests.decrementAndGet();
+                if (failure == null) {
+                    r.stats.record(WriteStats.UNKNOWN, batch.size(), System.nanoTime() - batchStarted);
                 }
             }
             r.failure = failure;

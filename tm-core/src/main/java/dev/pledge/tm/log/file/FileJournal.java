@@ -6,6 +6,7 @@ import dev.pledge.tm.log.Gtrid;
 import dev.pledge.tm.log.Journal;
 import dev.pledge.tm.log.JournalException;
 import dev.pledge.tm.log.JournalSnapshot;
+import dev.pledge.tm.log.WriteStats;
 
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.LogRecords.HeuristicRecord;
@@ -137,6 +138,8 @@ public final class FileJournal implements Journal {
     private final CRC32C crc = new CRC32C();
     private ByteBuffer fill = freshBuffer();
     private long appended;
+    /** A record in {@link #fill} asks for its write's figures ({@link WriteStats}): the write that takes it measures itself. */
+    private boolean fillWantsStats;
 
     /**
      * Completed decisions whose completion record is not written yet. A completion needs no force
@@ -164,6 +167,19 @@ public final class FileJournal implements Journal {
             this.thread = thread;
             this.end = end;
         }
+    }
+
+    /** How many measured writes {@link #recentWrites} remembers. */
+    private static final int RECENT_WRITES = 64;
+    /**
+     * The figures of the last measured writes, by {@link #measuredWrites} modulo their number; written
+     * under forceLock before {@link #durable} is raised, read by the committers they covered.
+     */
+    private final WriteFigures[] recentWrites = new WriteFigures[RECENT_WRITES];
+    private volatile long measuredWrites;
+
+    /** What one write that made logical positions {@code from}..{@code to} durable carried and took. */
+    private record WriteFigures(long from, long to, long decisions, long nanos) {
     }
 
     private ByteBuffer spare = freshBuffer();
@@ -399,6 +415,17 @@ public final class FileJournal implements Journal {
 
     @Override
     public void logCommit(CommitRecord record) throws IOException {
+        append(record, null);
+    }
+
+    /** Also fills {@code stats} with the figures of the write that made the decision durable (see {@link #flush}). */
+    @Override
+    public void logCommit(CommitRecord record, WriteStats stats) throws IOException {
+        append(record, stats);
+    }
+
+    /** {@code stats} is null on the plain path: then nothing is measured or kept. */
+    private void append(CommitRecord record, WriteStats stats) throws IOException {
         int size = RecordCodec.commitSize(record);
         if (size > RecordCodec.MAX_RECORD) {
             throw new IOException("commit record of " + record.gtrid() + " would take " + size + " bytes, more than the "
@@ -415,9 +442,15 @@ public final class FileJournal implements Journal {
             appended += fill.position() - before;
             end = appended;
             pending.put(record.gtrid(), record);
+            if (stats != null) {
+                fillWantsStats = true;
+            }
         }
         try {
             awaitDurable(end);
+            if (stats != null) {
+                fillStats(stats, start, end);
+            }
         } catch (IOException e) {
             if (handedAtFailure > start) {
                 // Some of its bytes reached the operating system before the log failed: they may reach the disk yet.
@@ -433,6 +466,20 @@ public final class FileJournal implements Journal {
             pending.remove(record.gtrid());
             throw e;
         }
+    }
+
+    /** The figures of the measured write that covered the record at {@code start}..{@code end}, or only its bytes if none did. */
+    private void fillStats(WriteStats stats, long start, long end) {
+        for (long i = measuredWrites - 1, last = Math.max(0, i - RECENT_WRITES + 1); i >= last; i--) {
+            // a racy read of immutable figures: durable (volatile) was raised after the covering write's were stored
+            WriteFigures w = recentWrites[(int) (i % RECENT_WRITES)];
+            if (w != null && w.from() <= start && end <= w.to()) {
+                stats.record(end - start, w.decisions(), w.nanos());
+                return;
+            }
+        }
+        // a checkpoint made it durable, or 64 measured writes went by before this committer looked: not guessed
+        stats.record(end - start, WriteStats.UNKNOWN, WriteStats.UNKNOWN);
     }
 
     /**
@@ -652,10 +699,15 @@ public final class FileJournal implements Journal {
         try {
             ByteBuffer out;
             long target;
+            boolean measure;
             synchronized (appendLock) {
                 out = fill;
                 fill = spare;
                 target = appended;
+                measure = fillWantsStats && (force || !fsync); // an unforced write leaves the measuring to the force after it
+                if (measure) {
+                    fillWantsStats = false;
+                }
             }
             int recordsEnd = out.position();
             long from = target - (recordsEnd - RecordCodec.MARK_SIZE); // logical position of the first record in out
@@ -675,6 +727,8 @@ public final class FileJournal implements Journal {
                 }
                 long at = segmentBytes;
                 ByteBuffer bytes = out;
+                long started = measure ? System.nanoTime() : 0;
+                boolean carried = measure && written > durable; // an unforced write before this one carried records it makes durable
                 try {
                     writeAndForce(bytes, force, target);
                 } catch (ClosedByInterruptException e) {
@@ -692,6 +746,12 @@ public final class FileJournal implements Journal {
                     interrupted |= Thread.interrupted();
                 }
                 segmentBytes = at + out.limit();
+                if (measure) {
+                    long decisions = carried ? WriteStats.UNKNOWN : RecordCodec.countCommits(out, RecordCodec.MARK_SIZE, recordsEnd);
+                    recentWrites[(int) (measuredWrites % RECENT_WRITES)] = new WriteFigures(carried ? durable : from, target, decisions,
+                            System.nanoTime() - started);
+                    measuredWrites++;
+                }
             } catch (IOException e) {
                 handed = Math.max(handed, out.position());
                 int recordBytesHanded = Math.max(0, Math.min(handed, recordsEnd) - RecordCodec.MARK_SIZE);

@@ -93,6 +93,17 @@ final class RecordCodec {
         return size;
     }
 
+    /** How many commit records the frames of {@code buf} from {@code from} to {@code to} hold. */
+    static int countCommits(ByteBuffer buf, int from, int to) {
+        int n = 0;
+        for (int p = from; p < to; p += FRAME_HEADER + buf.getInt(p)) {
+            if (buf.get(p + FRAME_HEADER) == COMMIT) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static int begin(ByteBuffer buf, byte type) {
         int start = buf.position();
         buf.position(start + FRAME_HEADER);
