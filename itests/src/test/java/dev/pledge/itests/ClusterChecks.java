@@ -55,6 +55,16 @@ record ClusterChecks(LogDatabase log, Accounts mariaDb, Accounts postgres, long 
         return await(node, timeoutMillis, what, () -> log.rowsOf(node) == 0 && Servers.postgresXidsOf(node).isEmpty());
     }
 
+    /** Waits until a peer adopted {@code node} (or already retired it: no row of it left); returns the milliseconds it took. */
+    long awaitAdopted(String node, long timeoutMillis, String what) throws SQLException, InterruptedException {
+        return await(node, timeoutMillis, what, () -> log.isAdopted(node) || log.rowsOf(node) == 0);
+    }
+
+    /** Waits until nothing of {@code node} is prepared on PostgreSQL. */
+    long awaitPostgresFinished(String node, long timeoutMillis, String what) throws SQLException, InterruptedException {
+        return await(node, timeoutMillis, what, () -> Servers.postgresXidsOf(node).isEmpty());
+    }
+
     /** Waits until {@link #finished} for {@code node}; returns the milliseconds it took, fails with what is left after {@code timeoutMillis}. */
     long awaitFinished(String node, long timeoutMillis, String what) throws SQLException, InterruptedException {
         return await(node, timeoutMillis, what, () -> finished(node));

@@ -99,6 +99,11 @@ record LogDatabase(String url, String prefix) {
         }
     }
 
+    /** Whether a peer holds {@code node} adopted now (its row names an adopter). */
+    boolean isAdopted(String node) throws SQLException {
+        return count("SELECT COUNT(*) FROM " + prefix + "node WHERE name = ? AND adopted_by IS NOT NULL", node) > 0;
+    }
+
     long count(String sql, String... params) throws SQLException {
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {

@@ -18,6 +18,8 @@ final class EnlistedXAResource implements PledgeXAResource {
     private final XAResource delegate;
     /** Whether Agroal was told that the connection is in the transaction (on its first successful start). */
     private volatile boolean connectionEnlisted;
+    /** Prepared (XA_OK), and neither commit nor rollback was asked of it since: its outcome is left to recovery. */
+    private volatile boolean leftPrepared;
 
     EnlistedXAResource(String name, boolean joinable, TransactionAware connection, XAResource delegate) {
         this.name = name;
@@ -82,10 +84,24 @@ final class EnlistedXAResource implements PledgeXAResource {
         }
     }
 
+    /**
+     * Whether the branch was prepared and then neither committed nor rolled back through this
+     * connection (the coordinator left its outcome to recovery: a decision whose write has no known
+     * outcome, a node fenced by a takeover). MariaDB keeps such a branch attached to the session that
+     * prepared it, and answers every other session XAER_NOTA for it until that session ends: the
+     * connection must be closed, never pooled, so that recovery (this node's or an adopting peer's)
+     * can finish the branch.
+     */
+    boolean leftPrepared() {
+        return leftPrepared;
+    }
+
     @Override
     public int prepare(Xid xid) throws XAException {
         try {
-            return delegate.prepare(xid);
+            int vote = delegate.prepare(xid);
+            leftPrepared = vote == XA_OK;
+            return vote;
         } catch (XAException e) {
             connection.setFlushOnly();
             throw e;
@@ -94,6 +110,7 @@ final class EnlistedXAResource implements PledgeXAResource {
 
     @Override
     public void commit(Xid xid, boolean onePhase) throws XAException {
+        leftPrepared = false; // finished here, or flushed on failure below
         try {
             connection.transactionBeforeCompletion(true);
             delegate.commit(xid, onePhase);
@@ -105,6 +122,7 @@ final class EnlistedXAResource implements PledgeXAResource {
 
     @Override
     public void rollback(Xid xid) throws XAException {
+        leftPrepared = false;
         try {
             connection.transactionBeforeCompletion(false);
             delegate.rollback(xid);

@@ -83,6 +83,9 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         tsr.putResource(key, connection);
         XAResource branch = xaResource != null ? new EnlistedXAResource(name, joinable, connection, xaResource)
                 : new LocalLastResource(name, connection);
+        if (branch instanceof EnlistedXAResource enlisted) {
+            returner.watch(enlisted);
+        }
         try {
             if (!tx.enlistResource(branch)) {
                 throw new SystemException("enlistResource returned false");
@@ -196,6 +199,7 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         private final String name;
         private final TransactionAware connection;
         private final AtomicInteger state = new AtomicInteger(PENDING);
+        private volatile EnlistedXAResource branch;
 
         ReturnToPool(String name, TransactionAware connection) {
             this.name = name;
@@ -207,6 +211,11 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
             if (!state.compareAndSet(PENDING, ARMED) && state.compareAndSet(COMPLETED_BEFORE_ARMED, DONE)) {
                 giveBack();
             }
+        }
+
+        /** The connection's XA branch: if it is left prepared at completion, the connection is closed instead of pooled. */
+        void watch(EnlistedXAResource branch) {
+            this.branch = branch;
         }
 
         /** The enlistment failed: Agroal takes the connection back itself. */
@@ -228,6 +237,13 @@ final class PledgeTransactionIntegration implements TransactionIntegration {
         }
 
         private void giveBack() {
+            EnlistedXAResource b = branch;
+            if (b != null && b.leftPrepared()) {
+                // MariaDB keeps the prepared branch attached to this session: only closing it lets recovery finish the branch
+                log.warn("{}: the transaction ended with this connection's branch still prepared (its outcome is left to recovery);"
+                        + " the connection is closed, not pooled, so that recovery can finish the branch", name);
+                connection.setFlushOnly();
+            }
             try {
                 connection.transactionEnd();
             } catch (SQLException | RuntimeException e) {
