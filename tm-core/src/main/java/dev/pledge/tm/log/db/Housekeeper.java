@@ -18,12 +18,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The log's work off the commit path, on one daemon thread with a connection of its own: deletes
- * completed decisions in batches (every {@value #FLUSH_MILLIS} ms, in transactions that also renew
- * the lease and check the epoch) and renews the node's lease every third of its duration.
+ * completed decisions in batches (every {@value #FLUSH_MILLIS} ms) and renews the node's lease
+ * every third of its duration.
+ * <p>
+ * The deletes do not touch the node row: every decision batch locks that row until its COMMIT, so
+ * a delete transaction that renewed the lease or checked the epoch would hold the committers up
+ * every {@value #FLUSH_MILLIS} ms. They need no fencing either: a decision is deleted only once
+ * all its branches are committed, so a node taken over that still deletes one takes nothing its
+ * adopter needs (the adopter finds the branches done, and its own delete finds no row).
  */
 final class Housekeeper {
     private static final Logger log = LoggerFactory.getLogger(Housekeeper.class);
-    private static final int MAX_BATCH = 1000;
+    private static final int MAX_BATCH = 500;
     static final long FLUSH_MILLIS = 20;
 
     private final Connections connections;
@@ -87,7 +93,7 @@ final class Housekeeper {
         }
     }
 
-    /** Deletes up to one batch of completed decisions in a transaction that also renews the lease; true if more are queued. */
+    /** Deletes up to one batch of completed decisions in one transaction; true if more are queued. */
     private boolean flush() {
         if (completions.isEmpty() || fenced.getAsBoolean()) {
             return false;
@@ -99,28 +105,28 @@ final class Housekeeper {
         try {
             Connection c = connection();
             try {
-                lease.renew(c);
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.decision + " WHERE gtrid = ? AND node = ?")) {
-                    for (Gtrid g : done) {
-                        ps.setBytes(1, g.bytes());
-                        ps.setString(2, nodeName);
-                        ps.addBatch();
+                // one statement per batch, not a JDBC batch: one round trip, and on a connection the network broke pgjdbc fails a
+                // plain statement with an SQLException (its batch path trips over an internal assertion when assertions are on)
+                StringBuilder sql = new StringBuilder(64 + 3 * done.size()).append("DELETE FROM ").append(t.decision)
+                        .append(" WHERE node = ? AND gtrid IN (");
+                for (int i = 0; i < done.size(); i++) {
+                    sql.append(i == 0 ? "?" : ", ?");
+                }
+                try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+                    ps.setString(1, nodeName);
+                    for (int i = 0; i < done.size(); i++) {
+                        ps.setBytes(i + 2, done.get(i).bytes());
                     }
-                    ps.executeBatch();
+                    ps.executeUpdate();
                 }
                 c.commit();
-                renewed();
             } catch (SQLException | RuntimeException e) {
                 Tables.rollbackQuietly(c);
                 throw e;
             }
             return !completions.isEmpty();
-        } catch (JournalFencedException e) {
-            onFenced.accept(e); // the rows stay for the service that took the node over: its recovery finds them done
-            return false;
         } catch (SQLException | RuntimeException e) {
             completions.addAll(done); // deleting again is harmless, whether or not that commit landed
-            renewalFailed(e);
             discard();
             log.warn("Database log {}: could not delete {} completed decisions (retrying later): {}", t.url, done.size(), e.toString());
             return false;
