@@ -383,7 +383,7 @@ class PledgeCliTest {
         Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nlog-dir=oops\n");
         assertOneLine(run("recover", "--config", cfg.toString()), "pledge: " + cfg + ": unknown key 'log-dir'",
                 "expected node-name, log-directory, renamed-from, resolve-by-xid, database-log.url, database-log.user, database-log.password,"
-                + " database-log.table-prefix or resource.NAME.KEY");
+                + " database-log.table-prefix, resource.NAME.KEY or jms.NAME.KEY");
         // a data source setting its class does not have
         Files.writeString(cfg, "node-name=cli-err\nlog-directory=" + tmp.resolve("l") + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
                 + "resource.db.colour=blue\n");
