@@ -74,6 +74,8 @@ final class TransactionImpl implements Transaction {
     private Branch lastResource;
     private ArrayList<Synchronization> synchronizations;
     private ArrayList<Synchronization> interposed;
+    /** commit() has begun calling the interposed synchronizations' beforeCompletion: no regular one may be added. */
+    private boolean interposedBeforeCompletion;
     private Map<Object, Object> registryResources;
 
     TransactionImpl(TransactionManagerImpl tm, Gtrid gtrid, int timeoutSeconds) {
@@ -291,6 +293,13 @@ final class TransactionImpl implements Transaction {
             throw new IllegalArgumentException("registerSynchronization(null)");
         }
         checkEnlistable("register a synchronization with");
+        if (interposedBeforeCompletion) {
+            // TransactionSynchronizationRegistry: an interposed beforeCompletion runs after every one registered with the
+            // Transaction. The Javadoc names no exception for this case; Narayana refuses it with IllegalStateException too.
+            throw new IllegalStateException("Cannot register a synchronization with transaction " + gtrid + ": its interposed"
+                    + " synchronizations' beforeCompletion has begun, and a regular one must run before them."
+                    + " Register it through TransactionSynchronizationRegistry.registerInterposedSynchronization instead");
+        }
         if (synchronizations == null) {
             synchronizations = new ArrayList<>(2);
         }
@@ -344,6 +353,38 @@ final class TransactionImpl implements Transaction {
         return list != null && i < list.size() ? list.get(i) : null;
     }
 
+    /**
+     * Runs {@link #beforeCompletion} with this transaction associated with the calling thread, which gets its own
+     * association back afterwards: JTA's Synchronization.beforeCompletion "is executed with the transaction context of
+     * the transaction that is being committed", also when {@code Transaction.commit()} is called on another thread or
+     * while the transaction is suspended (a JPA flush enlists its connection through the thread's transaction).
+     */
+    private void beforeCompletionInContext() {
+        TransactionImpl own = tm.current();
+        if (own == this) {
+            beforeCompletion();
+            return;
+        }
+        tm.associate(this);
+        try {
+            beforeCompletion();
+        } finally {
+            tm.associate(own);
+        }
+    }
+
+    /**
+     * The next interposed synchronization to call beforeCompletion on, or null. From the first one on, regular
+     * synchronizations are refused: they would run after an interposed one.
+     */
+    private synchronized Synchronization interposedForBeforeCompletion(int i) {
+        Synchronization s = synchronizationAt(i, true);
+        if (s != null) {
+            interposedBeforeCompletion = true;
+        }
+        return s;
+    }
+
     /** Regular synchronizations first, then interposed ones; either may register more. Stops at the first failure. */
     private void beforeCompletion() {
         int regular = 0;
@@ -353,7 +394,7 @@ final class TransactionImpl implements Transaction {
             if (s != null) {
                 regular++;
             } else {
-                s = synchronizationAt(inter, true);
+                s = interposedForBeforeCompletion(inter);
                 if (s == null) {
                     return;
                 }
@@ -480,11 +521,10 @@ final class TransactionImpl implements Transaction {
             throw timedOutRollback();
         }
         try {
-            if (status == Status.STATUS_ACTIVE) {
+            if (status == Status.STATUS_ACTIVE && (synchronizationAt(0, false) != null || synchronizationAt(0, true) != null)) {
                 // a span only when there are callbacks to time: with none it would say nothing and cost a span per transaction
-                Step step = trace == Trace.NONE || synchronizationAt(0, false) == null && synchronizationAt(0, true) == null
-                        ? Step.NONE : trace.beforeCompletion();
-                beforeCompletion(); // a timeout may take the transaction meanwhile: nothing else bounds beforeCompletion
+                Step step = trace == Trace.NONE ? Step.NONE : trace.beforeCompletion();
+                beforeCompletionInContext(); // a timeout may take the transaction meanwhile: nothing else bounds beforeCompletion
                 step.end(status == Status.STATUS_ACTIVE ? "ok" : "rollback_only", Step.NO_CODE);
             }
             synchronized (this) {

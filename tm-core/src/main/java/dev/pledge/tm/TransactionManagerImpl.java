@@ -149,6 +149,11 @@ final class TransactionManagerImpl implements TransactionManager, InDoubtListene
         return threads.get().tx;
     }
 
+    /** Makes {@code tx} (or nothing, when null) the calling thread's transaction; for completion callbacks. */
+    void associate(TransactionImpl tx) {
+        threads.get().tx = tx;
+    }
+
     @Override
     public void setTransactionTimeout(int seconds) throws SystemException {
         if (seconds < 0) {

@@ -160,6 +160,37 @@ class EnlistmentTest {
         assertFalse(f.log.all().contains("a.start(TMNOFLAGS)"));
     }
 
+    @Test
+    void aResourceManagerWhoseIsSameRMThrowsIsNotJoinedAndEachResourceGetsABranchOfItsOwn() throws Exception {
+        ScriptedXAResource first = new ScriptedXAResource("first", f.log) {
+            @Override
+            public boolean isSameRM(XAResource other) throws XAException {
+                throw new XAException(XAException.XAER_RMFAIL);
+            }
+        };
+        ScriptedXAResource second = new ScriptedXAResource("second", f.log) {
+            @Override
+            public boolean isSameRM(XAResource other) {
+                throw new IllegalStateException("connection closed");
+            }
+        };
+        ScriptedXAResource third = f.resource("third");
+        f.begin(first, second, third);
+        f.tm.commit();
+        assertEquals(List.of("first.start(TMNOFLAGS)", "second.start(TMNOFLAGS)", "third.start(TMNOFLAGS)"), f.log.all().subList(0, 3));
+        assertEquals(3, f.journal.commits.get(0).branches().size());
+        assertEquals(1, f.log.count("third.commit(false)"));
+    }
+
+    @Test
+    void delistingAResourceThatWasNeverEnlistedThrowsIllegalState() throws Exception {
+        Transaction t = f.begin(f.resource("a"));
+        assertThrows(IllegalStateException.class, () -> t.delistResource(f.resource("stranger"), XAResource.TMSUCCESS));
+        assertEquals(Status.STATUS_ACTIVE, t.getStatus());
+        f.tm.commit();
+        assertEquals(0, f.log.count("stranger."));
+    }
+
     private static final class NoSync implements Synchronization {
         @Override
         public void beforeCompletion() {

@@ -123,7 +123,7 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
     }
 
     @Override
-    public boolean isSameRM(XAResource other) {
+    public boolean isSameRM(XAResource other) throws XAException {
         return sameRM.contains(other);
     }
 

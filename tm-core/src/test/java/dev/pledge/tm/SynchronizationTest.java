@@ -1,14 +1,19 @@
 package dev.pledge.tm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -124,5 +129,97 @@ class SynchronizationTest {
         f.tm.commit();
         assertEquals(Status.STATUS_COMMITTED, t.getStatus());
         assertEquals(1, f.log.count("a.commit(true)"));
+    }
+
+    /** The calling thread's transaction, through the public API. */
+    private Transaction associated() {
+        try {
+            return f.tm.getTransaction();
+        } catch (SystemException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void anInterposedSynchronizationMayRegisterAnotherDuringTheInterposedBeforeCompletions() throws Exception {
+        f.tm.begin();
+        f.tm.getTransaction().registerSynchronization(sync("regular", () -> { }));
+        tsr.registerInterposedSynchronization(sync("first", () -> tsr.registerInterposedSynchronization(sync("added", () -> { }))));
+        f.tm.commit();
+        int c = Status.STATUS_COMMITTED;
+        assertEquals(List.of("regular.before", "first.before", "added.before", "first.after(" + c + ")", "added.after(" + c + ")",
+                "regular.after(" + c + ")"), f.log.all());
+    }
+
+    /**
+     * The registry promises an interposed beforeCompletion after every one registered with the Transaction: a regular
+     * synchronization registered once the interposed ones have begun could only break that order, so it is refused (as
+     * Narayana does; the Javadoc does not say which exception, Narayana throws IllegalStateException).
+     */
+    @Test
+    void aRegularSynchronizationRegisteredDuringTheInterposedBeforeCompletionsIsRefused() throws Exception {
+        f.tm.begin();
+        Transaction t = f.tm.getTransaction();
+        List<Exception> refused = new ArrayList<>();
+        tsr.registerInterposedSynchronization(sync("interposed", () -> {
+            try {
+                t.registerSynchronization(sync("late", () -> { }));
+            } catch (Exception e) {
+                refused.add(e);
+            }
+        }));
+        f.tm.commit();
+        assertEquals(1, refused.size(), f.log.toString());
+        assertInstanceOf(IllegalStateException.class, refused.get(0));
+        assertEquals(List.of("interposed.before", "interposed.after(" + Status.STATUS_COMMITTED + ")"), f.log.all());
+    }
+
+    /** Synchronization.beforeCompletion: "executed with the transaction context of the transaction that is being committed". */
+    @Test
+    void beforeCompletionRunsInTheTransactionsContextWhenAnotherThreadCommitsIt() throws Exception {
+        ScriptedXAResource a = f.resource("a");
+        Transaction t = f.begin(a);
+        List<Object> seen = new ArrayList<>();
+        t.registerSynchronization(sync("regular", () -> seen.add(tsr.getTransactionKey())));
+        tsr.registerInterposedSynchronization(sync("interposed", () -> {
+            try {
+                seen.add(f.tm.getTransaction());
+                tsr.putResource("flushed", true);
+                f.tm.getTransaction().enlistResource(f.resource("late"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        Object key = tsr.getTransactionKey();
+        f.tm.suspend();
+        CompletableFuture.runAsync(() -> {
+            try {
+                t.commit();
+                seen.add(f.tm.getTransaction());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get();
+        assertEquals(Status.STATUS_COMMITTED, t.getStatus(), f.log.toString());
+        assertEquals(key, seen.get(0));
+        assertSame(t, seen.get(1));
+        assertEquals(null, seen.get(2), "the committing thread is left as it was: associated with nothing");
+        assertEquals(1, f.log.count("late.commit(false)"), f.log.toString());
+    }
+
+    @Test
+    void committingASuspendedTransactionRunsBeforeCompletionInItsContextAndGivesTheThreadItsOwnBack() throws Exception {
+        f.tm.begin();
+        Transaction suspended = f.tm.getTransaction();
+        List<Object> seen = new ArrayList<>();
+        suspended.registerSynchronization(sync("regular", () -> seen.add(associated())));
+        f.tm.suspend();
+        f.tm.begin();
+        Transaction current = f.tm.getTransaction();
+        suspended.commit();
+        assertEquals(List.of(suspended), seen);
+        assertSame(current, f.tm.getTransaction());
+        f.tm.commit();
+        assertEquals(Status.STATUS_NO_TRANSACTION, f.tm.getStatus());
     }
 }

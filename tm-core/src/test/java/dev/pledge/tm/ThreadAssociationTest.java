@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import jakarta.transaction.HeuristicMixedException;
+import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.InvalidTransactionException;
 import jakarta.transaction.NotSupportedException;
+import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transaction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -110,18 +114,69 @@ class ThreadAssociationTest {
         t.enlistResource(a);
         t.enlistResource(b);
         f.tm.suspend();
-        CompletableFuture.runAsync(() -> {
-            try {
-                t.commit();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        }).get();
+        commitOnAnotherThread(t);
         assertEquals(Status.STATUS_COMMITTED, t.getStatus());
         assertEquals(1, f.log.count("a.commit(false)"));
         assertEquals(1, f.log.count("b.commit(false)"));
         f.tm.begin(); // this thread is free again
         f.tm.rollback();
+    }
+
+    @Test
+    void theThreadIsNoLongerAssociatedAfterACommitThatThrows() throws Exception {
+        ScriptedXAResource a = f.resource("a");
+        ScriptedXAResource b = f.resource("b");
+        a.commitError = XAException.XA_HEURMIX;
+        f.begin(a, b);
+        assertThrows(HeuristicMixedException.class, f.tm::commit);
+        assertEquals(Status.STATUS_NO_TRANSACTION, f.tm.getStatus());
+
+        ScriptedXAResource c = f.resource("c");
+        ScriptedXAResource d = f.resource("d");
+        c.commitError = XAException.XA_HEURRB;
+        d.commitError = XAException.XA_HEURRB;
+        f.begin(c, d);
+        assertThrows(HeuristicRollbackException.class, f.svc.userTransaction()::commit);
+        assertEquals(Status.STATUS_NO_TRANSACTION, f.tm.getStatus());
+
+        ScriptedXAResource e = f.resource("e");
+        e.prepareError = XAException.XA_RBROLLBACK;
+        f.begin(e, f.resource("g"));
+        assertThrows(RollbackException.class, f.tm::commit);
+        assertNull(f.tm.getTransaction());
+    }
+
+    /**
+     * The Javadoc says only that an invalid transaction throws; the JTA specification (3.2.3) says that resuming one
+     * that is not valid leaves the thread associated with no transaction, and Narayana's resume(null) does just that.
+     */
+    @Test
+    void resumeOfNullLeavesTheThreadWithoutATransaction() throws Exception {
+        f.tm.resume(null);
+        assertEquals(Status.STATUS_NO_TRANSACTION, f.tm.getStatus());
+        f.tm.begin(); // and it can begin one
+        f.tm.rollback();
+    }
+
+    @Test
+    void aThreadWhoseTransactionAnotherThreadCommittedMayBeginAgain() throws Exception {
+        Transaction t = f.begin(f.resource("a"));
+        commitOnAnotherThread(t);
+        assertEquals(Status.STATUS_COMMITTED, f.tm.getStatus(), "still associated, with a committed transaction");
+        assertThrows(IllegalStateException.class, f.tm::commit, "it cannot be committed twice");
+        assertEquals(Status.STATUS_NO_TRANSACTION, f.tm.getStatus());
+        f.tm.begin();
+        f.tm.rollback();
+    }
+
+    private static void commitOnAnotherThread(Transaction t) throws Exception {
+        CompletableFuture.runAsync(() -> {
+            try {
+                t.commit();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get();
     }
 
     /** A Transaction not made by any Pledge service. */
