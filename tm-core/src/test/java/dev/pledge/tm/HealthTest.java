@@ -83,6 +83,14 @@ class HealthTest {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             new PledgeMeterBinder(svc).bindTo(registry);
             assertEquals(0.0, registry.get("pledge.log.usable").gauge().value());
+
+            // a recovery pass cannot run on a log that cannot say what is pending: it is recorded as the last pass, failed
+            RuntimeException failed = assertThrows(RuntimeException.class, svc.recovery()::runPass);
+            Health.RecoveryPass last = svc.health().lastRecoveryPass();
+            assertFalse(last.isClean());
+            assertTrue(last.report().problems().toString().contains("the pass failed") && last.report().problems().toString()
+                    .contains(failed.getMessage()), last.report().problems().toString());
+            assertFalse(svc.metrics().isLastRecoveryPassClean());
         }
     }
 
