@@ -244,6 +244,34 @@ class PledgeCliTest {
     }
 
     @Test
+    void logResolveRefusesAPathThatHoldsNoLogAndMakesNoLogThere() throws Exception {
+        String gtrid = "cli-typo:00000000000000000000000000000001";
+        Path typo = tmp.resolve("pledge-lgo");
+        assertOneLine(run("log", "resolve", gtrid, "--log-dir", typo.toString(), "--commit"),
+                "pledge: No recovery log at " + typo.toAbsolutePath() + ": not a directory", "");
+        assertFalse(Files.exists(typo), "no log was made at the mistyped path");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertOneLine(run("log", "resolve", gtrid, "--log-dir", empty.toString(), "--rollback"),
+                "pledge: No recovery log in " + empty.toAbsolutePath() + ": it holds no segment file", "");
+        try (var files = Files.list(empty)) {
+            assertEquals(List.of(), files.toList(), "nothing written into it");
+        }
+    }
+
+    @Test
+    void logResolveNeedsExactlyOneOfCommitAndRollback() throws Exception {
+        Path log = tmp.resolve("log-outcome");
+        TransactionService.builder().nodeName("cli-outcome").logDirectory(log).recoveryInterval(Duration.ZERO).build().close();
+        String gtrid = "cli-outcome:00000000000000000000000000000001";
+        Run neither = run("log", "resolve", gtrid, "--log-dir", log.toString());
+        assertEquals(2, neither.code(), neither.out() + neither.err());
+        assertTrue(neither.err().contains("--commit") && neither.err().contains("--rollback"), neither.err());
+        Run both = run("log", "resolve", gtrid, "--log-dir", log.toString(), "--commit", "--rollback");
+        assertEquals(2, both.code(), both.out() + both.err());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+    }
+
+    @Test
     void everyCommandAnswersHelpWithItsUsageAndExitsWithZero() {
         for (String command : List.of("", "demo", "recover", "log", "log inspect", "log resolve", "cluster", "cluster status")) {
             List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
