@@ -272,6 +272,21 @@ class PledgeCliTest {
     }
 
     @Test
+    void recoverRefusesALogDirectoryThatDoesNotExistForItsPassWouldRollEveryBranchBack() throws Exception {
+        Path typo = tmp.resolve("pledge-lgo");
+        Path cfg = tmp.resolve("typo.properties");
+        Files.writeString(cfg, "node-name=cli-typo\nlog-directory=" + typo + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
+                + "resource.db.url=jdbc:h2:file:" + tmp.resolve("typo-db") + "\nresource.db.user=sa\n");
+        assertOneLine(run("recover", "--config", cfg.toString()), "pledge: " + cfg + ": log-directory " + typo.toAbsolutePath()
+                + " does not exist", "would roll back every prepared branch of node 'cli-typo' (presumed abort)");
+        assertFalse(Files.exists(typo), "no log was made at the mistyped path");
+        Files.createDirectories(typo); // the node's log is lost for good: the operator says so by making the directory
+        Run r = run("recover", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("recovery pass: 0 committed, 0 rolled back, 0 heuristic, 0 pending", r.out().strip());
+    }
+
+    @Test
     void everyCommandAnswersHelpWithItsUsageAndExitsWithZero() {
         for (String command : List.of("", "demo", "recover", "log", "log inspect", "log resolve", "cluster", "cluster status")) {
             List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
