@@ -96,6 +96,19 @@ class BuilderOptionsTest {
     }
 
     @Test
+    void withoutALogDirectoryTheLogIsPledgeLogInTheWorkingDirectoryOwnerOnly() throws Exception {
+        Path work = java.nio.file.Files.createDirectories(tmp.resolve("work"));
+        ChildJvm.Result r = ChildJvm.runIn(work, tmp.resolve("child.out"), 60, DefaultLogDirectoryChild.class, "opt-default-log");
+        assertEquals(0, r.exitCode(), r.output());
+        Path log = work.resolve("pledge-log");
+        assertEquals("opt-default-log", Files.readString(log.resolve("node-name")).strip());
+        try (var segments = Files.newDirectoryStream(log, "pledge-*.log")) {
+            assertTrue(segments.iterator().hasNext(), "the journal's segments are in ./pledge-log");
+        }
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+    }
+
+    @Test
     void theDefaultNodeNameIsTheHostnameVariableElseTheHostName() throws Exception {
         String env = System.getenv("HOSTNAME");
         String host = env != null && !env.isBlank() ? env : InetAddress.getLocalHost().getHostName();
