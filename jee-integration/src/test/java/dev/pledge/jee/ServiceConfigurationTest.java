@@ -218,6 +218,29 @@ class ServiceConfigurationTest {
     }
 
     @Test
+    void aDeclaredDataSourcesMalformedPoolSettingNamesTheKeyTheValueAndTheFileBeforeConnecting() throws Exception {
+        ClassLoader loader = withPropertiesFile("nodeName=jee-conf-pool\nlogDirectory=" + dir.resolve("log") + "\nrecoveryInterval=0\n"
+                + "datasource.orders.xa-class=org.h2.jdbcx.JdbcDataSource\ndatasource.orders.url=jdbc:h2:mem:orders\n"
+                + "datasource.orders.max-pool-size=twenty\n");
+        ServiceConfiguration config = ServiceConfiguration.fromEnvironment(loader);
+        try (TransactionService svc = config.builder().build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> config.dataSources().get("orders").build(svc, getClass().getClassLoader()));
+            assertTrue(e.getMessage().contains("max-pool-size = 'twenty'") && e.getMessage().contains("pledge.properties")
+                    && e.getMessage().endsWith("is not a whole number"), e.getMessage());
+        }
+        ClassLoader badTimeout = withPropertiesFile("datasource.orders.xa-class=org.h2.jdbcx.JdbcDataSource\n"
+                + "datasource.orders.acquisition-timeout=a while\n");
+        ServiceConfiguration timeout = ServiceConfiguration.fromEnvironment(badTimeout);
+        try (TransactionService svc = TransactionService.builder().nodeName("jee-conf-pool2").logDirectory(dir.resolve("log2"))
+                .recoveryInterval(java.time.Duration.ZERO).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> timeout.dataSources().get("orders").build(svc, getClass().getClassLoader()));
+            assertTrue(e.getMessage().contains("acquisition-timeout = 'a while'") && e.getMessage().contains("is not a duration"), e.getMessage());
+        }
+    }
+
+    @Test
     void aMalformedDurationNamesTheKeyTheValueAndTheFile() throws Exception {
         ClassLoader loader = withPropertiesFile("defaultTimeout=ten seconds\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
