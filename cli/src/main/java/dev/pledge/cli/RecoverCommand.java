@@ -39,6 +39,12 @@ final class RecoverCommand implements Callable<Integer> {
         for (RecoveryConfig.Broker b : cfg.brokers().values()) {
             requireReachable(cfg, b);
         }
+        if (cfg.databaseLog() == null && !java.nio.file.Files.isDirectory(cfg.logDirectory())) {
+            // a mistyped path: a pass on a new, empty log would roll back branches whose commit decision is in the real one
+            throw new IllegalArgumentException(cfg.file() + ": log-directory " + cfg.logDirectory().toAbsolutePath() + " does not exist, so it"
+                    + " holds no commit decision and a pass would roll back every prepared branch of node '" + cfg.nodeName()
+                    + "' (presumed abort). Check log-directory; if the node's log is lost for good, create the directory first");
+        }
         TransactionService.Builder builder = TransactionService.builder()
                 .nodeName(cfg.nodeName())
                 .renamedFrom(cfg.renamedFrom().toArray(String[]::new))

@@ -34,16 +34,21 @@ class ClusterCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** A node of a 300 ms lease that logged one commit decision (its branch on "orders") and stopped renewing. */
+    private static void diedWithADecisionInDoubt(JdbcDataSource ds, String node) throws Exception {
+        try (DatabaseJournal dead = DatabaseJournal.open(ds, "ops_", node, Duration.ofMillis(300))) {
+            byte[] gtrid = (node + ":00000000000000000000000000000001").getBytes(StandardCharsets.US_ASCII);
+            dead.logCommit(new CommitRecord(new Gtrid(gtrid), List.of(new BranchRecord(new byte[] {1}, "orders")), System.currentTimeMillis()));
+        }
+    }
+
     @Test
     void clusterStatusListsEachNodesEpochLeaseInDoubtDecisionsAndWhoAdoptedWhom() throws Exception {
         String url = "jdbc:h2:file:" + tmp.resolve("logdb").toAbsolutePath();
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL(url);
         // a node that decided a commit and died before its branch finished: its lease ends, its decision stays
-        try (DatabaseJournal dead = DatabaseJournal.open(ds, "ops_", "shop-dead", Duration.ofMillis(300))) {
-            byte[] gtrid = "shop-dead:00000000000000000000000000000001".getBytes(StandardCharsets.US_ASCII);
-            dead.logCommit(new CommitRecord(new Gtrid(gtrid), List.of(new BranchRecord(new byte[] {1}, "orders")), System.currentTimeMillis()));
-        }
+        diedWithADecisionInDoubt(ds, "shop-dead");
         // a peer with no resource registered: it adopts the dead node but cannot finish it, so the adoption stays visible
         try (TransactionService peer = TransactionService.builder().nodeName("shop-peer").databaseLog(ds).databaseLogTablePrefix("ops_")
                 .leaseDuration(Duration.ofMillis(600)).recoveryInterval(Duration.ofMillis(100)).drainTimeout(Duration.ofMillis(200)).build()) {
@@ -68,7 +73,23 @@ class ClusterCommandTest {
             assertTrue(Pattern.compile("\"name\":\"shop-dead\",[^}]*\"state\":\"adopted\"[^}]*\"adoptedBy\":\"shop-peer\",\"inDoubtDecisions\":1,"
                     + "\"heuristicOutcomes\":0").matcher(json.out()).find(), json.out());
             assertTrue(Pattern.compile("\"name\":\"shop-peer\",[^}]*\"state\":\"live\",\"live\":true").matcher(json.out()).find(), json.out());
+            assertTrue(Pattern.compile("\"name\":\"shop-peer\",[^}]*\"leaseAgeMillis\":\\d+").matcher(json.out()).find(), json.out());
         }
+    }
+
+    @Test
+    void aNodeWhoseLeaseRanOutWithNoPeerToTakeItOverIsExpired() throws Exception {
+        String url = "jdbc:h2:file:" + tmp.resolve("expired-db").toAbsolutePath();
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL(url);
+        diedWithADecisionInDoubt(ds, "shop-gone");
+        Thread.sleep(400); // past its lease
+        Run text = run("cluster", "status", "--jdbc-url", url, "--table-prefix", "ops_");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().startsWith("database log jdbc:h2:file:") && text.out().contains("(tables ops_*): 1 node(s)"), text.out());
+        assertTrue(Pattern.compile("(?m)^NODE\\s+EPOCH\\s+STATE\\s+LEASE AGE\\s+IN DOUBT\\s+HEURISTIC\\s+ADOPTED BY$").matcher(text.out()).find(),
+                text.out());
+        assertTrue(Pattern.compile("(?m)^shop-gone\\s+\\d+\\s+expired\\s+\\S+\\s+1\\s+0\\s+-$").matcher(text.out()).find(), text.out());
     }
 
     @Test

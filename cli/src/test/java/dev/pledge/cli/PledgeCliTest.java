@@ -109,10 +109,7 @@ class PledgeCliTest {
         try (TransactionService svc = TransactionService.builder().nodeName("cli-esc").logDirectory(log)
                 .recoveryInterval(Duration.ZERO).build()) {
             TransactionManager tm = svc.transactionManager();
-            tm.begin();
-            tm.getTransaction().enlistResource(new Scripted("evil\u001b[2J\u0007\u202e", XAException.XAER_RMFAIL));
-            tm.getTransaction().enlistResource(new Scripted("stock", 0));
-            tm.commit();
+            leaveInDoubt(tm, "evil\u001b[2J\u0007\u202e");
         }
         Run text = run("log", "inspect", log.toString());
         assertEquals(0, text.code(), text.err());
@@ -128,10 +125,7 @@ class PledgeCliTest {
                 .recoveryInterval(Duration.ZERO).build()) {
             TransactionManager tm = svc.transactionManager();
             for (String failing : List.of("orders", "billing")) { // two decisions left to recovery: in doubt
-                tm.begin();
-                tm.getTransaction().enlistResource(new Scripted(failing, XAException.XAER_RMFAIL));
-                tm.getTransaction().enlistResource(new Scripted("stock", 0));
-                tm.commit();
+                leaveInDoubt(tm, failing);
             }
             tm.begin();
             tm.getTransaction().enlistResource(new Scripted("audit", XAException.XA_HEURMIX));
@@ -164,10 +158,7 @@ class PledgeCliTest {
                 .recoveryInterval(Duration.ZERO).build()) {
             TransactionManager tm = svc.transactionManager();
             // commit fails with RMFAIL on "orders": decided, left to recovery, so in doubt
-            tm.begin();
-            tm.getTransaction().enlistResource(new Scripted("orders", XAException.XAER_RMFAIL));
-            tm.getTransaction().enlistResource(new Scripted("stock", 0));
-            tm.commit();
+            leaveInDoubt(tm, "orders");
             // commit answers HEURMIX on "audit": a heuristic outcome for an operator
             tm.begin();
             tm.getTransaction().enlistResource(new Scripted("audit", XAException.XA_HEURMIX));
@@ -215,6 +206,95 @@ class PledgeCliTest {
         Run again = run("log", "resolve", heuristicGtrid.group(1), "--log-dir", log.toString(), "--commit");
         assertEquals(1, again.code());
         assertTrue(again.err().contains("holds no in-doubt or heuristic transaction " + heuristicGtrid.group(1)), again.err());
+    }
+
+    @Test
+    void logInspectReadsALogThatARunningServiceHolds() throws Exception {
+        Path log = tmp.resolve("log-live");
+        try (TransactionService svc = TransactionService.builder().nodeName("cli-live").logDirectory(log)
+                .recoveryInterval(Duration.ZERO).build()) {
+            TransactionManager tm = svc.transactionManager();
+            leaveInDoubt(tm, "orders");
+            Run text = run("log", "inspect", log.toString());
+            assertEquals(0, text.code(), text.err());
+            assertTrue(text.out().contains("in doubt (committed, branches unfinished): 1"), text.out());
+            assertTrue(text.out().contains("branches: orders/00000001, stock/00000002"), text.out());
+            assertTrue(svc.health().isUp(), "the service keeps its log: " + svc.health().summary());
+        }
+    }
+
+    @Test
+    void recoverExitsWithTwoAndSaysWhatIsLeftWhenAPassCannotFinishEverything() throws Exception {
+        Path log = tmp.resolve("log-left");
+        try (TransactionService svc = TransactionService.builder().nodeName("cli-left").logDirectory(log)
+                .recoveryInterval(Duration.ZERO).build()) {
+            TransactionManager tm = svc.transactionManager();
+            leaveInDoubt(tm, "orders");
+        }
+        Path cfg = tmp.resolve("left.properties");
+        // only "stock" is configured: the branch on "orders" cannot be finished by this pass
+        Files.writeString(cfg, "node-name=cli-left\nlog-directory=" + log + "\nresource.stock.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
+                + "resource.stock.url=jdbc:h2:file:" + tmp.resolve("stock-db") + "\nresource.stock.user=sa\n");
+        Run r = run("recover", "--config", cfg.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.out().startsWith("recovery pass: 0 committed, 0 rolled back, 0 heuristic, 1 pending"), r.out());
+        assertTrue(r.out().contains("orders") && r.out().contains("not registered for recovery"), r.out());
+        Run inspect = run("log", "inspect", log.toString());
+        assertTrue(inspect.out().contains("in doubt (committed, branches unfinished): 1"), "the decision stays: " + inspect.out());
+    }
+
+    @Test
+    void logResolveRefusesAPathThatHoldsNoLogAndMakesNoLogThere() throws Exception {
+        String gtrid = "cli-typo:00000000000000000000000000000001";
+        Path typo = tmp.resolve("pledge-lgo");
+        assertOneLine(run("log", "resolve", gtrid, "--log-dir", typo.toString(), "--commit"),
+                "pledge: No recovery log at " + typo.toAbsolutePath() + ": not a directory", "");
+        assertFalse(Files.exists(typo), "no log was made at the mistyped path");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertOneLine(run("log", "resolve", gtrid, "--log-dir", empty.toString(), "--rollback"),
+                "pledge: No recovery log in " + empty.toAbsolutePath() + ": it holds no segment file", "");
+        try (var files = Files.list(empty)) {
+            assertEquals(List.of(), files.toList(), "nothing written into it");
+        }
+    }
+
+    @Test
+    void logResolveNeedsExactlyOneOfCommitAndRollback() throws Exception {
+        Path log = tmp.resolve("log-outcome");
+        TransactionService.builder().nodeName("cli-outcome").logDirectory(log).recoveryInterval(Duration.ZERO).build().close();
+        String gtrid = "cli-outcome:00000000000000000000000000000001";
+        Run neither = run("log", "resolve", gtrid, "--log-dir", log.toString());
+        assertEquals(2, neither.code(), neither.out() + neither.err());
+        assertTrue(neither.err().contains("--commit") && neither.err().contains("--rollback"), neither.err());
+        Run both = run("log", "resolve", gtrid, "--log-dir", log.toString(), "--commit", "--rollback");
+        assertEquals(2, both.code(), both.out() + both.err());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+    }
+
+    @Test
+    void recoverRefusesALogDirectoryThatDoesNotExistForItsPassWouldRollEveryBranchBack() throws Exception {
+        Path typo = tmp.resolve("pledge-lgo");
+        Path cfg = tmp.resolve("typo.properties");
+        Files.writeString(cfg, "node-name=cli-typo\nlog-directory=" + typo + "\nresource.db.xa-datasource=org.h2.jdbcx.JdbcDataSource\n"
+                + "resource.db.url=jdbc:h2:file:" + tmp.resolve("typo-db") + "\nresource.db.user=sa\n");
+        assertOneLine(run("recover", "--config", cfg.toString()), "pledge: " + cfg + ": log-directory " + typo.toAbsolutePath()
+                + " does not exist", "would roll back every prepared branch of node 'cli-typo' (presumed abort)");
+        assertFalse(Files.exists(typo), "no log was made at the mistyped path");
+        Files.createDirectories(typo); // the node's log is lost for good: the operator says so by making the directory
+        Run r = run("recover", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("recovery pass: 0 committed, 0 rolled back, 0 heuristic, 0 pending", r.out().strip());
+    }
+
+    @Test
+    void everyCommandAnswersHelpWithItsUsageAndExitsWithZero() {
+        for (String command : List.of("", "demo", "recover", "log", "log inspect", "log resolve", "cluster", "cluster status")) {
+            List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
+            args.add("--help");
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(0, r.code(), command + ": " + r.out() + r.err());
+            assertTrue(r.out().startsWith("Usage: pledge" + (command.isEmpty() ? "" : " " + command)), command + ": " + r.out());
+        }
     }
 
     @Test
@@ -426,6 +506,14 @@ class PledgeCliTest {
                 + "resource.db.login-timeout-password=" + marker + "\n");
         Run r = run("recover", "--config", cfg.toString());
         assertFalse((r.out() + r.err()).contains(marker), r.out() + r.err());
+    }
+
+    /** Commits a transaction over {@code failing} and "stock" whose commit on {@code failing} fails: decided, left to recovery. */
+    private static void leaveInDoubt(TransactionManager tm, String failing) throws Exception {
+        tm.begin();
+        tm.getTransaction().enlistResource(new Scripted(failing, XAException.XAER_RMFAIL));
+        tm.getTransaction().enlistResource(new Scripted("stock", 0));
+        tm.commit();
     }
 
     private static void assertOneLine(Run r, String start, String remedy) {

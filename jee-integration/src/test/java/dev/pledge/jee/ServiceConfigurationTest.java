@@ -158,8 +158,10 @@ class ServiceConfigurationTest {
         }
     }
 
-    /** A resource without data that votes yes, so that the commit writes a decision. */
+    /** A resource without data that votes yes, so that the commit writes a decision; it keeps the timeout it was told. */
     private static final class OneResource implements javax.transaction.xa.XAResource {
+        int timeoutSeconds = -1;
+
         public void commit(javax.transaction.xa.Xid xid, boolean onePhase) {
         }
 
@@ -189,10 +191,52 @@ class ServiceConfigurationTest {
         }
 
         public boolean setTransactionTimeout(int seconds) {
-            return false;
+            timeoutSeconds = seconds;
+            return true;
         }
 
         public void start(javax.transaction.xa.Xid xid, int flags) {
+        }
+    }
+
+    /**
+     * Durations as docs/configuration.md lists them, read back as the timeout each branch is told at its start
+     * (a transaction timeout is whole seconds, as in JTA: rounded down, at least one).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "defaultTimeout={0}")
+    @org.junit.jupiter.params.provider.CsvSource({"30, 30", "45s, 45", "2m, 120", "1h, 3600", "PT90S, 90", "1500ms, 1", "500ms, 1"})
+    void aDurationIsSecondsOrANumberWithAUnitOrIso8601(String value, int seconds) throws Exception {
+        ClassLoader loader = withPropertiesFile("nodeName=jee-conf-duration\nlogDirectory=" + dir.resolve("log") + "\nrecoveryInterval=0\n"
+                + "defaultTimeout=" + value + "\n");
+        try (TransactionService svc = ServiceConfiguration.fromEnvironment(loader).builder().build()) {
+            OneResource r = new OneResource();
+            svc.transactionManager().begin();
+            svc.transactionManager().getTransaction().enlistResource(r);
+            svc.transactionManager().rollback();
+            assertEquals(seconds, r.timeoutSeconds, "the whole seconds left of a " + value + " timeout");
+        }
+    }
+
+    @Test
+    void aDeclaredDataSourcesMalformedPoolSettingNamesTheKeyTheValueAndTheFileBeforeConnecting() throws Exception {
+        ClassLoader loader = withPropertiesFile("nodeName=jee-conf-pool\nlogDirectory=" + dir.resolve("log") + "\nrecoveryInterval=0\n"
+                + "datasource.orders.xa-class=org.h2.jdbcx.JdbcDataSource\ndatasource.orders.url=jdbc:h2:mem:orders\n"
+                + "datasource.orders.max-pool-size=twenty\n");
+        ServiceConfiguration config = ServiceConfiguration.fromEnvironment(loader);
+        try (TransactionService svc = config.builder().build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> config.dataSources().get("orders").build(svc, getClass().getClassLoader()));
+            assertTrue(e.getMessage().contains("max-pool-size = 'twenty'") && e.getMessage().contains("pledge.properties")
+                    && e.getMessage().endsWith("is not a whole number"), e.getMessage());
+        }
+        ClassLoader badTimeout = withPropertiesFile("datasource.orders.xa-class=org.h2.jdbcx.JdbcDataSource\n"
+                + "datasource.orders.acquisition-timeout=a while\n");
+        ServiceConfiguration timeout = ServiceConfiguration.fromEnvironment(badTimeout);
+        try (TransactionService svc = TransactionService.builder().nodeName("jee-conf-pool2").logDirectory(dir.resolve("log2"))
+                .recoveryInterval(java.time.Duration.ZERO).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> timeout.dataSources().get("orders").build(svc, getClass().getClassLoader()));
+            assertTrue(e.getMessage().contains("acquisition-timeout = 'a while'") && e.getMessage().contains("is not a duration"), e.getMessage());
         }
     }
 

@@ -11,6 +11,7 @@ import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
 import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -63,6 +64,7 @@ public final class RecoveryLog {
      */
     public static String resolve(Path directory, String gtrid, boolean committed) throws IOException {
         Gtrid g = Gtrid.parse(gtrid);
+        requireLog(directory);
         try (FileJournal j = FileJournal.open(directory, true)) {
             boolean decision = j.pendingCommit(g) != null;
             long heuristics = j.heuristics().stream().filter(h -> h.gtrid().equals(g)).count();
@@ -80,6 +82,19 @@ public final class RecoveryLog {
                     + (heuristics > 0 ? heuristics + " heuristic outcome(s) marked resolved" : "")
                     + (heuristics > 0 && decision ? ", " : "")
                     + (decision ? "its commit decision marked complete" : "");
+        }
+    }
+
+    /** Refuses a path that holds no log (a typo): opening it for writing would make a new, empty log there. */
+    private static void requireLog(Path directory) throws IOException {
+        Path dir = directory.toAbsolutePath();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("No recovery log at " + dir + ": not a directory");
+        }
+        try (java.nio.file.DirectoryStream<Path> segments = Files.newDirectoryStream(dir, "pledge-*.log")) {
+            if (!segments.iterator().hasNext()) {
+                throw new IllegalArgumentException("No recovery log in " + dir + ": it holds no segment file (pledge-*.log)");
+            }
         }
     }
 

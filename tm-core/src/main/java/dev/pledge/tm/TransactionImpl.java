@@ -797,27 +797,41 @@ final class TransactionImpl implements Transaction {
             lr.outcome = Branch.COMMITTED;
             step.end("committed", Step.NO_CODE);
             return true;
-        } catch (XAException | RuntimeException e) {
-            boolean rolledBack = e instanceof XAException x && (XaCodes.isRollback(x.errorCode) || x.errorCode == XAException.XA_HEURRB
-                    || x.errorCode == XAException.XAER_NOTA);
-            step.end(rolledBack ? "rolled_back" : "unknown", xaCode(e));
-            lr.outcome = rolledBack ? Branch.ROLLED_BACK : Branch.HEURISTIC;
-            noteRollbackCause(e);
-            status = Status.STATUS_ROLLING_BACK;
-            if (rolledBack) {
-                rollbackEverything();
-                throw rollbackException("Transaction " + gtrid + " rolled back: the last resource " + lr.resourceName
-                        + " did not commit (" + XaCodes.describe(e) + ")", e);
+        } catch (XAException e) {
+            if (e.errorCode == XAException.XA_HEURCOM) {
+                // committed on its own, as asked: the transaction is committed, so the XA branches must commit too
+                step.end("committed", e.errorCode);
+                forget(lr);
+                lr.outcome = Branch.COMMITTED;
+                return true;
             }
-            // The last resource may have committed: the XA branches roll back, but the transaction's outcome is unknown.
-            rollbackBranches();
-            tm.counters.heuristic.increment();
-            HeuristicMixedException h = new HeuristicMixedException("Transaction " + gtrid + ": the outcome of the last resource "
-                    + lr.resourceName + " is unknown (" + XaCodes.describe(e) + "); the XA branches were rolled back");
-            h.initCause(e);
-            finish(Status.STATUS_UNKNOWN);
-            throw h;
+            return lastResourceDidNotCommit(lr, step, e);
+        } catch (RuntimeException e) {
+            return lastResourceDidNotCommit(lr, step, e);
         }
+    }
+
+    /** The last resource did not commit, or nobody knows whether it did: the XA branches roll back. */
+    private boolean lastResourceDidNotCommit(Branch lr, Step step, Exception e) throws RollbackException, HeuristicMixedException {
+        boolean rolledBack = e instanceof XAException x && (XaCodes.isRollback(x.errorCode) || x.errorCode == XAException.XA_HEURRB
+                || x.errorCode == XAException.XAER_NOTA);
+        step.end(rolledBack ? "rolled_back" : "unknown", xaCode(e));
+        lr.outcome = rolledBack ? Branch.ROLLED_BACK : Branch.HEURISTIC;
+        noteRollbackCause(e);
+        status = Status.STATUS_ROLLING_BACK;
+        if (rolledBack) {
+            rollbackEverything();
+            throw rollbackException("Transaction " + gtrid + " rolled back: the last resource " + lr.resourceName
+                    + " did not commit (" + XaCodes.describe(e) + ")", e);
+        }
+        // The last resource may have committed: the XA branches roll back, but the transaction's outcome is unknown.
+        rollbackBranches();
+        tm.counters.heuristic.increment();
+        HeuristicMixedException h = new HeuristicMixedException("Transaction " + gtrid + ": the outcome of the last resource "
+                + lr.resourceName + " is unknown (" + XaCodes.describe(e) + "); the XA branches were rolled back");
+        h.initCause(e);
+        finish(Status.STATUS_UNKNOWN);
+        throw h;
     }
 
     private void onePhaseCommit(Branch b) throws RollbackException, HeuristicMixedException, HeuristicRollbackException {

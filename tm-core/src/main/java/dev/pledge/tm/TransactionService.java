@@ -568,7 +568,8 @@ public final class TransactionService implements AutoCloseable {
         }
 
         /**
-         * Timeout of transactions whose thread set none; default 60 s. A transaction past its timeout that has not
+         * Timeout of transactions whose thread set none; default 60 s. Kept in whole seconds, JTA's unit (rounded down,
+         * at least 1 s). A transaction past its timeout that has not
          * started to prepare (its {@code commit()} may still be in beforeCompletion) is rolled back on one of the
          * service's timeout threads; {@code commit()} on its own thread then throws RollbackException once that
          * rollback has finished.

@@ -22,6 +22,17 @@ final class ChildJvm {
     /** Same, on the given class path. */
     static Result run(String classPath, Path outputFile, long timeoutSeconds, Class<?> main, String... args)
             throws IOException, InterruptedException {
+        return run(classPath, null, outputFile, timeoutSeconds, main, args);
+    }
+
+    /** Same, on the test class path, in {@code workingDirectory}. */
+    static Result runIn(Path workingDirectory, Path outputFile, long timeoutSeconds, Class<?> main, String... args)
+            throws IOException, InterruptedException {
+        return run(System.getProperty("java.class.path"), workingDirectory, outputFile, timeoutSeconds, main, args);
+    }
+
+    private static Result run(String classPath, Path workingDirectory, Path outputFile, long timeoutSeconds, Class<?> main, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -35,7 +46,11 @@ final class ChildJvm {
         cmd.add(classPath);
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(outputFile.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(outputFile.toFile());
+        if (workingDirectory != null) {
+            pb.directory(workingDirectory.toFile());
+        }
+        Process p = pb.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new AssertionError("child JVM " + main.getSimpleName() + " " + String.join(" ", args) + " did not finish within "

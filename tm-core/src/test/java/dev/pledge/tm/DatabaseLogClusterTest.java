@@ -216,6 +216,13 @@ class DatabaseLogClusterTest {
                     refused.getMessage());
             assertTrue(zombie.metrics().isFenced());
             assertEquals("peer", row("zombie").adoptedBy());
+            Health h = zombie.health(); // docs/operations.md: fenced, so DOWN, with the takeover as the problem
+            assertTrue(h.fenced() && !h.isUp() && !zombie.metrics().isLogUsable(), h.summary());
+            assertTrue(h.logProblem() != null && h.logProblem().contains("peer"), h.logProblem());
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            new PledgeMeterBinder(zombie).bindTo(registry);
+            assertEquals(1.0, registry.get("pledge.node.fenced").gauge().value());
+            assertEquals(0.0, registry.get("pledge.log.usable").gauge().value());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.pledge.tm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pledge.tm.log.db.CuttingProxy;
@@ -15,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -113,6 +116,36 @@ class DatabaseLogOutageTest {
             assertTrue(rolledBack > 0 || slowest > 500_000_000L, "the outage must have been felt: " + outcomes.size()
                     + " transactions, none rolled back, the slowest took " + slowest / 1_000_000 + " ms");
             assertTrue(committedAfter > 0, "the service carries on once the database is back, without a restart");
+        }
+    }
+
+    /** docs/database-log.md: with the log database away, a new decision fails cleanly with the URL and the cause; health says so. */
+    @Test
+    void aDecisionWhileTheLogDatabaseIsAwayRollsBackNamingItsUrlAndHealthIsDownUntilABatchCommits() throws Exception {
+        direct = LogDatabases.mariadb();
+        LogDatabases.dropTables(direct, prefix);
+        try (CuttingProxy proxy = new CuttingProxy(LogDatabases.serverPort("mariadb"));
+             TransactionService svc = TransactionService.builder().nodeName("outage-url").databaseLog(LogDatabases.throughPort("mariadb",
+                     proxy.port())).databaseLogTablePrefix(prefix).recoveryInterval(Duration.ZERO).build()) {
+            TransactionManager tm = svc.transactionManager();
+            String url = "127.0.0.1:" + proxy.port();
+            proxy.setDown(true);
+            CallLog calls = new CallLog();
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("rm-a", calls));
+            tm.getTransaction().enlistResource(new ScriptedXAResource("rm-b", calls));
+            RollbackException e = assertThrows(RollbackException.class, tm::commit);
+            assertTrue(e.getMessage().contains(url) && e.getCause() != null, "names the log's URL and has the cause: " + e);
+            assertEquals(0, calls.count("rm-a.commit") + calls.count("rm-b.commit"), calls.toString());
+            assertFalse(svc.health().isUp(), svc.health().summary());
+            assertTrue(svc.health().logProblem().contains(url), svc.health().logProblem());
+
+            proxy.setDown(false);
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("rm-a", calls));
+            tm.getTransaction().enlistResource(new ScriptedXAResource("rm-b", calls));
+            tm.commit();
+            assertTrue(svc.health().isUp(), "a batch that commits clears the problem: " + svc.health().summary());
         }
     }
 }

@@ -28,6 +28,10 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
     /** Error of every start without TMJOIN (0: none). */
     int startError;
     RuntimeException commitThrows;
+    /** Thrown by every prepare when set, as a driver's bug or a lost connection would. */
+    RuntimeException prepareThrows;
+    /** Thrown by every rollback when set. */
+    RuntimeException rollbackThrows;
     /** How many commits fail with {@link #commitError} before they succeed (-1: always). */
     int commitFailures = -1;
     final List<Xid> prepared = new CopyOnWriteArrayList<>();
@@ -77,6 +81,9 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
     @Override
     public int prepare(Xid xid) throws XAException {
         log.add(name + ".prepare");
+        if (prepareThrows != null) {
+            throw prepareThrows;
+        }
         if (prepareError != 0) {
             throw xa(prepareError);
         }
@@ -104,6 +111,9 @@ class ScriptedXAResource implements PledgeXAResource, AutoCloseable {
     @Override
     public void rollback(Xid xid) throws XAException {
         log.add(name + ".rollback");
+        if (rollbackThrows != null) {
+            throw rollbackThrows;
+        }
         if (rollbackError != 0) {
             throw xa(rollbackError);
         }

@@ -137,6 +137,44 @@ class TracingTest {
         }
     }
 
+    @Test
+    void aLoneBranchIsCommittedInOnePhaseUnderItsOwnSpanAndNothingIsLogged() throws Exception {
+        try (TransactionService svc = service("trace-1pc")) {
+            exporter.reset();
+            TransactionManager tm = svc.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new ScriptedXAResource("db", log));
+            tm.commit();
+            ScriptedXAResource refusing = new ScriptedXAResource("refusing", log);
+            refusing.commitError = XAException.XA_RBROLLBACK;
+            tm.begin();
+            tm.getTransaction().enlistResource(refusing);
+            assertThrows(RollbackException.class, tm::commit);
+
+            List<SpanData> transactions = spans("pledge.transaction");
+            List<SpanData> onePhase = spans("pledge.commit_one_phase");
+            assertEquals(2, transactions.size(), exporter.getFinishedSpanItems().toString());
+            assertEquals(2, onePhase.size(), exporter.getFinishedSpanItems().toString());
+            assertTrue(spans("pledge.prepare").isEmpty() && spans("pledge.log.write").isEmpty(), "one phase: no prepare, no decision");
+            for (SpanData tx : transactions) {
+                assertTrue(tx.getAttributes().get(GTRID).matches("trace-1pc:[0-9a-f]+"), "<node>:<hex sequence>: " + tx.getAttributes().get(GTRID));
+            }
+            SpanData committed = onePhase.get(0);
+            assertChildOf(transactions.get(0), List.of(committed));
+            assertEquals("db", committed.getAttributes().get(RESOURCE));
+            assertEquals("committed", committed.getAttributes().get(OUTCOME));
+            assertEquals("committed", transactions.get(0).getAttributes().get(OUTCOME));
+
+            SpanData refused = onePhase.get(1);
+            assertChildOf(transactions.get(1), List.of(refused));
+            assertEquals("rolled_back", refused.getAttributes().get(OUTCOME));
+            assertEquals((long) XAException.XA_RBROLLBACK, refused.getAttributes().get(XA_CODE));
+            assertEquals(StatusCode.ERROR, refused.getStatus().getStatusCode(), "a branch span with an XA code");
+            assertEquals("rolled_back", transactions.get(1).getAttributes().get(OUTCOME));
+            assertEquals(StatusCode.UNSET, transactions.get(1).getStatus().getStatusCode(), "a plain rollback is not an error");
+        }
+    }
+
     /** Commits {@code perThread} two-branch transactions on each of {@code threads} threads, all starting at once. */
     private void commitConcurrently(TransactionManager tm, int threads, int perThread) throws Exception {
         CountDownLatch start = new CountDownLatch(1);

@@ -156,7 +156,7 @@ public final class DatabaseJournal implements ClusterJournal {
         Objects.requireNonNull(nodeName, "nodeName");
         String prefix = Tables.checkPrefix(tablePrefix);
         if (leaseDuration.toMillis() < 300) {
-            throw new IllegalArgumentException("the database log's lease must be at least 300 ms, not " + leaseDuration);
+            throw new IllegalArgumentException("leaseDuration must be at least 300 ms (the database log's lease), not " + leaseDuration);
         }
         Connection c;
         try {

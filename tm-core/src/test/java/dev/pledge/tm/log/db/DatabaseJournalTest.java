@@ -103,6 +103,26 @@ class DatabaseJournalTest {
         assertEquals(epoch, LogDatabases.queryLong(ds, "SELECT epoch FROM " + prefix + "node WHERE name = 'n1'"));
     }
 
+    /** The four tables and their columns as docs/database-log.md lists them (a SELECT of a missing column fails). */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql", "mariadb"})
+    void theTablesHoldTheColumnsTheDatabaseLogGuideDocuments(String database) throws Exception {
+        ds(database);
+        DatabaseJournal.open(ds, prefix, "n1", LEASE).close();
+        String[][] documented = {
+                {"schema_version", "version"},
+                {"node", "name, epoch, lease_expires, taken_at, last_batch, renewed_at, adopted_by"},
+                {"decision", "gtrid, node, epoch, decided_at, branches"},
+                {"heuristic", "node, epoch, seq, gtrid, bqual, resource_name, xa_code, decision_was_commit"}};
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (String[] table : documented) {
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT " + table[1] + " FROM " + prefix + table[0] + " WHERE 1 = 0")) {
+                    assertEquals(table[1].split(", ").length, rs.getMetaData().getColumnCount(), prefix + table[0]);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql", "mariadb"})
     void aNewerSchemaStopsStartUpNamingTheTableAndWhatToDo(String database) {

@@ -262,6 +262,22 @@ class FileJournalTest {
         }
     }
 
+    /** docs/recovery.md: a heuristic outcome, and an operator's resolution of one, is forced (a completion is not). */
+    @Test
+    void aHeuristicOutcomeAndItsResolutionAreEachForced() throws Exception {
+        CommitRecord d = decision();
+        try (FileJournal j = FileJournal.open(log(), true)) {
+            j.logCommit(d);
+            long before = j.forceCount();
+            j.logHeuristic(new HeuristicRecord(d.gtrid(), d.branches().get(0), XAException.XA_HEURMIX, true, 42));
+            assertEquals(before + 1, j.forceCount(), "the heuristic outcome");
+            j.logResolved(d.gtrid());
+            assertEquals(before + 2, j.forceCount(), "the operator's resolution");
+            j.logCompleted(d.gtrid());
+            assertEquals(before + 2, j.forceCount(), "a completion rides along with the next write");
+        }
+    }
+
     @Test
     void aMillionTransactionsLeaveOnlyAFewSmallSegments() throws Exception {
         CommitRecord stuck = decision(); // one decision that never completes must survive every checkpoint

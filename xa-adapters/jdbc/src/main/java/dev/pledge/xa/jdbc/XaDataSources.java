@@ -64,6 +64,8 @@ public final class XaDataSources {
                 converted = convert(type, value);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(origin + ": " + shown + " is not a number", e);
+            } catch (IllegalArgumentException e) { // a boolean that is neither true nor false
+                throw new IllegalArgumentException(origin + ": " + shown + " " + e.getMessage(), e);
             }
             if (converted == null) {
                 continue;
@@ -92,7 +94,7 @@ public final class XaDataSources {
             return Long.valueOf(v);
         } else if (type == boolean.class || type == Boolean.class) {
             if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                throw new IllegalArgumentException("must be true or false, not '" + v + "'");
+                throw new IllegalArgumentException("must be true or false");
             }
             return Boolean.valueOf(v.toLowerCase(Locale.ROOT));
         }

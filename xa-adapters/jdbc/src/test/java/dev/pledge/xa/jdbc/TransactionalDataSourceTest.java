@@ -93,6 +93,37 @@ class TransactionalDataSourceTest {
     }
 
     @Test
+    void outsideATransactionAConnectionIsAPlainAutoCommitOne() throws Exception {
+        try (TransactionalDataSource ds = TransactionalDataSource.builder(svc).name("db").xaDataSource(h2).build();
+             Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            assertTrue(c.getAutoCommit());
+            s.executeUpdate("UPDATE t SET v = 7");
+            assertEquals(7, committedValue(), "committed by the statement itself");
+        }
+    }
+
+    @Test
+    void thePoolHoldsAtMostTwentyConnectionsKeepsNoneIdleAndWaitsThirtySecondsForOneByDefault() throws Exception {
+        try (TransactionalDataSource ds = TransactionalDataSource.builder(svc).name("db").xaDataSource(h2).build()) {
+            var pool = ds.unwrap(io.agroal.api.AgroalDataSource.class).getConfiguration().connectionPoolConfiguration();
+            assertEquals(20, pool.maxSize());
+            assertEquals(0, pool.minSize());
+            assertEquals(Duration.ofSeconds(30), pool.acquisitionTimeout());
+        }
+    }
+
+    @Test
+    void buildConnectsOnceSoAWrongUrlFailsThereNamingTheUrl() {
+        JdbcDataSource missing = new JdbcDataSource();
+        String url = "jdbc:h2:file:" + dir.resolve("no-such-db").toAbsolutePath();
+        missing.setURL(url + ";IFEXISTS=TRUE");
+        missing.setUser("sa");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TransactionalDataSource.builder(svc).name("missing").xaDataSource(missing).build());
+        assertTrue(e.getMessage().startsWith("Data source 'missing' cannot connect to " + url), e.getMessage());
+    }
+
+    @Test
     void connectionJoinedToAnotherBranchStaysCheckedOutUntilTheTransactionEnds() throws Exception {
         JoiningXADataSource joining = new JoiningXADataSource();
         try (TransactionalDataSource one = TransactionalDataSource.builder(svc).name("one").xaDataSource(joining.wrap(h2)).build();
