@@ -105,6 +105,19 @@ class ZooKeeperLockServiceTest extends LockServiceContract {
     }
 
     @Test
+    void theFencingTokenIsTheCzxidOfTheRequestNodeUnderTheBasePathAndTheServiceName() throws Exception {
+        tm.begin();
+        LockGrant g = locks.lock("account-42");
+        String queue = root + "/" + locks.name() + "/keys/k-account-42";
+        List<String> requests = client.getChildren().forPath(queue);
+        assertEquals(1, requests.size(), requests.toString());
+        org.apache.zookeeper.data.Stat stat = client.checkExists().forPath(queue + "/" + requests.get(0));
+        assertEquals(stat.getCzxid(), g.fencingToken());
+        tm.commit();
+        assertEquals(List.of(), client.getChildren().forPath(queue), "released with the commit");
+    }
+
+    @Test
     void exclusiveHoldersNeverOverlapBetweenTwoJvms() throws Exception {
         Path shared = Files.createDirectories(dir.resolve("counter"));
         Path out = dir.resolve("child.out");
