@@ -149,6 +149,18 @@ class TransactionalConnectionFactoryTest {
     }
 
     @Test
+    void recoveryAsksTheBrokerOfAnOpenFactoryAndNoLongerThatOfAClosedOne() throws Exception {
+        broker.stop();
+        RecoveryReport open = svc.recovery().runPass();
+        assertTrue(open.problems().stream().anyMatch(p -> p.startsWith("orders-broker unreachable")),
+                "the factory registered itself for recovery under its name: " + open);
+        factory.close();
+        factory = null;
+        RecoveryReport closed = svc.recovery().runPass();
+        assertTrue(closed.problems().stream().noneMatch(p -> p.contains("orders-broker")), "closing withdrew the registration: " + closed);
+    }
+
+    @Test
     void transactionsReuseThePooledConnections() throws Exception {
         int before = broker.connectionCount();
         for (int i = 0; i < 30; i++) {

@@ -76,6 +76,16 @@ abstract class LockServiceContract {
     }
 
     @Test
+    void lockInATransactionMarkedRollbackOnlyIsRefusedNamingTheKey() throws Exception {
+        tm.begin();
+        tm.setRollbackOnly();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> locks.lock("account-3"));
+        assertTrue(e.getMessage().contains("'account-3'") && e.getMessage().contains("rollback-only"), e.getMessage());
+        tm.rollback();
+        inTransaction("account-3", LockMode.EXCLUSIVE, Duration.ZERO).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void lockIsHeldUntilCommitThenGrantedToTheNextTransaction() throws Exception {
         tm.begin();
         LockGrant mine = locks.lock("account-1");
