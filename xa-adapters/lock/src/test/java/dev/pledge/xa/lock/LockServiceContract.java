@@ -158,6 +158,7 @@ abstract class LockServiceContract {
     void aKeyLockedAgainInTheSameTransactionIsTheSameGrantAndOneCommitReleasesIt() throws Exception {
         tm.begin();
         LockGrant first = locks.lock("account-42");
+        assertEquals(new LockGrant("account-42", LockMode.EXCLUSIVE, first.fencingToken()), first, "lock(key) is exclusive");
         assertEquals(first, locks.lock("account-42"), "re-entrant: no wait, the same grant and fencing token");
         assertEquals(first, locks.tryLock("account-42", LockMode.SHARED, Duration.ZERO), "the exclusive grant covers a shared request");
         tm.commit();
