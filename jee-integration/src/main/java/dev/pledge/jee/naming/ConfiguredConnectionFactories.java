@@ -47,16 +47,15 @@ public final class ConfiguredConnectionFactories {
         return b.build();
     }
 
-    /** Gives the whole number {@code s} holds, if set, to {@code setter}; a value refused fails naming the key, the value and its origin. */
+    /** Gives the whole number {@code s} holds, if set, to {@code setter}; a value refused fails naming the factory, the key, the value and its origin. */
     private static void poolSetting(ConnectionFactorySettings cf, Setting s, IntConsumer setter) {
         if (s == null) {
             return;
         }
         try {
-            setter.accept(References.integer(s));
+            References.integer(s, setter);
         } catch (IllegalArgumentException e) {
-            String why = e.getMessage().contains(s.key()) ? e.getMessage() : s + ": " + e.getMessage();
-            throw new IllegalArgumentException("JMS connection factory '" + cf.name() + "': " + why, e);
+            throw new IllegalArgumentException("JMS connection factory '" + cf.name() + "': " + e.getMessage(), e);
         }
     }
 
