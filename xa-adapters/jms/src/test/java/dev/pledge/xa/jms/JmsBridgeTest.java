@@ -85,6 +85,12 @@ class JmsBridgeTest {
     }
 
     @Test
+    void aBridgeNotYetStartedHasMovedNothingHasNoLagAndIsNotRunning() {
+        bridge = new JmsBridge(svc, config().build());
+        assertEquals(new JmsBridgeMetrics(0, 0, 0, 0, null, false), bridge.metrics());
+    }
+
+    @Test
     void concurrentBatchesMoveEveryMessageExactlyOnce() throws Exception {
         Messages.send(Messages.plain(source), "in", 0, 2000);
         bridge = new JmsBridge(svc, config().concurrency(4).build());

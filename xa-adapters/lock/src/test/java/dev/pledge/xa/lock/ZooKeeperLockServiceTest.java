@@ -118,6 +118,17 @@ class ZooKeeperLockServiceTest extends LockServiceContract {
     }
 
     @Test
+    void closingTheLockServiceLeavesTheCallersZooKeeperClientOpen() throws Exception {
+        LockService other = LockService.builder(tm).name("closed-early").zooKeeper(client, root).build();
+        other.close();
+        assertEquals(org.apache.curator.framework.imps.CuratorFrameworkState.STARTED, client.getState());
+        tm.begin();
+        locks.lock("after-close"); // the service of the test still works on the same client
+        tm.commit();
+        assertTrue(client.checkExists().forPath(root) != null);
+    }
+
+    @Test
     void exclusiveHoldersNeverOverlapBetweenTwoJvms() throws Exception {
         Path shared = Files.createDirectories(dir.resolve("counter"));
         Path out = dir.resolve("child.out");
