@@ -129,6 +129,25 @@ class ZooKeeperLockServiceTest extends LockServiceContract {
     }
 
     @Test
+    void servicesOnOneBasePathShareTheirLocksOnlyUnderTheSameName() throws Exception {
+        CuratorFramework second = newClient();
+        try (LockService sameName = LockService.builder(tm).zooKeeper(second, root).build();
+                LockService otherName = LockService.builder(tm).name("other-locks").zooKeeper(second, root).build()) {
+            tm.begin();
+            locks.lock("account-9");
+            jakarta.transaction.Transaction holder = tm.suspend();
+            tm.begin();
+            assertThrows(LockTimeoutException.class, () -> sameName.tryLock("account-9", Duration.ofMillis(200)),
+                    "the same name on the same path: the same lock table");
+            LockGrant elsewhere = otherName.tryLock("account-9", Duration.ZERO); // another name: another table under the path
+            assertEquals("account-9", elsewhere.key());
+            tm.commit();
+            tm.resume(holder);
+            tm.commit();
+        }
+    }
+
+    @Test
     void exclusiveHoldersNeverOverlapBetweenTwoJvms() throws Exception {
         Path shared = Files.createDirectories(dir.resolve("counter"));
         Path out = dir.resolve("child.out");
