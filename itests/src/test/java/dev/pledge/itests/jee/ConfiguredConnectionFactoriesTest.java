@@ -72,6 +72,8 @@ class ConfiguredConnectionFactoriesTest {
             String output = Files.readString(dir.resolve("restart.txt"));
             assertEquals(0, restart.exitValue(), output);
             assertTrue(output.contains("ready"), output);
+            assertTrue(output.contains("default factory: " + ConfiguredJmsShop.BROKER + ", the named one: true"),
+                    "the only declared factory is also @Default: " + output);
             assertEquals(List.of(), broker.preparedOf(NODE), "the start-up pass found the configured connection factory and rolled back");
             assertEquals(Map.of("1", 1), broker.drainOrderMessages(),
                     "the committed order's message arrived once; the rolled-back and the crashed (presumed abort) ones never");

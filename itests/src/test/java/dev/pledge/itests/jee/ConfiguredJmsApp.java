@@ -1,6 +1,9 @@
 package dev.pledge.itests.jee;
 
 import dev.pledge.jee.cdi.PledgeExtension;
+import dev.pledge.xa.jms.TransactionalConnectionFactory;
+import jakarta.enterprise.inject.literal.NamedLiteral;
+import jakarta.jms.ConnectionFactory;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 
@@ -22,7 +25,11 @@ public final class ConfiguredJmsApp {
             ConfiguredJmsShop shop = weld.select(ConfiguredJmsShop.class).get();
             String command = args[0];
             String id = command.substring(command.indexOf(':') + 1);
-            if (command.startsWith("order:")) {
+            if (command.equals("start")) {
+                // the only declared factory is also the @Default ConnectionFactory
+                System.out.println("default factory: " + weld.select(TransactionalConnectionFactory.class).get().name() + ", the named one: "
+                        + (weld.select(ConnectionFactory.class).get() == weld.select(ConnectionFactory.class, NamedLiteral.of(ConfiguredJmsShop.BROKER)).get()));
+            } else if (command.startsWith("order:")) {
                 shop.placeOrder(id, false, false);
             } else if (command.startsWith("fail:")) {
                 try {

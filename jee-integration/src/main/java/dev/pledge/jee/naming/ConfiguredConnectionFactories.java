@@ -8,6 +8,7 @@ import jakarta.jms.XAConnectionFactory;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Makes the JMS connection factories declared with {@code pledge.jms.NAME.*} (see
@@ -41,13 +42,21 @@ public final class ConfiguredConnectionFactories {
     public static TransactionalConnectionFactory build(ConnectionFactorySettings cf, TransactionService service, ClassLoader loader) {
         TransactionalConnectionFactory.Builder b = TransactionalConnectionFactory.builder(service).name(cf.name())
                 .xaConnectionFactory(xaConnectionFactory(cf, loader));
-        if (cf.maxConnections() != null) {
-            b.maxConnections(References.integer(cf.maxConnections()));
-        }
-        if (cf.maxSessionsPerConnection() != null) {
-            b.maxSessionsPerConnection(References.integer(cf.maxSessionsPerConnection()));
-        }
+        poolSetting(cf, cf.maxConnections(), b::maxConnections);
+        poolSetting(cf, cf.maxSessionsPerConnection(), b::maxSessionsPerConnection);
         return b.build();
+    }
+
+    /** Gives the whole number {@code s} holds, if set, to {@code setter}; a value refused fails naming the factory, the key, the value and its origin. */
+    private static void poolSetting(ConnectionFactorySettings cf, Setting s, IntConsumer setter) {
+        if (s == null) {
+            return;
+        }
+        try {
+            References.integer(s, setter);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("JMS connection factory '" + cf.name() + "': " + e.getMessage(), e);
+        }
     }
 
     /** Registers each factory for the first recovery pass, which {@code build()} of the service runs. */

@@ -47,11 +47,11 @@ public final class ConnectionFactoryFactory implements ObjectFactory {
                 .name(References.required(attributes, "connectionFactoryName", name).value().trim()).xaConnectionFactory(xa);
         Setting max = attributes.get("maxConnections");
         if (max != null) {
-            b.maxConnections(References.integer(max));
+            References.integer(max, b::maxConnections);
         }
         Setting sessions = attributes.get("maxSessionsPerConnection");
         if (sessions != null) {
-            b.maxSessionsPerConnection(References.integer(sessions));
+            References.integer(sessions, b::maxSessionsPerConnection);
         }
         return b.build();
     }

@@ -84,6 +84,19 @@ final class References {
         }
     }
 
+    /**
+     * Gives the whole number {@code s} holds to {@code setter} (a builder's); a value the setter refuses
+     * fails naming the attribute, its value and where it was set, not only the builder's option.
+     */
+    static void integer(Setting s, java.util.function.IntConsumer setter) {
+        int value = integer(s);
+        try {
+            setter.accept(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Pledge attribute " + s + " is refused: " + e.getMessage(), e);
+        }
+    }
+
     /** A new instance of the class {@code className} names, which must be a {@code type}; fails naming the attribute. */
     static Object instantiate(Setting className, Class<?> type) throws ReflectiveOperationException {
         return instantiate(className, type, loader());

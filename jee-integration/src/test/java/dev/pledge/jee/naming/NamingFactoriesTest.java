@@ -158,6 +158,22 @@ class NamingFactoriesTest {
     }
 
     @Test
+    void aJmsConnectionFactoryReferenceWithAPoolSizeBelowOneIsRefusedNamingTheAttributeAndTheReference() throws Exception {
+        Reference ref = new Reference(jakarta.jms.ConnectionFactory.class.getName(), ConnectionFactoryFactory.class.getName(), null);
+        ref.add(new StringRefAddr("nodeName", NODE));
+        ref.add(new StringRefAddr("logDirectory", dir.resolve("log").toString()));
+        ref.add(new StringRefAddr("recoveryInterval", "0"));
+        ref.add(new StringRefAddr("connectionFactoryName", "jee-naming-mq"));
+        // any XA connection factory will do: nothing connects before the pool size is checked
+        ref.add(new StringRefAddr("xaConnectionFactoryClass", org.messaginghub.pooled.jms.JmsPoolXAConnectionFactory.class.getName()));
+        ref.add(new StringRefAddr("maxSessionsPerConnection", "0"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ConnectionFactoryFactory().getObjectInstance(ref, new javax.naming.CompositeName("jms/orders"), null, null));
+        assertEquals("Pledge attribute maxSessionsPerConnection = '0' (JNDI reference jms/orders) is refused: maxSessionsPerConnection must be"
+                + " at least 1, not 0", e.getMessage());
+    }
+
+    @Test
     void anUnknownAttributeIsRefusedWithTheKnownOnes() throws Exception {
         new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -3,7 +3,6 @@ package dev.pledge.xa.jms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pledge.tm.TransactionService;
@@ -83,6 +82,12 @@ class JmsBridgeTest {
         assertEquals(0, m.failures(), m.toString());
         assertNotNull(m.lastMessageAge());
         assertFalse(m.running());
+    }
+
+    @Test
+    void aBridgeNotYetStartedHasMovedNothingHasNoLagAndIsNotRunning() {
+        bridge = new JmsBridge(svc, config().build());
+        assertEquals(new JmsBridgeMetrics(0, 0, 0, 0, null, false), bridge.metrics());
     }
 
     @Test
@@ -176,27 +181,39 @@ class JmsBridgeTest {
 
     @Test
     void messageDeliveredTooOftenGoesToTheDeadLetterQueue() throws Exception {
+        // another consumer fails to process message 1 three times (each rollback is a failed delivery)
+        deadLettersTheMessageThatFailedAndForwardsTheOther(3, config().maxDeliveries(3), "in.DLQ");
+    }
+
+    @Test
+    void aMessageDeliveredMoreThanMaxDeliveriesTimesGoesToTheDeadLetterQueueNamedInTheConfig() throws Exception {
+        deadLettersTheMessageThatFailedAndForwardsTheOther(1, config().maxDeliveries(1).deadLetterQueue("orders-dlq"), "orders-dlq");
+        assertEquals(0, source.messageCount("in.DLQ"), "not the default dead-letter queue");
+    }
+
+    /** Message 1 fails {@code failedDeliveries} times on another consumer, then the bridge moves it and message 2. */
+    private void deadLettersTheMessageThatFailedAndForwardsTheOther(int failedDeliveries, JmsBridgeConfig.Builder config, String deadLetterQueue)
+            throws Exception {
         ConnectionFactory plain = Messages.plain(source);
         Messages.send(plain, "in", 1, 1);
-        // another consumer fails to process message 1 three times (each rollback is a failed delivery)
         try (Connection c = plain.createConnection()) {
             c.start();
             Session s = c.createSession(true, Session.SESSION_TRANSACTED);
             MessageConsumer consumer = s.createConsumer(s.createQueue("in"));
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < failedDeliveries; i++) {
                 Message m = consumer.receive(2000);
                 assertNotNull(m, "delivery " + (i + 1));
                 s.rollback();
             }
         }
         Messages.send(plain, "in", 2, 1);
-        bridge = new JmsBridge(svc, config().maxDeliveries(3).build());
+        bridge = new JmsBridge(svc, config.build());
         bridge.start();
         await("one forwarded, one dead-lettered", Duration.ofSeconds(30),
                 () -> bridge.metrics().forwarded() == 1 && bridge.metrics().deadLettered() == 1);
         bridge.stop();
         assertEquals(List.of(2), Messages.drain(Messages.plain(target), "out", 300));
-        assertEquals(List.of(1), Messages.drain(plain, "in.DLQ", 300));
+        assertEquals(List.of(1), Messages.drain(plain, deadLetterQueue, 300));
         assertEquals(0, source.messageCount("in"));
     }
 
@@ -293,17 +310,5 @@ class JmsBridgeTest {
         bridge.stop();
         assertEquals(IntStream.range(0, 200).boxed().toList(), Messages.drain(Messages.plain(target), "out", 300));
         assertEquals(0, source.messageCount("in"));
-    }
-
-    @Test
-    void configRejectsSettingsThatCannotWork() {
-        assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().batchSize(0));
-        assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().maxDeliveries(0));
-        IllegalArgumentException depth = assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().pipelineDepth(0));
-        assertEquals("pipelineDepth must be between 1 and 64, not 0", depth.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> JmsBridgeConfig.builder().retryDelay(Duration.ofSeconds(2), Duration.ofSeconds(1)));
-        assertThrows(IllegalStateException.class, () -> JmsBridgeConfig.builder().source(source.xaConnectionFactory(), "in").build());
-        assertThrows(IllegalStateException.class, () -> config().sourceResourceName("broker").targetResourceName("broker").build());
-        assertEquals("in.DLQ", config().build().deadLetterQueue());
     }
 }

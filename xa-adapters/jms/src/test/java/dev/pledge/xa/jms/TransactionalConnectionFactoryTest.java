@@ -1,6 +1,7 @@
 package dev.pledge.xa.jms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pledge.tm.RecoveryLog;
@@ -96,6 +97,67 @@ class TransactionalConnectionFactoryTest {
         }
         tm.commit();
         assertEquals(List.of(6), Messages.drain(Messages.plain(broker), "orders", 500));
+    }
+
+    @Test
+    void byDefaultEveryConnectionOfTheFactorySharesOneBrokerConnection() throws Exception {
+        int before = broker.connectionCount();
+        try (TransactionalConnectionFactory defaults = TransactionalConnectionFactory.builder(svc).name("defaults-broker")
+                .xaConnectionFactory(broker.xaConnectionFactory()).build()) {
+            TransactionManager tm = svc.transactionManager();
+            tm.begin();
+            try (Connection c1 = defaults.createConnection(); Connection c2 = defaults.createConnection();
+                    Connection c3 = defaults.createConnection()) {
+                int i = 1;
+                for (Connection c : List.of(c1, c2, c3)) {
+                    Session s = c.createSession();
+                    s.createProducer(s.createQueue("orders")).send(withId(s, i++));
+                }
+                assertEquals(1, broker.connectionCount() - before, "three open connections of a factory with the default maxConnections(1)");
+            }
+            tm.commit();
+        }
+        assertEquals(List.of(1, 2, 3), Messages.drain(Messages.plain(broker), "orders", 500).stream().sorted().toList());
+    }
+
+    @Test
+    void aSendOutsideATransactionIsDeliveredAtOnce() throws Exception {
+        try (Connection c = factory.createConnection()) {
+            Session s = c.createSession(); // no transaction on this thread: a non-transacted session
+            s.createProducer(s.createQueue("orders")).send(withId(s, 7));
+            assertEquals(List.of(7), Messages.drain(Messages.plain(broker), "orders", 500), "received while the session is still open");
+        }
+    }
+
+    @Test
+    void aFactoryWithoutANameOrAnXaConnectionFactoryOrWithAPoolBelowOneIsRefusedNamingTheSetting() {
+        IllegalStateException noName = assertThrows(IllegalStateException.class,
+                () -> TransactionalConnectionFactory.builder(svc).xaConnectionFactory(broker.xaConnectionFactory()).build());
+        assertEquals("name is required: it is the resource name in the recovery log", noName.getMessage());
+        IllegalStateException blankName = assertThrows(IllegalStateException.class,
+                () -> TransactionalConnectionFactory.builder(svc).name(" ").xaConnectionFactory(broker.xaConnectionFactory()).build());
+        assertEquals(noName.getMessage(), blankName.getMessage());
+        IllegalStateException noFactory = assertThrows(IllegalStateException.class,
+                () -> TransactionalConnectionFactory.builder(svc).name("orders-broker").build());
+        assertEquals("xaConnectionFactory is required", noFactory.getMessage());
+        IllegalArgumentException noConnections = assertThrows(IllegalArgumentException.class,
+                () -> TransactionalConnectionFactory.builder(svc).maxConnections(0));
+        assertEquals("maxConnections must be at least 1, not 0", noConnections.getMessage());
+        IllegalArgumentException noSessions = assertThrows(IllegalArgumentException.class,
+                () -> TransactionalConnectionFactory.builder(svc).maxSessionsPerConnection(0));
+        assertEquals("maxSessionsPerConnection must be at least 1, not 0", noSessions.getMessage());
+    }
+
+    @Test
+    void recoveryAsksTheBrokerOfAnOpenFactoryAndNoLongerThatOfAClosedOne() throws Exception {
+        broker.stop();
+        RecoveryReport open = svc.recovery().runPass();
+        assertTrue(open.problems().stream().anyMatch(p -> p.startsWith("orders-broker unreachable")),
+                "the factory registered itself for recovery under its name: " + open);
+        factory.close();
+        factory = null;
+        RecoveryReport closed = svc.recovery().runPass();
+        assertTrue(closed.problems().stream().noneMatch(p -> p.contains("orders-broker")), "closing withdrew the registration: " + closed);
     }
 
     @Test

@@ -76,6 +76,16 @@ abstract class LockServiceContract {
     }
 
     @Test
+    void lockInATransactionMarkedRollbackOnlyIsRefusedNamingTheKey() throws Exception {
+        tm.begin();
+        tm.setRollbackOnly();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> locks.lock("account-3"));
+        assertTrue(e.getMessage().contains("'account-3'") && e.getMessage().contains("rollback-only"), e.getMessage());
+        tm.rollback();
+        inTransaction("account-3", LockMode.EXCLUSIVE, Duration.ZERO).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void lockIsHeldUntilCommitThenGrantedToTheNextTransaction() throws Exception {
         tm.begin();
         LockGrant mine = locks.lock("account-1");
@@ -83,6 +93,77 @@ abstract class LockServiceContract {
         LockTableContract.assertStillWaiting(next);
         tm.commit();
         assertTrue(next.get(10, TimeUnit.SECONDS).fencingToken() > mine.fencingToken());
+    }
+
+    @Test
+    void tryLockGivesUpAfterItsWaitNamingTheKeyAndLeavesTheTransactionFreeToGoOn() throws Exception {
+        tm.begin();
+        LockGrant held = locks.lock("account-7");
+        jakarta.transaction.Transaction holder = tm.suspend();
+
+        tm.begin();
+        long t0 = System.nanoTime();
+        LockTimeoutException e = assertThrows(LockTimeoutException.class, () -> locks.tryLock("account-7", Duration.ofMillis(400)));
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(waitedMillis >= 400 && waitedMillis < 5_000, "waited " + waitedMillis + " ms for a 400 ms tryLock");
+        assertEquals("account-7", e.key());
+        assertEquals(LockMode.EXCLUSIVE, e.mode());
+        assertTrue(e.waited().toMillis() >= 400, e.waited().toString());
+        assertTrue(e.getMessage().contains("'account-7'") && e.getMessage().contains("EXCLUSIVE"), e.getMessage());
+        assertEquals(Status.STATUS_ACTIVE, tm.getStatus(), "a timeout leaves the transaction as it was");
+        LockGrant other = locks.tryLock("account-8", Duration.ZERO);
+        tm.commit();
+
+        tm.resume(holder);
+        tm.commit();
+        // the request that timed out left no trace in the key's queue: the key is free at once
+        LockGrant next = inTransaction("account-7", LockMode.EXCLUSIVE, Duration.ZERO).get(10, TimeUnit.SECONDS);
+        assertTrue(next.fencingToken() > held.fencingToken());
+        inTransaction("account-8", LockMode.EXCLUSIVE, Duration.ZERO).get(10, TimeUnit.SECONDS);
+        assertEquals("account-8", other.key());
+    }
+
+    @Test
+    void sharedHoldersHoldAKeyTogetherAndAnExclusiveRequestGetsItOnlyOnceTheyCommitted() throws Exception {
+        tm.begin();
+        LockGrant reader = locks.lock("catalog", LockMode.SHARED);
+        assertEquals(LockMode.SHARED, reader.mode());
+        jakarta.transaction.Transaction first = tm.suspend();
+
+        CountDownLatch secondHolds = new CountDownLatch(1);
+        CountDownLatch secondMayCommit = new CountDownLatch(1);
+        Future<LockGrant> second = pool.submit(() -> {
+            tm.begin();
+            LockGrant g = locks.tryLock("catalog", LockMode.SHARED, Duration.ZERO); // granted beside the first reader, no wait
+            secondHolds.countDown();
+            secondMayCommit.await(20, TimeUnit.SECONDS);
+            tm.commit();
+            return g;
+        });
+        assertTrue(secondHolds.await(10, TimeUnit.SECONDS), "a second reader is granted while the first holds the key");
+        java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> inTransaction("catalog", LockMode.EXCLUSIVE, Duration.ZERO).get(10, TimeUnit.SECONDS));
+        assertTrue(refused.getCause() instanceof LockTimeoutException, refused.getCause().toString());
+
+        Future<LockGrant> writer = inTransaction("catalog", LockMode.EXCLUSIVE, Duration.ofSeconds(20));
+        tm.resume(first);
+        tm.commit();
+        LockTableContract.assertStillWaiting(writer); // one reader still holds the key
+        secondMayCommit.countDown();
+        assertEquals(LockMode.SHARED, second.get(10, TimeUnit.SECONDS).mode());
+        assertEquals(LockMode.EXCLUSIVE, writer.get(10, TimeUnit.SECONDS).mode());
+    }
+
+    @Test
+    void aKeyLockedAgainInTheSameTransactionIsTheSameGrantAndOneCommitReleasesIt() throws Exception {
+        tm.begin();
+        LockGrant first = locks.lock("account-42");
+        assertEquals(new LockGrant("account-42", LockMode.EXCLUSIVE, first.fencingToken()), first, "lock(key) is exclusive");
+        assertEquals(first, locks.lock("account-42"), "re-entrant: no wait, the same grant and fencing token");
+        assertEquals(first, locks.tryLock("account-42", LockMode.SHARED, Duration.ZERO), "the exclusive grant covers a shared request");
+        tm.commit();
+        LockGrant next = inTransaction("account-42", LockMode.EXCLUSIVE, Duration.ZERO).get(10, TimeUnit.SECONDS);
+        assertTrue(next.fencingToken() > first.fencingToken());
     }
 
     @Test

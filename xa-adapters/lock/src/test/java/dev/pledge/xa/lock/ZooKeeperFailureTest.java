@@ -1,6 +1,8 @@
 package dev.pledge.xa.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pledge.tm.TransactionService;
@@ -101,6 +103,23 @@ class ZooKeeperFailureTest {
                 throw e;
             }
         });
+    }
+
+    @Test
+    void aLockRequestWhileZooKeeperIsUnreachableFailsWithALockExceptionNamingTheKeyAndTheKeyWorksOnceItIsBack() throws Exception {
+        proxy.blackout();
+        tm.begin();
+        long t0 = System.nanoTime();
+        LockException e = assertThrows(LockException.class, () -> locksA.tryLock("lk-outage", LockMode.EXCLUSIVE, Duration.ofSeconds(30)));
+        long failedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertFalse(e instanceof LockTimeoutException, "a backend failure, not a wait that ran out: " + e);
+        assertTrue(e.getMessage().contains("'lk-outage'") && e.getMessage().contains("ZooKeeper"), e.getMessage());
+        assertTrue(failedAfterMs < 30_000, "failed after " + failedAfterMs + " ms, not at the end of the 30 s wait");
+        proxy.restore();
+        tm.rollback();
+        assertTrue(viaProxy.blockUntilConnected(20, TimeUnit.SECONDS));
+        lockAndCommit(locksA, "lk-outage", Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
+        lockAndCommit(locksB, "lk-outage", Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
     }
 
     @Test

@@ -105,6 +105,49 @@ class ZooKeeperLockServiceTest extends LockServiceContract {
     }
 
     @Test
+    void theFencingTokenIsTheCzxidOfTheRequestNodeUnderTheBasePathAndTheServiceName() throws Exception {
+        tm.begin();
+        LockGrant g = locks.lock("account-42");
+        String queue = root + "/" + locks.name() + "/keys/k-account-42";
+        List<String> requests = client.getChildren().forPath(queue);
+        assertEquals(1, requests.size(), requests.toString());
+        org.apache.zookeeper.data.Stat stat = client.checkExists().forPath(queue + "/" + requests.get(0));
+        assertEquals(stat.getCzxid(), g.fencingToken());
+        tm.commit();
+        assertEquals(List.of(), client.getChildren().forPath(queue), "released with the commit");
+    }
+
+    @Test
+    void closingTheLockServiceLeavesTheCallersZooKeeperClientOpen() throws Exception {
+        LockService other = LockService.builder(tm).name("closed-early").zooKeeper(client, root).build();
+        other.close();
+        assertEquals(org.apache.curator.framework.imps.CuratorFrameworkState.STARTED, client.getState());
+        tm.begin();
+        locks.lock("after-close"); // the service of the test still works on the same client
+        tm.commit();
+        assertTrue(client.checkExists().forPath(root) != null);
+    }
+
+    @Test
+    void servicesOnOneBasePathShareTheirLocksOnlyUnderTheSameName() throws Exception {
+        CuratorFramework second = newClient();
+        try (LockService sameName = LockService.builder(tm).zooKeeper(second, root).build();
+                LockService otherName = LockService.builder(tm).name("other-locks").zooKeeper(second, root).build()) {
+            tm.begin();
+            locks.lock("account-9");
+            jakarta.transaction.Transaction holder = tm.suspend();
+            tm.begin();
+            assertThrows(LockTimeoutException.class, () -> sameName.tryLock("account-9", Duration.ofMillis(200)),
+                    "the same name on the same path: the same lock table");
+            LockGrant elsewhere = otherName.tryLock("account-9", Duration.ZERO); // another name: another table under the path
+            assertEquals("account-9", elsewhere.key());
+            tm.commit();
+            tm.resume(holder);
+            tm.commit();
+        }
+    }
+
+    @Test
     void exclusiveHoldersNeverOverlapBetweenTwoJvms() throws Exception {
         Path shared = Files.createDirectories(dir.resolve("counter"));
         Path out = dir.resolve("child.out");
