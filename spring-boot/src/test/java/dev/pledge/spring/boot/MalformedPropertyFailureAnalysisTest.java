@@ -42,6 +42,12 @@ class MalformedPropertyFailureAnalysisTest {
     }
 
     @Test
+    void negativeShutdownTimeoutFailsStartUpNamingPledgeShutdownTimeout(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.shutdown-timeout", "--pledge.shutdown-timeout=-5s");
+        assertThat(output).contains("must be zero or positive").contains("Update the property 'pledge.shutdown-timeout'");
+    }
+
+    @Test
     void unparsableDurationFailsStartUpNamingPledgeDefaultTimeout(CapturedOutput output) {
         assertStartUpFailsNaming(output, "pledge.default-timeout", "--pledge.default-timeout=soon");
         assertThat(output).contains("Failed to bind properties under 'pledge.default-timeout'");
