@@ -215,6 +215,16 @@ class TransactionalInterceptorTest {
     }
 
     @Test
+    void inTheCallersTransactionACheckedExceptionLeavesItActiveUnlessRollbackOnListsIt() throws Exception {
+        tm.begin();
+        assertThrows(IOException.class, () -> tx.mandatory(write(row(), new IOException("checked"))));
+        assertEquals(Status.STATUS_ACTIVE, tm.getStatus(), "a checked exception does not mark the caller's transaction");
+        assertThrows(IOException.class, () -> tx.rollbackOnIo(write(row(), new IOException("listed"))));
+        assertEquals(Status.STATUS_MARKED_ROLLBACK, tm.getStatus(), "rollbackOn marks the caller's transaction (REQUIRED joined it)");
+        tm.rollback();
+    }
+
+    @Test
     void rollbackOnMakesACheckedExceptionAndItsSubclassesRollBack() throws Exception {
         String label = row();
         assertThrows(java.nio.file.NoSuchFileException.class,
