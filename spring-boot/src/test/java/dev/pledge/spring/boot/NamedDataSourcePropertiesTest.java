@@ -19,7 +19,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
- * A {@code pledge.datasources.<name>.*} group's driver and pool settings reach the driver and the
+ * An application's own XA data sources get their names through {@link PledgeXADataSourceWrapper#wrapDataSource(String,
+ * javax.sql.XADataSource)}; a {@code pledge.datasources.<name>.*} group's driver and pool settings reach the driver and the
  * pool (on PostgreSQL): {@code xa-data-source-class-name}, {@code xa-properties.*},
  * {@code min-pool-size}, {@code max-pool-size} and {@code acquisition-timeout}.
  */
@@ -53,6 +54,23 @@ class NamedDataSourcePropertiesTest {
                                 .hasMessageContaining("maxPoolSize 2");
                         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waited acquisition-timeout, not the 30 s default")
                                 .isLessThan(Duration.ofSeconds(5));
+                    }
+                });
+    }
+
+    @Test
+    void wrapDataSourceNamesEachXaDataSourceTheApplicationBuildsAndRefusesANameTwice() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PledgeAutoConfiguration.class))
+                .withPropertyValues("pledge.log.directory=" + dir.resolve("log"), "pledge.node-name=wrapped-ds", "pledge.recovery-interval=0")
+                .run(context -> {
+                    PledgeXADataSourceWrapper wrapper = context.getBean(PledgeXADataSourceWrapper.class);
+                    try (TransactionalDataSource orders = wrapper.wrapDataSource("orders", new org.postgresql.xa.PGXADataSource());
+                         TransactionalDataSource stock = wrapper.wrapDataSource("stock", new org.postgresql.xa.PGXADataSource())) {
+                        assertThat(orders.name()).isEqualTo("orders");
+                        assertThat(stock.name()).isEqualTo("stock");
+                        assertThatThrownBy(() -> wrapper.wrapDataSource("orders", new org.postgresql.xa.PGXADataSource()))
+                                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'orders' exists already");
                     }
                 });
     }
