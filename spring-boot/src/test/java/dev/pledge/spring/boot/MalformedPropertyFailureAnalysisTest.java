@@ -71,8 +71,31 @@ class MalformedPropertyFailureAnalysisTest {
                 "--pledge.datasources.orders.url=" + Servers.POSTGRES_URL, "--pledge.datasources.orders.max-pool-size=0");
     }
 
+    @Test
+    void zeroJmsMaxConnectionsFailsStartUpNamingPledgeJmsMaxConnections(CapturedOutput output) {
+        assertStartUpFailsNaming(WithArtemis.class, output, "pledge.jms.max-connections", "--spring.artemis.mode=native",
+                "--spring.artemis.broker-url=tcp://127.0.0.1:1", "--pledge.jms.max-connections=0");
+        assertThat(output).contains("must be at least 1");
+    }
+
+    @Test
+    void zeroJmsSessionsPerConnectionFailsStartUpNamingIt(CapturedOutput output) {
+        assertStartUpFailsNaming(WithArtemis.class, output, "pledge.jms.max-sessions-per-connection", "--spring.artemis.mode=native",
+                "--spring.artemis.broker-url=tcp://127.0.0.1:1", "--pledge.jms.max-sessions-per-connection=0");
+    }
+
+    @Test
+    void blankJmsNameFailsStartUpNamingPledgeJmsName(CapturedOutput output) {
+        assertStartUpFailsNaming(WithArtemis.class, output, "pledge.jms.name", "--spring.artemis.mode=native",
+                "--spring.artemis.broker-url=tcp://127.0.0.1:1", "--pledge.jms.name= ");
+    }
+
     private void assertStartUpFailsNaming(CapturedOutput output, String property, String... args) {
-        SpringApplication app = new SpringApplication(Minimal.class);
+        assertStartUpFailsNaming(Minimal.class, output, property, args);
+    }
+
+    private void assertStartUpFailsNaming(Class<?> configuration, CapturedOutput output, String property, String... args) {
+        SpringApplication app = new SpringApplication(configuration);
         app.setWebApplicationType(WebApplicationType.NONE);
         String[] all = new String[args.length + 1];
         System.arraycopy(args, 0, all, 0, args.length);
@@ -86,5 +109,11 @@ class MalformedPropertyFailureAnalysisTest {
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(PledgeAutoConfiguration.class)
     static class Minimal {
+    }
+
+    /** With Boot's Artemis auto-configuration, whose connection factory goes through the starter's XA wrapper. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({PledgeAutoConfiguration.class, org.springframework.boot.artemis.autoconfigure.ArtemisAutoConfiguration.class})
+    static class WithArtemis {
     }
 }
