@@ -90,6 +90,18 @@ class MalformedPropertyFailureAnalysisTest {
                 "--spring.artemis.broker-url=tcp://127.0.0.1:1", "--pledge.jms.name= ");
     }
 
+    @Test
+    void blankDatasourceNameFailsStartUpNamingPledgeDatasourceName(CapturedOutput output) {
+        assertStartUpFailsNaming(WithSpringDatasource.class, output, "pledge.datasource.name",
+                "--spring.datasource.url=" + Servers.POSTGRES_URL, "--pledge.datasource.name= ");
+    }
+
+    @Test
+    void zeroDatasourceMaxPoolSizeFailsStartUpNamingPledgeDatasourceMaxPoolSize(CapturedOutput output) {
+        assertStartUpFailsNaming(WithSpringDatasource.class, output, "pledge.datasource.max-pool-size",
+                "--spring.datasource.url=" + Servers.POSTGRES_URL, "--pledge.datasource.max-pool-size=0");
+    }
+
     private void assertStartUpFailsNaming(CapturedOutput output, String property, String... args) {
         assertStartUpFailsNaming(Minimal.class, output, property, args);
     }
@@ -115,5 +127,11 @@ class MalformedPropertyFailureAnalysisTest {
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration({PledgeAutoConfiguration.class, org.springframework.boot.artemis.autoconfigure.ArtemisAutoConfiguration.class})
     static class WithArtemis {
+    }
+
+    /** With Boot's XA data source auto-configuration, whose {@code spring.datasource} goes through the starter's XA wrapper. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({PledgeAutoConfiguration.class, org.springframework.boot.jdbc.autoconfigure.XADataSourceAutoConfiguration.class})
+    static class WithSpringDatasource {
     }
 }
