@@ -167,6 +167,27 @@ class TransactionScopedTest {
     }
 
     @Test
+    void theInstancesOfATransactionThatTimedOutAreDestroyedByItsRollback() throws Exception {
+        tm.setTransactionTimeout(1);
+        String id;
+        try {
+            tm.begin();
+            id = bean.id();
+        } finally {
+            tm.setTransactionTimeout(0);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<String> destroyed = List.of();
+        while (destroyed.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            destroyed = events.takeAll().stream().filter(e -> e.startsWith("preDestroy " + id)).toList();
+        }
+        assertEquals(1, destroyed.size(), "destroyed once the timeout rolled the transaction back, before the thread ends it");
+        tm.rollback(); // the thread's part: returns once the timeout's rollback is done
+        assertEquals(List.of(), events.takeAll().stream().filter(e -> e.startsWith("preDestroy")).toList(), "and only once");
+    }
+
+    @Test
     void aTransactionBegunByTheInterceptorHasItsOwnInstanceToo() throws Exception {
         String first = scopedIn.required(bean::id);
         String second = scopedIn.required(bean::id);
