@@ -1,6 +1,8 @@
 package dev.pledge.itests.jee;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExtensionLifecycleTest {
     static final String NODE = "jee-lifecycle";
+    /** The keys of the one data source declared in configuration by {@link #theOnlyDeclaredDataSourceIsInjectableByNameAndAsTheDefaultAndClosedAtShutdown}. */
+    static final String SOLO = "pledge.datasource.solo.";
 
     @TempDir
     Path dir;
@@ -33,6 +37,8 @@ class ExtensionLifecycleTest {
         System.clearProperty("pledge.nodeName");
         System.clearProperty("pledge.logDirectory");
         System.clearProperty("pledge.defaultTimeout");
+        System.clearProperty(SOLO + "xa-class");
+        System.clearProperty(SOLO + "url");
     }
 
     private WeldContainer container() {
@@ -112,5 +118,45 @@ class ExtensionLifecycleTest {
         assertTrue(all.contains("Pledge could not start its transaction service: Pledge setting defaultTimeout = 'soon'"
                 + " (system property, pledge.defaultTimeout) is not a duration"), all);
         assertTrue(ServiceRegistry.find(NODE).isEmpty());
+    }
+
+    @Test
+    void theOnlyDeclaredDataSourceIsInjectableByNameAndAsTheDefaultAndClosedAtShutdown() throws Exception {
+        System.setProperty("pledge.nodeName", NODE + "-solo");
+        System.setProperty("pledge.logDirectory", dir.resolve("solo-log").toString());
+        System.setProperty(SOLO + "xa-class", "org.h2.jdbcx.JdbcDataSource");
+        String url = "jdbc:h2:mem:jee_solo;DB_CLOSE_DELAY=-1";
+        System.setProperty(SOLO + "url", url);
+        try (java.sql.Connection plain = java.sql.DriverManager.getConnection(url); java.sql.Statement s = plain.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS solo (label VARCHAR(20) PRIMARY KEY)");
+            s.execute("DELETE FROM solo");
+        }
+        javax.sql.DataSource solo;
+        try (WeldContainer weld = container()) {
+            solo = weld.select(javax.sql.DataSource.class).get();
+            assertSame(solo, weld.select(javax.sql.DataSource.class, jakarta.enterprise.inject.literal.NamedLiteral.of("solo")).get(),
+                    "@Default and @Named(\"solo\") are one bean");
+            assertEquals("solo", ((dev.pledge.xa.jdbc.TransactionalDataSource) solo).name(), "its resource name is its configured name");
+            TransactionManager tm = weld.select(TransactionManager.class).get();
+            for (String label : List.of("undone", "kept")) {
+                tm.begin();
+                try (java.sql.Connection c = solo.getConnection(); java.sql.Statement s = c.createStatement()) {
+                    s.executeUpdate("INSERT INTO solo VALUES ('" + label + "')");
+                }
+                if (label.equals("undone")) {
+                    tm.rollback();
+                } else {
+                    tm.commit();
+                }
+            }
+        }
+        try (java.sql.Connection plain = java.sql.DriverManager.getConnection(url); java.sql.Statement s = plain.createStatement();
+                java.sql.ResultSet rows = s.executeQuery("SELECT label FROM solo")) {
+            assertTrue(rows.next());
+            assertEquals("kept", rows.getString(1), "the data source followed the transactions");
+            assertFalse(rows.next());
+        }
+        javax.sql.DataSource closed = solo;
+        assertThrows(java.sql.SQLException.class, closed::getConnection, "the pool was closed with the container");
     }
 }

@@ -3,6 +3,7 @@ package dev.pledge.itests.jee;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.inject.Inject;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TransactionScopedTest {
     @Deployment
     static JavaArchive deployment() {
-        return ShrinkWrap.create(JavaArchive.class).addClasses(PerTransaction.class, ScopeEvents.class)
+        return ShrinkWrap.create(JavaArchive.class).addClasses(PerTransaction.class, ScopeEvents.class, TxTypes.class, TxTypes.Work.class)
                 .addAsManifestResource(EmptyAsset.INSTANCE, "beans.xml");
     }
 
@@ -40,6 +41,8 @@ class TransactionScopedTest {
     ScopeEvents events;
     @Inject
     TransactionManager tm;
+    @Inject
+    TxTypes scopedIn;
 
     /** A callback, not a {@code @BeforeEach} method: see {@link NoTransactionLeft}. */
     @RegisterExtension
@@ -127,6 +130,70 @@ class TransactionScopedTest {
         tm.commit();
         assertEquals(List.of("initialized " + tx, "preDestroy " + id + " status " + Status.STATUS_COMMITTED, "destroyed " + tx),
                 events.takeAll());
+    }
+
+    @Test
+    void anInstanceFirstUsedInBeforeCompletionBelongsToThatTransactionAndIsDestroyedAfterIt() throws Exception {
+        List<String> seen = new ArrayList<>();
+        tm.begin();
+        tm.getTransaction().registerSynchronization(new jakarta.transaction.Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                seen.add(bean.id());
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+            }
+        });
+        tm.commit();
+        assertEquals(1, seen.size());
+        assertEquals(List.of("preDestroy " + seen.get(0) + " status " + Status.STATUS_COMMITTED),
+                events.takeAll().stream().filter(e -> e.startsWith("preDestroy")).toList());
+    }
+
+    @Test
+    void aTransactionsFirstInstanceCannotBeCreatedOnceItsCommitHasBegunAndTheErrorSaysWhy() throws Exception {
+        List<String> seen = new ArrayList<>();
+        tm.begin();
+        tm.getTransaction().enlistResource(new Probe(seen));
+        tm.getTransaction().enlistResource(new Probe(seen));
+        jakarta.transaction.RollbackException e = assertThrows(jakarta.transaction.RollbackException.class, tm::commit,
+                "the probe's prepare fails, so its branch votes no");
+        assertEquals(List.of(), seen);
+        assertTrue(String.valueOf(e.getMessage()).contains("The first @TransactionScoped instance of a transaction cannot be created once it"
+                + " has begun to complete (status PREPARING"), e.getMessage());
+        assertEquals(List.of(), events.takeAll(), "nothing was created, so nothing is destroyed");
+    }
+
+    @Test
+    void theInstancesOfATransactionThatTimedOutAreDestroyedByItsRollback() throws Exception {
+        tm.setTransactionTimeout(1);
+        String id;
+        try {
+            tm.begin();
+            id = bean.id();
+        } finally {
+            tm.setTransactionTimeout(0);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<String> destroyed = List.of();
+        while (destroyed.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            destroyed = events.takeAll().stream().filter(e -> e.startsWith("preDestroy " + id)).toList();
+        }
+        assertEquals(1, destroyed.size(), "destroyed once the timeout rolled the transaction back, before the thread ends it");
+        tm.rollback(); // the thread's part: returns once the timeout's rollback is done
+        assertEquals(List.of(), events.takeAll().stream().filter(e -> e.startsWith("preDestroy")).toList(), "and only once");
+    }
+
+    @Test
+    void aTransactionBegunByTheInterceptorHasItsOwnInstanceToo() throws Exception {
+        String first = scopedIn.required(bean::id);
+        String second = scopedIn.required(bean::id);
+        assertNotEquals(first, second);
+        assertEquals(List.of("preDestroy " + first + " status " + Status.STATUS_COMMITTED, "preDestroy " + second + " status " + Status.STATUS_COMMITTED),
+                events.takeAll().stream().filter(e -> e.startsWith("preDestroy")).toList());
     }
 
     /** An XA resource that reads the scoped bean (and the status) while the transaction prepares and commits it. */

@@ -39,6 +39,10 @@ class TransactionalInterceptorTest {
     @Deployment
     static JavaArchive deployment() {
         return ShrinkWrap.create(JavaArchive.class).addClasses(TxTypes.class, TxTypes.Work.class, LedgerTable.class, RequiredByDefault.class)
+                .addClasses(TransactionalStereotype.class, TransactionalStereotype.MandatoryService.class, TransactionalStereotype.Stereotyped.class,
+                        TransactionalStereotype.RequiresNewBase.class, TransactionalStereotype.Inheriting.class)
+                .addClasses(InterceptorOrder.class, InterceptorOrder.Watched.class, ScopeEvents.class, InterceptorOrder.Recorder.class,
+                        InterceptorOrder.Before.class, InterceptorOrder.After.class, InterceptorOrder.Watching.class)
                 .addAsManifestResource(EmptyAsset.INSTANCE, "beans.xml");
     }
 
@@ -56,6 +60,15 @@ class TransactionalInterceptorTest {
     TransactionService service;
     @Inject
     RequiredByDefault requiredByDefault;
+
+    @Inject
+    TransactionalStereotype.Stereotyped stereotyped;
+    @Inject
+    TransactionalStereotype.Inheriting inheriting;
+    @Inject
+    InterceptorOrder.Watching watched;
+    @Inject
+    ScopeEvents seen;
 
     @RegisterExtension
     final NoTransactionLeft noTransactionLeft = new NoTransactionLeft(() -> tm);
@@ -202,6 +215,16 @@ class TransactionalInterceptorTest {
     }
 
     @Test
+    void inTheCallersTransactionACheckedExceptionLeavesItActiveUnlessRollbackOnListsIt() throws Exception {
+        tm.begin();
+        assertThrows(IOException.class, () -> tx.mandatory(write(row(), new IOException("checked"))));
+        assertEquals(Status.STATUS_ACTIVE, tm.getStatus(), "a checked exception does not mark the caller's transaction");
+        assertThrows(IOException.class, () -> tx.rollbackOnIo(write(row(), new IOException("listed"))));
+        assertEquals(Status.STATUS_MARKED_ROLLBACK, tm.getStatus(), "rollbackOn marks the caller's transaction (REQUIRED joined it)");
+        tm.rollback();
+    }
+
+    @Test
     void rollbackOnMakesACheckedExceptionAndItsSubclassesRollBack() throws Exception {
         String label = row();
         assertThrows(java.nio.file.NoSuchFileException.class,
@@ -295,5 +318,107 @@ class TransactionalInterceptorTest {
     void aMethodsTxTypeOverridesItsClasss() throws Exception {
         assertEquals(Status.STATUS_ACTIVE, requiredByDefault.status());
         assertEquals(Status.STATUS_NO_TRANSACTION, requiredByDefault.never());
+    }
+
+    @Test
+    void requiresNewWithoutATransactionBeginsOneAndCommitsIt() throws Exception {
+        String label = row();
+        assertEquals(Status.STATUS_ACTIVE, (int) tx.requiresNew(() -> {
+            table.insert(label);
+            return tm.getStatus();
+        }));
+        assertTrue(table.committed(label));
+    }
+
+    @Test
+    void aRuntimeExceptionInRequiresNewRollsBackItsOwnTransactionAndLeavesTheCallersActive() throws Exception {
+        String inner = row();
+        String outer = row();
+        tm.begin();
+        Transaction caller = tm.getTransaction();
+        table.insert(outer);
+        assertThrows(IllegalStateException.class, () -> tx.requiresNew(write(inner, new IllegalStateException("inner fails"))));
+        assertSame(caller, tm.getTransaction(), "the caller's transaction is resumed after the failure too");
+        assertEquals(Status.STATUS_ACTIVE, tm.getStatus(), "the inner failure is not the caller's");
+        tm.commit();
+        assertFalse(table.committed(inner));
+        assertTrue(table.committed(outer));
+    }
+
+    @Test
+    void aRuntimeExceptionInNotSupportedResumesTheCallersTransactionUnmarked() throws Exception {
+        tm.begin();
+        Transaction caller = tm.getTransaction();
+        assertThrows(IllegalStateException.class, () -> tx.notSupported(() -> {
+            throw new IllegalStateException("outside the transaction");
+        }));
+        assertSame(caller, tm.getTransaction());
+        assertEquals(Status.STATUS_ACTIVE, tm.getStatus(), "NOT_SUPPORTED ran outside the caller's transaction: nothing to mark");
+        tm.rollback();
+    }
+
+    @Test
+    void anErrorRollsBackTheTransactionTheMethodBegan() throws Exception {
+        String label = row();
+        assertThrows(StackOverflowError.class, () -> tx.required(() -> {
+            table.insert(label);
+            throw new StackOverflowError("an Error is unchecked too");
+        }));
+        assertFalse(table.committed(label));
+    }
+
+    @Test
+    void aTransactionTheMethodMarkedRollbackOnlyIsRolledBackAndTheMethodReturnsNormally() throws Exception {
+        String label = row();
+        assertEquals("returned", tx.required(() -> {
+            table.insert(label);
+            tsr.setRollbackOnly();
+            return "returned";
+        }));
+        assertFalse(table.committed(label));
+    }
+
+    @Test
+    void aTransactionThatTimedOutInTheMethodSurfacesAsTransactionalExceptionWrappingRollbackException() throws Exception {
+        String label = row();
+        tm.setTransactionTimeout(1);
+        try {
+            TransactionalException e = assertThrows(TransactionalException.class, () -> tx.required(() -> {
+                table.insert(label);
+                Thread.sleep(1_500);
+                return null;
+            }), "the method returned, but its transaction could not commit");
+            assertInstanceOf(jakarta.transaction.RollbackException.class, e.getCause());
+        } finally {
+            tm.setTransactionTimeout(0);
+        }
+        assertFalse(table.committed(label));
+    }
+
+    @Test
+    void aStereotypesTransactionalAppliesWithItsTxType() throws Exception {
+        TransactionalException e = assertThrows(TransactionalException.class, stereotyped::status, "MANDATORY, from the stereotype");
+        assertInstanceOf(TransactionRequiredException.class, e.getCause());
+        tm.begin();
+        assertEquals(Status.STATUS_ACTIVE, stereotyped.status());
+        tm.rollback();
+    }
+
+    @Test
+    void aSuperclasssTransactionalAppliesToItsSubclassesMethods() throws Exception {
+        tm.begin();
+        Transaction caller = tm.getTransaction();
+        Transaction own = inheriting.transaction();
+        assertTrue(own != null && !own.equals(caller), "REQUIRES_NEW, inherited: " + own);
+        assertSame(caller, tm.getTransaction());
+        tm.rollback();
+    }
+
+    @Test
+    void anInterceptorOfHigherPriorityRunsInsideTheTransactionAndOneOfLowerPriorityOutside() throws Exception {
+        seen.takeAll();
+        assertEquals(Status.STATUS_ACTIVE, watched.status());
+        assertEquals(java.util.List.of("before status " + Status.STATUS_NO_TRANSACTION, "after status " + Status.STATUS_ACTIVE), seen.takeAll(),
+                "Pledge's interceptor has priority PLATFORM_BEFORE + 200");
     }
 }

@@ -78,6 +78,14 @@ final class TransactionScopedContext implements AlterableContext {
         }
         TransactionBeans store = (TransactionBeans) tsr.getResource(key);
         if (store == null && create) {
+            if (status != Status.STATUS_ACTIVE && status != Status.STATUS_MARKED_ROLLBACK) {
+                // the registry takes no synchronization once two-phase commit has begun, and without one nothing would
+                // destroy the instances: the transaction's first @TransactionScoped instance must come before its commit
+                throw new IllegalStateException("The first @TransactionScoped instance of a transaction cannot be created once it"
+                        + " has begun to complete (status " + statusName(status) + " on thread " + Thread.currentThread().getName()
+                        + "): nothing could destroy it afterwards. Use a @TransactionScoped bean before the transaction commits;"
+                        + " from then on the transaction's instances stay usable until it has completed");
+            }
             Transaction tx = transaction();
             store = new TransactionBeans(tx, () -> fire(Destroyed.Literal.of(TransactionScoped.class), tx));
             tsr.putResource(key, store);
@@ -108,6 +116,11 @@ final class TransactionScopedContext implements AlterableContext {
             case Status.STATUS_NO_TRANSACTION -> "NO_TRANSACTION";
             case Status.STATUS_COMMITTED -> "COMMITTED";
             case Status.STATUS_ROLLEDBACK -> "ROLLEDBACK";
+            case Status.STATUS_PREPARING -> "PREPARING";
+            case Status.STATUS_PREPARED -> "PREPARED";
+            case Status.STATUS_COMMITTING -> "COMMITTING";
+            case Status.STATUS_ROLLING_BACK -> "ROLLING_BACK";
+            case Status.STATUS_UNKNOWN -> "UNKNOWN";
             default -> Integer.toString(status);
         };
     }

@@ -22,11 +22,23 @@ public final class PledgeXAConnectionFactoryWrapper implements XAConnectionFacto
 
     @Override
     public ConnectionFactory wrapConnectionFactory(XAConnectionFactory connectionFactory) {
-        return wrapConnectionFactory(jms.getName(), connectionFactory);
+        String name = jms.getName();
+        if (name == null || name.isBlank()) {
+            throw new InvalidPledgePropertyException("pledge.jms.name", name == null ? "" : name, "must not be blank: it is the resource name in the log");
+        }
+        return wrapConnectionFactory(name, connectionFactory);
     }
 
     /** A Pledge factory named {@code name} over the provider's XA factory, with the {@code pledge.jms.*} pool settings. */
     public TransactionalConnectionFactory wrapConnectionFactory(String name, XAConnectionFactory connectionFactory) {
+        // reported by property name (Boot's failure report names it), as the data sources' pool settings are
+        if (jms.getMaxConnections() < 1) {
+            throw new InvalidPledgePropertyException("pledge.jms.max-connections", jms.getMaxConnections(), "must be at least 1");
+        }
+        if (jms.getMaxSessionsPerConnection() < 1) {
+            throw new InvalidPledgePropertyException("pledge.jms.max-sessions-per-connection", jms.getMaxSessionsPerConnection(),
+                    "must be at least 1");
+        }
         return TransactionalConnectionFactory.builder(service)
                 .name(name)
                 .xaConnectionFactory(connectionFactory)

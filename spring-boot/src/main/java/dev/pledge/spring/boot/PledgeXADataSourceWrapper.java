@@ -29,7 +29,12 @@ public final class PledgeXADataSourceWrapper implements XADataSourceWrapper {
 
     @Override
     public DataSource wrapDataSource(XADataSource dataSource) {
-        return wrapDataSource(pool.getName(), dataSource);
+        String name = pool.getName();
+        if (name == null || name.isBlank()) {
+            throw new InvalidPledgePropertyException("pledge.datasource.name", name == null ? "" : name,
+                    "must not be blank: it is the resource name in the log");
+        }
+        return wrapDataSource(name, dataSource);
     }
 
     /** A Pledge data source named {@code name} over the driver's {@code dataSource}, with the {@code pledge.datasource.*} pool settings. */

@@ -42,6 +42,12 @@ class MalformedPropertyFailureAnalysisTest {
     }
 
     @Test
+    void negativeShutdownTimeoutFailsStartUpNamingPledgeShutdownTimeout(CapturedOutput output) {
+        assertStartUpFailsNaming(output, "pledge.shutdown-timeout", "--pledge.shutdown-timeout=-5s");
+        assertThat(output).contains("must be zero or positive").contains("Update the property 'pledge.shutdown-timeout'");
+    }
+
+    @Test
     void unparsableDurationFailsStartUpNamingPledgeDefaultTimeout(CapturedOutput output) {
         assertStartUpFailsNaming(output, "pledge.default-timeout", "--pledge.default-timeout=soon");
         assertThat(output).contains("Failed to bind properties under 'pledge.default-timeout'");
@@ -65,8 +71,43 @@ class MalformedPropertyFailureAnalysisTest {
                 "--pledge.datasources.orders.url=" + Servers.POSTGRES_URL, "--pledge.datasources.orders.max-pool-size=0");
     }
 
+    @Test
+    void zeroJmsMaxConnectionsFailsStartUpNamingPledgeJmsMaxConnections(CapturedOutput output) {
+        assertStartUpFailsNaming(WithArtemis.class, output, "pledge.jms.max-connections", "--spring.artemis.mode=native",
+                "--spring.artemis.broker-url=tcp://127.0.0.1:1", "--pledge.jms.max-connections=0");
+        assertThat(output).contains("must be at least 1");
+    }
+
+    @Test
+    void zeroJmsSessionsPerConnectionFailsStartUpNamingIt(CapturedOutput output) {
+        assertStartUpFailsNaming(WithArtemis.class, output, "pledge.jms.max-sessions-per-connection", "--spring.artemis.mode=native",
+                "--spring.artemis.broker-url=tcp://127.0.0.1:1", "--pledge.jms.max-sessions-per-connection=0");
+    }
+
+    @Test
+    void blankJmsNameFailsStartUpNamingPledgeJmsName(CapturedOutput output) {
+        assertStartUpFailsNaming(WithArtemis.class, output, "pledge.jms.name", "--spring.artemis.mode=native",
+                "--spring.artemis.broker-url=tcp://127.0.0.1:1", "--pledge.jms.name= ");
+    }
+
+    @Test
+    void blankDatasourceNameFailsStartUpNamingPledgeDatasourceName(CapturedOutput output) {
+        assertStartUpFailsNaming(WithSpringDatasource.class, output, "pledge.datasource.name",
+                "--spring.datasource.url=" + Servers.POSTGRES_URL, "--pledge.datasource.name= ");
+    }
+
+    @Test
+    void zeroDatasourceMaxPoolSizeFailsStartUpNamingPledgeDatasourceMaxPoolSize(CapturedOutput output) {
+        assertStartUpFailsNaming(WithSpringDatasource.class, output, "pledge.datasource.max-pool-size",
+                "--spring.datasource.url=" + Servers.POSTGRES_URL, "--pledge.datasource.max-pool-size=0");
+    }
+
     private void assertStartUpFailsNaming(CapturedOutput output, String property, String... args) {
-        SpringApplication app = new SpringApplication(Minimal.class);
+        assertStartUpFailsNaming(Minimal.class, output, property, args);
+    }
+
+    private void assertStartUpFailsNaming(Class<?> configuration, CapturedOutput output, String property, String... args) {
+        SpringApplication app = new SpringApplication(configuration);
         app.setWebApplicationType(WebApplicationType.NONE);
         String[] all = new String[args.length + 1];
         System.arraycopy(args, 0, all, 0, args.length);
@@ -80,5 +121,17 @@ class MalformedPropertyFailureAnalysisTest {
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(PledgeAutoConfiguration.class)
     static class Minimal {
+    }
+
+    /** With Boot's Artemis auto-configuration, whose connection factory goes through the starter's XA wrapper. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({PledgeAutoConfiguration.class, org.springframework.boot.artemis.autoconfigure.ArtemisAutoConfiguration.class})
+    static class WithArtemis {
+    }
+
+    /** With Boot's XA data source auto-configuration, whose {@code spring.datasource} goes through the starter's XA wrapper. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({PledgeAutoConfiguration.class, org.springframework.boot.jdbc.autoconfigure.XADataSourceAutoConfiguration.class})
+    static class WithSpringDatasource {
     }
 }
