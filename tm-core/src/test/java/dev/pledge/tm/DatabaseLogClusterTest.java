@@ -104,6 +104,26 @@ class DatabaseLogClusterTest {
         }
     }
 
+    /** The cluster's figures as docs/cluster.md ("Operators") lists them, read through JMX and Micrometer. */
+    private static void assertClusterFigures(TransactionService svc, String leaseState, long adoptions, int adoptedNodes, int adoptedInDoubt)
+            throws Exception {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName(
+                "dev.pledge:type=TransactionService,node=" + javax.management.ObjectName.quote(svc.nodeName()));
+        boolean held = leaseState.startsWith("held (epoch ");
+        assertEquals(leaseState, jmx.getAttribute(name, "LeaseState"));
+        assertEquals(held, jmx.getAttribute(name, "LeaseHeld"));
+        assertEquals(adoptions, jmx.getAttribute(name, "Adoptions"));
+        assertEquals(adoptedNodes, jmx.getAttribute(name, "AdoptedNodes"));
+        assertEquals(adoptedInDoubt, jmx.getAttribute(name, "AdoptedInDoubt"));
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        new PledgeMeterBinder(svc).bindTo(registry);
+        assertEquals(held ? 1.0 : 0.0, registry.get("pledge.lease.held").gauge().value());
+        assertEquals(adoptions, registry.get("pledge.cluster.adoptions").functionCounter().count());
+        assertEquals(adoptedNodes, registry.get("pledge.cluster.adopted.nodes").gauge().value());
+        assertEquals(adoptedInDoubt, registry.get("pledge.cluster.adopted.indoubt").gauge().value());
+    }
+
     /**
      * Leaves node {@code dead} with a logged decision whose branch on {@code b} is still prepared, and
      * a branch on {@code c} prepared without a decision; then its service stops without finishing them
@@ -170,6 +190,7 @@ class DatabaseLogClusterTest {
         assertTrue(adopted.live(), "the adopter renews the adopted node's lease: " + adopted);
         assertTrue(adopted.leaseAge() != null && adopted.leaseAge().compareTo(LEASE) < 0, adopted.toString());
         assertEquals(1, peer.metrics().getAdoptedInDoubt());
+        assertClusterFigures(peer, "held (epoch " + ((DatabaseJournal) peer.journal()).epoch() + ")", 1, 1, 1);
         Thread.sleep(3 * ROUND.toMillis());
         assertEquals(1, b.prepared.size(), "still in doubt: the decision's branch could not be committed");
         assertEquals(1, nodeRows("dead"), "what stays in doubt stays adopted");
@@ -215,6 +236,7 @@ class DatabaseLogClusterTest {
             assertTrue(refused.getMessage().contains("No new transaction") && refused.getMessage().contains("takeover"),
                     refused.getMessage());
             assertTrue(zombie.metrics().isFenced());
+            assertClusterFigures(zombie, "fenced", 0, 0, 0);
             assertEquals("peer", row("zombie").adoptedBy());
             Health h = zombie.health(); // docs/operations.md: fenced, so DOWN, with the takeover as the problem
             assertTrue(h.fenced() && !h.isUp() && !zombie.metrics().isLogUsable(), h.summary());
@@ -295,7 +317,11 @@ class DatabaseLogClusterTest {
             }
             Thread.sleep(lease.toMillis() + 500); // every node renews steadily: each may take a dead peer over from now on
             proxy.setDown(true);
-            Thread.sleep(lease.toMillis() * 3 / 4); // shorter than the lease, longer than a renewal period: every renewal fails
+            long downAt = System.nanoTime();
+            await("every node says its renewal is failing", lease.multipliedBy(3).dividedBy(4), () -> nodes.stream()
+                    .allMatch(n -> n.metrics().getLeaseState().startsWith("renewal failing: ") && !n.metrics().isLeaseHeld()));
+            // shorter than the lease, longer than a renewal period: every renewal fails
+            Thread.sleep(Math.max(0, lease.toMillis() * 3 / 4 - (System.nanoTime() - downAt) / 1_000_000));
             proxy.setDown(false);
             Thread.sleep(2 * lease.toMillis() + 1000);
             for (TransactionService n : nodes) {
@@ -310,6 +336,94 @@ class DatabaseLogClusterTest {
                 n.transactionManager().commit();
             }
         }
+    }
+
+    @Test
+    void aDrainReportsTheGtridsInDoubtTheHeuristicOutcomesAndTheBranchesPendingAndStopsAfterPassesThatChangeNothing() throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        TransactionService svc = start(builder("h2", "leaving")
+                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        b.commitError = XAException.XAER_RMFAIL; // rm-b never commits: its decision stays in doubt pass after pass
+        svc.transactionManager().begin();
+        svc.transactionManager().getTransaction().enlistResource(a);
+        svc.transactionManager().getTransaction().enlistResource(b);
+        svc.transactionManager().commit();
+        String inDoubt = svc.journal().pendingCommits().iterator().next().gtrid().toString();
+        c.commitError = XAException.XA_HEURRB; // rm-c rolled its branch back on its own: an outcome for an operator
+        svc.transactionManager().begin();
+        svc.transactionManager().getTransaction().enlistResource(a);
+        svc.transactionManager().getTransaction().enlistResource(c);
+        assertThrows(jakarta.transaction.HeuristicMixedException.class, () -> svc.transactionManager().commit());
+
+        long t0 = System.nanoTime();
+        DrainResult left = svc.drain(Duration.ofSeconds(60));
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(tookMillis < 10_000, "passes that change nothing end the drain early, not at its timeout: " + tookMillis + " ms");
+        assertEquals(0, left.transactionsInFlight(), left.toString());
+        assertEquals(List.of(inDoubt), left.decisionsInDoubt(), left.toString());
+        assertEquals(1, left.heuristicOutcomes(), left.toString());
+        assertTrue(left.branchesPending() >= 1, "rm-b's branch: " + left);
+        assertFalse(left.isClean());
+        assertTrue(left.handedOver(), left.toString());
+        assertFalse(row("leaving").live(), "what is left is handed over at once: " + row("leaving"));
+        assertEquals(1, decisionRows("leaving"), "the decision stays for the peer that takes the node over");
+    }
+
+    @Test
+    void closingAServiceOnADatabaseLogDrainsItSoItLeavesNoRowAndItsNameStartsAgainAtALaterEpoch() throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        TransactionService svc = builder("h2", "closing").recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).build();
+        long firstEpoch = ((DatabaseJournal) svc.journal()).epoch();
+        b.commitError = XAException.XAER_RMFAIL;
+        b.commitFailures = 1; // phase two fails once: the decision is left for the drain's recovery passes
+        svc.transactionManager().begin();
+        svc.transactionManager().getTransaction().enlistResource(a);
+        svc.transactionManager().getTransaction().enlistResource(b);
+        svc.transactionManager().commit();
+        assertEquals(1, decisionRows("closing"));
+        svc.close(); // no drain() called: close() drains by itself with a database log
+        assertTrue(b.prepared.isEmpty(), "the drain finished the decision");
+        assertEquals(0, nodeRows("closing"), "no row left for a peer to take over");
+        assertEquals(0, decisionRows("closing"));
+
+        long before = System.currentTimeMillis();
+        TransactionService again = start(builder("h2", "closing"));
+        long epoch = ((DatabaseJournal) again.journal()).epoch();
+        assertTrue(epoch > firstEpoch && epoch >= before, "a deleted row's name starts again at the clock in ms, not at 1: " + epoch
+                + " after " + firstEpoch);
+    }
+
+    @Test
+    void aRecoveryPassRunByHandTakesOverAPeerWhenBackgroundPassesAreOff() throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        leaveInDoubt("h2", "dead", a, b, c);
+        TransactionService peer = start(builder("h2", "peer").recoveryInterval(Duration.ZERO)
+                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        Thread.sleep(LEASE.toMillis() + 3 * ROUND.toMillis()); // a full lease of steady renewals: the peer may take nodes over now
+        assertEquals(0, peer.metrics().getAdoptions(), "no background pass, no takeover");
+        assertEquals(1, nodeRows("dead"));
+        peer.recovery().runPass(); // as the Spring Boot starter, the CDI extension or an operator runs one
+        assertEquals(1, peer.metrics().getAdoptions());
+        assertEquals(0, nodeRows("dead"), "adopted, finished and deleted in the round after that pass");
+        assertTrue(b.prepared.isEmpty() && c.prepared.isEmpty(), "decided branch committed, undecided one rolled back");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void anAdopterWithNoResourceRegisteredNeverDeletesTheNodeItAdopted(String database) throws Exception {
+        DatabaseJournal.open(ds(database), prefix, "quiet", LEASE).close(); // a node with nothing in its log whose lease ended
+        TransactionService peer = start(builder(database, "peer"));
+        await("the peer adopted node 'quiet'", Duration.ofSeconds(15), () -> peer.metrics().getAdoptions() == 1);
+        Thread.sleep(5 * ROUND.toMillis());
+        assertEquals(1, nodeRows("quiet"), "nothing proves that no branch of it is prepared somewhere: it stays adopted");
+        assertEquals("peer", row("quiet").adoptedBy());
+        assertEquals(1, peer.metrics().getAdoptedNodes());
+        assertEquals(0, peer.metrics().getAdoptedInDoubt(), "no decision, no heuristic outcome");
     }
 
     @Test
