@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * wake-up latency; under load a batch holds everyone who queued during the previous one. Heuristic
  * outcomes and resolutions take the same path (forced). Completions ({@link #logCompleted}) are
  * deleted in batches by this journal's background thread, off the commit path, in transactions that
- * also renew the node's lease.
+ * do not touch the node row (which every batch locks until its COMMIT); the same thread renews the
+ * lease in transactions of their own.
  * <p>
  * <b>Fencing.</b> At open the journal takes its node row with the next epoch, refusing at once if
  * another service holds the row with a lease that has not run out by the database's clock. Every

@@ -305,6 +305,28 @@ class DatabaseJournalTest {
         }
     }
 
+    /** docs/database-log.md: completions are deleted in transactions that do not touch the node row, so they never wait for a batch. */
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "mariadb"})
+    void completionsAreDeletedWhileABatchHoldsTheNodeRowLocked(String database) throws Exception {
+        ds(database);
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "busy", LEASE)) {
+            CommitRecord d = decision("busy");
+            j.logCommit(d);
+            try (java.sql.Connection batch = ds.getConnection(); java.sql.Statement s = batch.createStatement()) {
+                batch.setAutoCommit(false); // as a batch does until its COMMIT: the node row locked
+                assertEquals(1, s.executeUpdate("UPDATE " + prefix + "node SET last_batch = last_batch WHERE name = 'busy'"));
+                j.logCompleted(d.gtrid());
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (decisionRows(d.gtrid()) > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(0, decisionRows(d.gtrid()), "deleted while the node row stayed locked");
+                batch.rollback();
+            }
+        }
+    }
+
     @Test
     void aBadTablePrefixIsRefused() {
         ds("h2");
