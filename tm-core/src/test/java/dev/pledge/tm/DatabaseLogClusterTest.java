@@ -427,6 +427,36 @@ class DatabaseLogClusterTest {
     }
 
     @Test
+    void whenTheAdopterDiesTooAnotherPeerAdoptsTheNodeInTurnAndFinishesIt() throws Exception {
+        String database = "postgresql";
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        leaveInDoubt(database, "dead", a, b, c);
+        b.commitError = XAException.XAER_RMFAIL; // nobody can finish 'dead' for now
+        try (var proxy = new dev.pledge.tm.log.db.CuttingProxy(LogDatabases.serverPort(database))) {
+            TransactionService first = start(TransactionService.builder().nodeName("first")
+                    .databaseLog(LogDatabases.throughPort(database, proxy.port())).databaseLogTablePrefix(prefix).leaseDuration(LEASE)
+                    .drainTimeout(Duration.ofSeconds(1)).recoveryInterval(ROUND)
+                    .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+            await("'first' adopted node 'dead'", Duration.ofSeconds(15), () -> first.metrics().getAdoptedNodes() == 1);
+            long adoptedEpoch = row("dead").epoch();
+            TransactionService second = start(builder(database, "second")
+                    .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+            proxy.setDown(true); // the adopter dies, as far as the log can tell: it renews neither its lease nor the adopted node's
+            await("'second' adopted node 'dead' in turn", Duration.ofSeconds(15), () -> {
+                DatabaseJournal.Node dead = row("dead");
+                return dead != null && "second".equals(dead.adoptedBy());
+            });
+            assertTrue(row("dead").epoch() > adoptedEpoch, "the new adoption fences the first adopter off the node: " + row("dead"));
+            b.commitError = 0;
+            await("'second' finished node 'dead'", Duration.ofSeconds(15), () -> nodeRows("dead") == 0);
+            assertTrue(b.prepared.isEmpty() && c.prepared.isEmpty(), "decided branch committed, undecided one rolled back");
+            assertEquals(0, decisionRows("dead"));
+        }
+    }
+
+    @Test
     void leaseDurationWithTheFileLogIsRefusedNamingBothOptions() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TransactionService.builder()
                 .nodeName("file-node").logDirectory(tmp.resolve("log")).leaseDuration(Duration.ofSeconds(5)).build());

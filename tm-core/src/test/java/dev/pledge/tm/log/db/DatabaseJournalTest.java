@@ -120,7 +120,23 @@ class DatabaseJournalTest {
                     assertEquals(table[1].split(", ").length, rs.getMetaData().getColumnCount(), prefix + table[0]);
                 }
             }
+            assertEquals(List.of("gtrid"), primaryKey(c, prefix + "decision"));
+            assertEquals(List.of("node", "epoch", "seq"), primaryKey(c, prefix + "heuristic"));
+            assertEquals(List.of("name"), primaryKey(c, prefix + "node"), "one row per node name");
         }
+    }
+
+    /** The columns of {@code table}'s primary key, in key order, lower-case (whatever case the database keeps names in). */
+    private static List<String> primaryKey(java.sql.Connection c, String table) throws java.sql.SQLException {
+        java.util.TreeMap<Integer, String> columns = new java.util.TreeMap<>();
+        for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+            try (java.sql.ResultSet rs = c.getMetaData().getPrimaryKeys(c.getCatalog(), null, name)) {
+                while (rs.next()) {
+                    columns.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        return List.copyOf(columns.values());
     }
 
     @ParameterizedTest
