@@ -7,6 +7,7 @@ import dev.pledge.tm.TransactionService;
 import dev.pledge.tm.log.Gtrid;
 import dev.pledge.tm.log.LogRecords.BranchRecord;
 import dev.pledge.tm.log.LogRecords.CommitRecord;
+import dev.pledge.tm.log.LogRecords.HeuristicRecord;
 import dev.pledge.tm.log.db.DatabaseJournal;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -83,13 +84,33 @@ class ClusterCommandTest {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL(url);
         diedWithADecisionInDoubt(ds, "shop-gone");
+        try (DatabaseJournal again = DatabaseJournal.open(ds, "ops_", "shop-gone", Duration.ofMillis(300))) { // and a heuristic outcome
+            byte[] gtrid = "shop-gone:00000000000000000000000000000002".getBytes(StandardCharsets.US_ASCII);
+            again.logHeuristic(new HeuristicRecord(new Gtrid(gtrid), new BranchRecord(new byte[] {1}, "orders"),
+                    javax.transaction.xa.XAException.XA_HEURRB, true, System.currentTimeMillis()));
+        }
         Thread.sleep(400); // past its lease
         Run text = run("cluster", "status", "--jdbc-url", url, "--table-prefix", "ops_");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().startsWith("database log jdbc:h2:file:") && text.out().contains("(tables ops_*): 1 node(s)"), text.out());
         assertTrue(Pattern.compile("(?m)^NODE\\s+EPOCH\\s+STATE\\s+LEASE AGE\\s+IN DOUBT\\s+HEURISTIC\\s+ADOPTED BY$").matcher(text.out()).find(),
                 text.out());
-        assertTrue(Pattern.compile("(?m)^shop-gone\\s+\\d+\\s+expired\\s+\\S+\\s+1\\s+0\\s+-$").matcher(text.out()).find(), text.out());
+        assertTrue(Pattern.compile("(?m)^shop-gone\\s+\\d+\\s+expired\\s+\\d+\\.\\ds\\s+1\\s+1\\s+-$").matcher(text.out()).find(),
+                "one decision in doubt and one heuristic outcome, its lease renewed fractions of a second ago:\n" + text.out());
+    }
+
+    @Test
+    void decisionsWhoseNodeRowIsGoneAreListedUnderANodeWithNoRow() throws Exception {
+        String url = "jdbc:h2:file:" + tmp.resolve("no-row-db").toAbsolutePath();
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL(url);
+        diedWithADecisionInDoubt(ds, "shop-lost");
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM ops_node WHERE name = 'shop-lost'"); // by hand: Pledge deletes a row only with its decisions
+        }
+        Run text = run("cluster", "status", "--jdbc-url", url, "--table-prefix", "ops_");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(Pattern.compile("(?m)^shop-lost\\s+-\\s+no-row\\s+-\\s+1\\s+0\\s+-$").matcher(text.out()).find(), text.out());
     }
 
     @Test
