@@ -35,6 +35,13 @@ class ClusterCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** An H2 file database for a log, under the test's directory. */
+    private JdbcDataSource logDatabase(String name) {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + tmp.resolve(name).toAbsolutePath());
+        return ds;
+    }
+
     /** A node of a 300 ms lease that logged one commit decision (its branch on "orders") and stopped renewing. */
     private static void diedWithADecisionInDoubt(JdbcDataSource ds, String node) throws Exception {
         try (DatabaseJournal dead = DatabaseJournal.open(ds, "ops_", node, Duration.ofMillis(300))) {
@@ -45,9 +52,8 @@ class ClusterCommandTest {
 
     @Test
     void clusterStatusListsEachNodesEpochLeaseInDoubtDecisionsAndWhoAdoptedWhom() throws Exception {
-        String url = "jdbc:h2:file:" + tmp.resolve("logdb").toAbsolutePath();
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL(url);
+        JdbcDataSource ds = logDatabase("logdb");
+        String url = ds.getURL();
         // a node that decided a commit and died before its branch finished: its lease ends, its decision stays
         diedWithADecisionInDoubt(ds, "shop-dead");
         // a peer with no resource registered: it adopts the dead node but cannot finish it, so the adoption stays visible
@@ -80,9 +86,8 @@ class ClusterCommandTest {
 
     @Test
     void aNodeWhoseLeaseRanOutWithNoPeerToTakeItOverIsExpired() throws Exception {
-        String url = "jdbc:h2:file:" + tmp.resolve("expired-db").toAbsolutePath();
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL(url);
+        JdbcDataSource ds = logDatabase("expired-db");
+        String url = ds.getURL();
         diedWithADecisionInDoubt(ds, "shop-gone");
         try (DatabaseJournal again = DatabaseJournal.open(ds, "ops_", "shop-gone", Duration.ofMillis(300))) { // and a heuristic outcome
             byte[] gtrid = "shop-gone:00000000000000000000000000000002".getBytes(StandardCharsets.US_ASCII);
@@ -101,9 +106,8 @@ class ClusterCommandTest {
 
     @Test
     void decisionsWhoseNodeRowIsGoneAreListedUnderANodeWithNoRow() throws Exception {
-        String url = "jdbc:h2:file:" + tmp.resolve("no-row-db").toAbsolutePath();
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL(url);
+        JdbcDataSource ds = logDatabase("no-row-db");
+        String url = ds.getURL();
         diedWithADecisionInDoubt(ds, "shop-lost");
         try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
             st.executeUpdate("DELETE FROM ops_node WHERE name = 'shop-lost'"); // by hand: Pledge deletes a row only with its decisions
