@@ -57,6 +57,33 @@ class FileLogDrainTest {
     }
 
     @Test
+    void aDrainWaitsForTheTransactionsInFlightToEndAndLetsThemCommit() throws Exception {
+        try (TransactionService svc = builder("file-wait").build()) {
+            java.util.concurrent.CountDownLatch begun = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CompletableFuture<Void> inFlight = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    svc.transactionManager().begin();
+                    svc.transactionManager().getTransaction().enlistResource(a);
+                    svc.transactionManager().getTransaction().enlistResource(b);
+                    begun.countDown();
+                    Thread.sleep(300);
+                    svc.transactionManager().commit();
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            assertTrue(begun.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            long t0 = System.nanoTime();
+            DrainResult result = svc.drain(Duration.ofSeconds(10));
+            assertTrue((System.nanoTime() - t0) / 1_000_000 >= 200, "the drain waited for the transaction in flight");
+            assertTrue(result.isClean(), result.toString());
+            inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS); // it committed: a drain refuses new transactions, not running ones
+            assertEquals(1, calls.count("rm-a.commit"), calls.toString());
+            assertEquals(1, calls.count("rm-b.commit"), calls.toString());
+        }
+    }
+
+    @Test
     void closingAServiceOnTheFileLogDoesNotDrainItLeavesWhatIsInDoubtToRecovery() throws Exception {
         TransactionService svc = builder("file-close").recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).build();
         commitLeavingADecisionInDoubt(svc);
