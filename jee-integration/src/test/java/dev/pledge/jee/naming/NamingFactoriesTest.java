@@ -216,7 +216,9 @@ class NamingFactoriesTest {
         Path marker = dir.resolve("ran");
         String script = "jdbc:h2:mem:x;INIT=RUNSCRIPT FROM '" + dir.resolve("evil.sql") + "'";
         for (String[] attribute : new String[][] {{"xa.URL", script}, {"xa.url", "jdbc:h2:mem:x; init = CREATE TABLE x"},
-                {"xa.socketFactory", "com.example.Evil"}, {"xa.autoDeserialize", "true"}}) {
+                {"xa.socketFactory", "com.example.Evil"}, {"xa.autoDeserialize", "true"}, {"xa.allowLoadLocalInfile", "true"},
+                {"xa.queryInterceptors", "com.example.Evil"}, {"xa.URL", "jdbc:postgresql://db/pledge?ssl=true&sslfactory=com.example.Evil"},
+                {"xa.URL", "jdbc:mariadb://db/pledge?user=a&allowLoadLocalInfile=true"}}) {
             Reference ref = dataSourceReference();
             if (attribute[0].equalsIgnoreCase("xa.URL")) {
                 ref.remove(3);
