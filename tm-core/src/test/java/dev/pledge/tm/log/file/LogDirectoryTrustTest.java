@@ -55,6 +55,23 @@ class LogDirectoryTrustTest {
     }
 
     @Test
+    void aLogDirectoryOfAnotherUserIsRefusedWithTheChownToRun() throws Exception {
+        String me = System.getProperty("user.name");
+        Path dir;
+        if ("root".equals(me)) { // root can give a directory away; any other user finds one of root's
+            dir = Files.createDirectories(log());
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            Files.setOwner(dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        } else {
+            dir = Path.of("/");
+        }
+        String owner = Files.getOwner(dir).getName();
+        JournalException e = assertThrows(JournalException.class, () -> FileJournal.open(dir, true));
+        assertTrue(e.getMessage().contains("belongs to " + owner + ", not to " + me) && e.getMessage().contains("chown " + me + " " + dir),
+                e.getMessage());
+    }
+
+    @Test
     void everyFileTheLogCreatesIsOwnerOnlyWhateverTheUmask() throws Exception {
         try (FileJournal j = FileJournal.open(log(), true, 64 * 1024)) {
             j.logCommit(decision());
