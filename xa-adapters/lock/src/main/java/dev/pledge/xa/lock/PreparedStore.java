@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,6 +24,8 @@ final class PreparedStore {
     private static final String SUFFIX = ".prepared";
     private static final String HEADER = "pledge-lock-prepared 1";
     private static final String TOKEN_MARK = "fencing-tokens.mark";
+    /** More than any record holds (a transaction's grants, one line each): a larger file is not one of this store's. */
+    private static final long MAX_FILE_BYTES = 16L << 20;
 
     /** A grant as recorded. */
     record Grant(String key, LockMode mode, long token) {
@@ -63,10 +66,10 @@ final class PreparedStore {
     /** The fencing-token high-water mark recorded by {@link #writeTokenMark}, or 0 if none was. */
     long readTokenMark() throws IOException {
         Path f = dir.resolve(TOKEN_MARK);
-        if (!Files.exists(f)) {
+        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
-        String text = Files.readString(f, StandardCharsets.UTF_8).trim();
+        String text = read(f).trim();
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
@@ -101,10 +104,30 @@ final class PreparedStore {
         List<Branch> all = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
-                all.add(parse(f, Files.readAllLines(f, StandardCharsets.UTF_8)));
+                all.add(parse(f, read(f).lines().toList()));
             }
         }
         return all;
+    }
+
+    /**
+     * Reads one of this store's files as the recovery log reads its own: only a regular file (a FIFO
+     * would hang the start), never through a link, and none larger than a record can be.
+     */
+    private static String read(Path f) throws IOException {
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(f + " is not a regular file (a link, device, FIFO or socket): the lock store reads only its own files");
+        }
+        try (FileChannel ch = dev.pledge.tm.log.file.LogFiles.open(f, StandardOpenOption.READ)) {
+            if (ch.size() > MAX_FILE_BYTES) {
+                throw new IOException("not a prepared lock record: " + f + " holds " + ch.size() + " bytes, more than " + MAX_FILE_BYTES);
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) ch.size());
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // until the end of the file
+            }
+            return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+        }
     }
 
     private static Branch parse(Path f, List<String> lines) throws IOException {
