@@ -457,6 +457,27 @@ class DatabaseLogClusterTest {
     }
 
     @Test
+    void aHeuristicOutcomeTheAdopterMetIsLeftInTheLogForTheNodeThatComesBack() throws Exception {
+        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        leaveInDoubt("h2", "dead", a, b, c);
+        b.commitError = XAException.XA_HEURRB; // rm-b rolled the decided branch back on its own: an outcome for an operator
+        TransactionService peer = start(builder("h2", "peer")
+                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        await("the peer met rm-b's heuristic outcome", Duration.ofSeconds(15),
+                () -> peer.metrics().getAdoptedNodes() == 1 && LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix
+                        + "heuristic WHERE node = 'dead'") == 1);
+        Thread.sleep(3 * ROUND.toMillis());
+        assertEquals(1, nodeRows("dead"), "a heuristic outcome keeps the node adopted: " + row("dead"));
+        assertEquals(1, peer.metrics().getAdoptedInDoubt());
+
+        TransactionService back = start(builder("h2", "dead"));
+        assertEquals(1, back.journal().heuristics().size(), "the restarted node finds the outcome its adopter logged");
+        assertEquals(1, back.health().heuristicOutcomes(), back.health().summary());
+    }
+
+    @Test
     void leaseDurationWithTheFileLogIsRefusedNamingBothOptions() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TransactionService.builder()
                 .nodeName("file-node").logDirectory(tmp.resolve("log")).leaseDuration(Duration.ofSeconds(5)).build());
