@@ -40,6 +40,9 @@ class DatabaseLogClusterTest {
     private DataSource ds;
     private final CallLog calls = new CallLog();
     private final List<TransactionService> services = new ArrayList<>();
+    private final ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
+    private final ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
+    private final ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
 
     @AfterEach
     void closeAndDrop() {
@@ -67,6 +70,11 @@ class DatabaseLogClusterTest {
                 .leaseDuration(LEASE)
                 .drainTimeout(Duration.ofSeconds(2))
                 .recoveryInterval(ROUND);
+    }
+
+    /** {@code b} with rm-a, rm-b and rm-c registered for recovery, as every node of a cluster registers every resource. */
+    private TransactionService.Builder withResources(TransactionService.Builder b) {
+        return b.recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> this.b).recoveryResource("rm-c", () -> c);
     }
 
     private TransactionService start(TransactionService.Builder b) {
@@ -129,7 +137,7 @@ class DatabaseLogClusterTest {
      * a branch on {@code c} prepared without a decision; then its service stops without finishing them
      * (it has no resource registered to recover with), so its lease ends with both in doubt.
      */
-    private PledgeXid leaveInDoubt(String database, String dead, ScriptedXAResource a, ScriptedXAResource b, ScriptedXAResource c)
+    private PledgeXid leaveInDoubt(String database, String dead)
             throws Exception {
         b.commitError = XAException.XAER_RMFAIL;
         TransactionService svc = builder(database, dead).build();
@@ -153,14 +161,10 @@ class DatabaseLogClusterTest {
     @ValueSource(strings = {"h2", "postgresql"})
     void aPeerTakesOverANodeWhoseLeaseRanOutCommitsWhatWasDecidedRollsBackTheRestAndDeletesItsRows(String database)
             throws Exception {
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
-        leaveInDoubt(database, "dead", a, b, c);
+        leaveInDoubt(database, "dead");
         assertEquals(1, b.prepared.size());
         long t0 = System.nanoTime();
-        TransactionService peer = start(builder(database, "peer")
-                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        TransactionService peer = start(withResources(builder(database, "peer")));
         await("the peer adopted node 'dead' and finished it", Duration.ofSeconds(15), () -> nodeRows("dead") == 0);
         long tookMillis = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(b.prepared.isEmpty(), "the decided branch was committed by the peer");
@@ -177,13 +181,9 @@ class DatabaseLogClusterTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void whatAPeerCannotFinishStaysAdoptedAndVisibleUntilTheRestartedNodeTakesItsRowBack(String database) throws Exception {
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
-        leaveInDoubt(database, "dead", a, b, c);
+        leaveInDoubt(database, "dead");
         b.commitError = XAException.XAER_RMFAIL; // rm-b cannot commit for the peer either
-        TransactionService peer = start(builder(database, "peer")
-                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        TransactionService peer = start(withResources(builder(database, "peer")));
         await("the peer adopted node 'dead'", Duration.ofSeconds(15), () -> peer.metrics().getAdoptedNodes() == 1);
         DatabaseJournal.Node adopted = row("dead");
         assertEquals("peer", adopted.adoptedBy(), adopted.toString());
@@ -197,8 +197,7 @@ class DatabaseLogClusterTest {
 
         // the node comes back under its old name: it takes its row back with a new epoch and finds the decision left
         b.commitError = 0;
-        TransactionService back = start(builder(database, "dead")
-                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        TransactionService back = start(withResources(builder(database, "dead")));
         DatabaseJournal.Node taken = row("dead");
         assertNull(taken.adoptedBy(), taken.toString());
         assertTrue(taken.epoch() > adopted.epoch(), taken + " after " + adopted);
@@ -219,9 +218,7 @@ class DatabaseLogClusterTest {
                     .databaseLogTablePrefix(prefix).leaseDuration(LEASE).drainTimeout(Duration.ofSeconds(1))
                     .recoveryInterval(Duration.ZERO));
             TransactionService peer = start(builder(database, "peer")); // no resource: it keeps what it adopts
-            ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-            ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-            zombie.transactionManager().begin();
+                    zombie.transactionManager().begin();
             zombie.transactionManager().getTransaction().enlistResource(a);
             zombie.transactionManager().getTransaction().enlistResource(b);
             proxy.setDown(true); // like a pause (kill -STOP) or a partition: the zombie cannot renew
@@ -251,10 +248,8 @@ class DatabaseLogClusterTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void aDrainedNodeFinishesWhatIsInDoubtAndLeavesNoRowSoNobodyTakesItOver(String database) throws Exception {
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        TransactionService peer = start(builder(database, "peer").recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b));
-        TransactionService svc = builder(database, "leaving").recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).build();
+        TransactionService peer = start(withResources(builder(database, "peer")));
+        TransactionService svc = withResources(builder(database, "leaving")).build();
         b.commitError = XAException.XAER_RMFAIL;
         b.commitFailures = 1; // phase two fails once: the decision is left to recovery
         svc.transactionManager().begin();
@@ -278,13 +273,9 @@ class DatabaseLogClusterTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void aDrainThatCannotFinishInTimeHandsOverAtOnceItsOwnNodeAndTheNodesItAdopted(String database) throws Exception {
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
-        leaveInDoubt(database, "dead", a, b, c);
+        leaveInDoubt(database, "dead");
         b.commitError = XAException.XAER_RMFAIL; // the adopter cannot finish 'dead' either
-        TransactionService peer = builder(database, "peer")
-                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c).build();
+        TransactionService peer = withResources(builder(database, "peer")).build();
         await("the peer adopted node 'dead'", Duration.ofSeconds(15), () -> peer.metrics().getAdoptedNodes() == 1);
         peer.transactionManager().begin(); // still running when the drain gives up
         DrainResult left = peer.drain(Duration.ofMillis(300));
@@ -328,9 +319,7 @@ class DatabaseLogClusterTest {
                 assertEquals(0, n.metrics().getAdoptions(), n.nodeName() + " took a node over after an outage shorter than the lease");
                 assertFalse(n.metrics().isFenced(), n.nodeName());
                 assertTrue(n.metrics().isLeaseHeld(), n.nodeName() + ": " + n.metrics().getLeaseState());
-                ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-                ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-                n.transactionManager().begin();
+                                n.transactionManager().begin();
                 n.transactionManager().getTransaction().enlistResource(a);
                 n.transactionManager().getTransaction().enlistResource(b);
                 n.transactionManager().commit();
@@ -340,11 +329,7 @@ class DatabaseLogClusterTest {
 
     @Test
     void aDrainReportsTheGtridsInDoubtTheHeuristicOutcomesAndTheBranchesPendingAndStopsAfterPassesThatChangeNothing() throws Exception {
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
-        TransactionService svc = start(builder("h2", "leaving")
-                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        TransactionService svc = start(withResources(builder("h2", "leaving")));
         b.commitError = XAException.XAER_RMFAIL; // rm-b never commits: its decision stays in doubt pass after pass
         svc.transactionManager().begin();
         svc.transactionManager().getTransaction().enlistResource(a);
@@ -373,9 +358,7 @@ class DatabaseLogClusterTest {
 
     @Test
     void closingAServiceOnADatabaseLogDrainsItSoItLeavesNoRowAndItsNameStartsAgainAtALaterEpoch() throws Exception {
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        TransactionService svc = builder("h2", "closing").recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).build();
+        TransactionService svc = withResources(builder("h2", "closing")).build();
         long firstEpoch = ((DatabaseJournal) svc.journal()).epoch();
         b.commitError = XAException.XAER_RMFAIL;
         b.commitFailures = 1; // phase two fails once: the decision is left for the drain's recovery passes
@@ -398,12 +381,8 @@ class DatabaseLogClusterTest {
 
     @Test
     void aRecoveryPassRunByHandTakesOverAPeerWhenBackgroundPassesAreOff() throws Exception {
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
-        leaveInDoubt("h2", "dead", a, b, c);
-        TransactionService peer = start(builder("h2", "peer").recoveryInterval(Duration.ZERO)
-                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        leaveInDoubt("h2", "dead");
+        TransactionService peer = start(withResources(builder("h2", "peer").recoveryInterval(Duration.ZERO)));
         Thread.sleep(LEASE.toMillis() + 3 * ROUND.toMillis()); // a full lease of steady renewals: the peer may take nodes over now
         assertEquals(0, peer.metrics().getAdoptions(), "no background pass, no takeover");
         assertEquals(1, nodeRows("dead"));
@@ -429,20 +408,15 @@ class DatabaseLogClusterTest {
     @Test
     void whenTheAdopterDiesTooAnotherPeerAdoptsTheNodeInTurnAndFinishesIt() throws Exception {
         String database = "postgresql";
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
-        leaveInDoubt(database, "dead", a, b, c);
+        leaveInDoubt(database, "dead");
         b.commitError = XAException.XAER_RMFAIL; // nobody can finish 'dead' for now
         try (var proxy = new dev.pledge.tm.log.db.CuttingProxy(LogDatabases.serverPort(database))) {
-            TransactionService first = start(TransactionService.builder().nodeName("first")
+            TransactionService first = start(withResources(TransactionService.builder().nodeName("first")
                     .databaseLog(LogDatabases.throughPort(database, proxy.port())).databaseLogTablePrefix(prefix).leaseDuration(LEASE)
-                    .drainTimeout(Duration.ofSeconds(1)).recoveryInterval(ROUND)
-                    .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+                    .drainTimeout(Duration.ofSeconds(1)).recoveryInterval(ROUND)));
             await("'first' adopted node 'dead'", Duration.ofSeconds(15), () -> first.metrics().getAdoptedNodes() == 1);
             long adoptedEpoch = row("dead").epoch();
-            TransactionService second = start(builder(database, "second")
-                    .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+            TransactionService second = start(withResources(builder(database, "second")));
             proxy.setDown(true); // the adopter dies, as far as the log can tell: it renews neither its lease nor the adopted node's
             await("'second' adopted node 'dead' in turn", Duration.ofSeconds(15), () -> {
                 DatabaseJournal.Node dead = row("dead");
@@ -458,13 +432,9 @@ class DatabaseLogClusterTest {
 
     @Test
     void aHeuristicOutcomeTheAdopterMetIsLeftInTheLogForTheNodeThatComesBack() throws Exception {
-        ScriptedXAResource a = new ScriptedXAResource("rm-a", calls);
-        ScriptedXAResource b = new ScriptedXAResource("rm-b", calls);
-        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
-        leaveInDoubt("h2", "dead", a, b, c);
+        leaveInDoubt("h2", "dead");
         b.commitError = XAException.XA_HEURRB; // rm-b rolled the decided branch back on its own: an outcome for an operator
-        TransactionService peer = start(builder("h2", "peer")
-                .recoveryResource("rm-a", () -> a).recoveryResource("rm-b", () -> b).recoveryResource("rm-c", () -> c));
+        TransactionService peer = start(withResources(builder("h2", "peer")));
         await("the peer met rm-b's heuristic outcome", Duration.ofSeconds(15),
                 () -> peer.metrics().getAdoptedNodes() == 1 && LogDatabases.queryLong(ds, "SELECT COUNT(*) FROM " + prefix
                         + "heuristic WHERE node = 'dead'") == 1);
