@@ -164,14 +164,7 @@ class DatabaseJournalFaultTest {
             j.logCommit(DatabaseJournalTest.decision("gone-node")); // the writer has answered just now: the next batch is one trip
             proxy.setDown(true);
             CommitRecord d = DatabaseJournalTest.decision("gone-node");
-            CompletableFuture<Throwable> result = CompletableFuture.supplyAsync(() -> {
-                try {
-                    j.logCommit(d);
-                    return null;
-                } catch (Throwable e) {
-                    return e;
-                }
-            });
+            CompletableFuture<Throwable> result = logCommitAsync(j, d);
             Thread.sleep(1000);
             assertFalse(result.isDone(), "a one-trip batch that failed has no known outcome: its committer waits for the read-back");
             proxy.setDown(false);
@@ -184,5 +177,33 @@ class DatabaseJournalFaultTest {
             j.logCommit(healed);
             assertEquals(1, LogDatabases.decisionRows(direct, prefix, healed.gtrid().bytes()));
         }
+    }
+    @Test
+    void aLogClosedBeforeItKnowsWhetherADecisionLandedSaysTheOutcomeIsUnknown() throws Exception {
+        direct = LogDatabases.of("postgresql", null);
+        try (CuttingProxy proxy = new CuttingProxy(LogDatabases.serverPort("postgresql"))) {
+            DatabaseJournal j = DatabaseJournal.open(LogDatabases.throughPort("postgresql", proxy.port()), prefix, "closing-node", LEASE);
+            j.logCommit(DatabaseJournalTest.decision("closing-node")); // warm: the next batch goes in one trip, its own COMMIT
+            proxy.setDown(true);
+            CompletableFuture<Throwable> result = logCommitAsync(j, DatabaseJournalTest.decision("closing-node"));
+            Thread.sleep(1000);
+            assertFalse(result.isDone(), "its committer waits for the read-back");
+            j.close();
+            Throwable e = result.get(30, TimeUnit.SECONDS);
+            assertTrue(e instanceof dev.pledge.tm.log.JournalOutcomeUnknownException && e.getMessage().contains("closed before"),
+                    "not a failure its committer may roll back on: the branches stay prepared for recovery: " + e);
+        }
+    }
+
+    /** Logs {@code d} on another thread; the future gives what {@code logCommit} threw, or null when it returned. */
+    private static CompletableFuture<Throwable> logCommitAsync(DatabaseJournal j, CommitRecord d) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                j.logCommit(d);
+                return null;
+            } catch (Throwable e) {
+                return e;
+            }
+        });
     }
 }
