@@ -148,4 +148,31 @@ class DatabaseLogOutageTest {
             assertTrue(svc.health().isUp(), "a batch that commits clears the problem: " + svc.health().summary());
         }
     }
+    /** docs/database-log.md: recovery presumes nothing while it cannot confirm its epoch, and retries at its next pass. */
+    @Test
+    void recoveryRollsNothingBackWhileTheLogDatabaseIsAwayAndFinishesAtTheNextPassOnceItIsBack() throws Exception {
+        direct = LogDatabases.postgres();
+        LogDatabases.dropTables(direct, prefix);
+        CallLog calls = new CallLog();
+        ScriptedXAResource c = new ScriptedXAResource("rm-c", calls);
+        try (CuttingProxy proxy = new CuttingProxy(LogDatabases.serverPort("postgresql"));
+             TransactionService svc = TransactionService.builder().nodeName("outage-rec").databaseLog(LogDatabases.throughPort("postgresql",
+                     proxy.port())).databaseLogTablePrefix(prefix).recoveryInterval(Duration.ZERO).recoveryResource("rm-c", () -> c).build()) {
+            byte[] node = "outage-rec:".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] gtrid = java.util.Arrays.copyOf(node, node.length + 16);
+            gtrid[gtrid.length - 1] = 9; // a branch of this node with no decision in the log: presumed abort, once the log can say so
+            c.prepared.add(new PledgeXid(gtrid, new byte[] {1}));
+            proxy.setDown(true);
+            RecoveryReport away = svc.recovery().runPass();
+            assertEquals(0, away.rolledBack(), away.toString());
+            assertEquals(1, c.prepared.size(), "nothing presumed while the log cannot confirm this node's epoch");
+            assertEquals(0, calls.count("rm-c.rollback"), calls.toString());
+            assertFalse(away.isClean(), "the pass leaves it for the next one: " + away);
+
+            proxy.setDown(false);
+            RecoveryReport back = svc.recovery().runPass();
+            assertEquals(1, back.rolledBack(), back.toString());
+            assertTrue(c.prepared.isEmpty());
+        }
+    }
 }
