@@ -448,6 +448,21 @@ class DatabaseLogClusterTest {
     }
 
     @Test
+    void aDrainedAdopterWithNothingOfItsOwnLeftDeletesItsRowAndHandsTheAdoptedNodeOver() throws Exception {
+        leaveInDoubt("h2", "dead");
+        b.commitError = XAException.XAER_RMFAIL; // the adopter cannot finish 'dead'
+        TransactionService peer = withResources(builder("h2", "peer")).build();
+        await("the peer adopted node 'dead'", Duration.ofSeconds(15), () -> peer.metrics().getAdoptedNodes() == 1);
+        DrainResult result = peer.drain(Duration.ofSeconds(2));
+        assertTrue(result.isClean(), "nothing of the peer's own node is left: " + result);
+        assertFalse(result.handedOver(), "handedOver is about the draining node itself: " + result);
+        assertEquals(0, nodeRows("peer"), "its own row is deleted");
+        assertFalse(row("dead").live(), "the adopted node's lease ended at once, for another peer: " + row("dead"));
+        assertEquals(1, decisionRows("dead"), "and its decision stays for that peer");
+        peer.close();
+    }
+
+    @Test
     void leaseDurationWithTheFileLogIsRefusedNamingBothOptions() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TransactionService.builder()
                 .nodeName("file-node").logDirectory(tmp.resolve("log")).leaseDuration(Duration.ofSeconds(5)).build());
