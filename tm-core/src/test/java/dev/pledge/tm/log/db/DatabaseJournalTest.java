@@ -89,6 +89,26 @@ class DatabaseJournalTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"mariadb", "h2"})
+    void onMariaDbAndH2ABatchIsTheNodeRowsUpdateTheBatchedInsertsAndOneCommit(String database) throws Exception {
+        StatementCountingDataSource counted = new StatementCountingDataSource(ds(database));
+        try (DatabaseJournal j = DatabaseJournal.open(counted.dataSource(), prefix, "trips", Duration.ofMinutes(10))) {
+            for (int i = 0; i < 2; i++) { // cold and warm alike: these databases have no one-statement checked insert
+                counted.clear();
+                CommitRecord d = decision("trips");
+                j.logCommit(d);
+                List<String> sent = counted.sent();
+                assertEquals(3, sent.size(), sent.toString());
+                assertTrue(sent.get(0).startsWith("UPDATE " + prefix + "node SET last_batch = ") && sent.get(0).contains("epoch = ?"),
+                        "the epoch check, which locks the node row: " + sent);
+                assertTrue(sent.get(1).startsWith("INSERT INTO " + prefix + "decision "), sent.toString());
+                assertEquals("COMMIT", sent.get(2));
+                assertEquals(1, decisionRows(d.gtrid()));
+            }
+        }
+    }
+
     @Test
     void tablesAreCreatedWithASchemaVersionRow() {
         ds("h2");
