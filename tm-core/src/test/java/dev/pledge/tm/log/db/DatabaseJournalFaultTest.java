@@ -167,6 +167,12 @@ class DatabaseJournalFaultTest {
             CompletableFuture<Throwable> result = logCommitAsync(j, d);
             Thread.sleep(1000);
             assertFalse(result.isDone(), "a one-trip batch that failed has no known outcome: its committer waits for the read-back");
+            CommitRecord behind = DatabaseJournalTest.decision("gone-node");
+            Throwable queued = logCommitAsync(j, behind).get(10, TimeUnit.SECONDS);
+            assertTrue(queued instanceof IOException && !(queued instanceof dev.pledge.tm.log.JournalOutcomeUnknownException)
+                    && queued.getMessage().contains("nothing of it was written"), "a decision queued behind it fails cleanly: " + queued);
+            assertFalse(result.isDone(), "the first one still waits for the read-back");
+            assertNotNull(j.failure(), "health reports the log down meanwhile");
             proxy.setDown(false);
             Throwable e = result.get(30, TimeUnit.SECONDS);
             assertTrue(e instanceof IOException && !(e instanceof dev.pledge.tm.log.JournalOutcomeUnknownException)
