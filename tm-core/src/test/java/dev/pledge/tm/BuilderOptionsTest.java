@@ -126,11 +126,30 @@ class BuilderOptionsTest {
         try (TransactionService svc = fileLog("opt-claims").build()) {
             assertTrue(Files.exists(claims.resolve("opt-claims.lock")), "claimed in -Dpledge.nodeLockDirectory");
         } finally {
-            if (before == null) {
-                System.clearProperty("pledge.nodeLockDirectory");
-            } else {
-                System.setProperty("pledge.nodeLockDirectory", before);
-            }
+            restore("pledge.nodeLockDirectory", before);
+        }
+    }
+
+    /** SECURITY.md and docs/recovery.md: a live service holds an OS lock on {@code ~/.pledge/nodes/<name>.lock}. */
+    @Test
+    void withNeitherOptionNorPropertyTheClaimIsUnderDotPledgeNodesInTheHomeDirectory() throws Exception {
+        Path home = tmp.resolve("home");
+        String property = System.clearProperty("pledge.nodeLockDirectory");
+        String userHome = System.setProperty("user.home", home.toString());
+        try (TransactionService svc = TransactionService.builder().nodeName("opt-home-claim").logDirectory(tmp.resolve("home-log"))
+                .recoveryInterval(Duration.ZERO).build()) {
+            assertTrue(Files.exists(home.resolve(".pledge").resolve("nodes").resolve("opt-home-claim.lock")), "claimed under ~/.pledge/nodes");
+        } finally {
+            restore("pledge.nodeLockDirectory", property);
+            restore("user.home", userHome);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
         }
     }
 
