@@ -368,6 +368,7 @@ class DatabaseLogClusterTest {
         svc.transactionManager().commit();
         assertEquals(1, decisionRows("closing"));
         svc.close(); // no drain() called: close() drains by itself with a database log
+        assertEquals("closed", svc.metrics().getLeaseState());
         assertTrue(b.prepared.isEmpty(), "the drain finished the decision");
         assertEquals(0, nodeRows("closing"), "no row left for a peer to take over");
         assertEquals(0, decisionRows("closing"));
