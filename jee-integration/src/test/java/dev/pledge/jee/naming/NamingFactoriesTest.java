@@ -245,6 +245,33 @@ class NamingFactoriesTest {
     }
 
     @Test
+    void withoutTheLogRootsPropertyALogDirectoryMustBeUnderTheServersBaseOrTheWorkingDirectory() throws Exception {
+        System.clearProperty(LogRoots.PROPERTY);
+        assertFalse(dir.startsWith(Path.of(System.getProperty("user.dir"))), "the test directory is outside the working directory");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null));
+        assertTrue(e.getMessage().startsWith("Refused logDirectory = '" + dir.resolve("log") + "'"), e.getMessage());
+        Reference escaping = userTransactionReference();
+        escaping.remove(2);
+        Path workingDirectory = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        escaping.add(new StringRefAddr("logDirectory", workingDirectory + "/..".repeat(workingDirectory.getNameCount()) + dir.resolve("log")));
+        assertThrows(IllegalArgumentException.class, () -> new UserTransactionFactory().getObjectInstance(escaping, null, null, null),
+                "'..' does not lead out of the working directory");
+        assertTrue(ServiceRegistry.find(NODE).isEmpty(), "no service was started");
+        String before = System.setProperty("catalina.base", dir.toString());
+        try {
+            new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+            assertTrue(ServiceRegistry.find(NODE).isPresent(), "a log directory under Tomcat's base is allowed");
+        } finally {
+            if (before == null) {
+                System.clearProperty("catalina.base");
+            } else {
+                System.setProperty("catalina.base", before);
+            }
+        }
+    }
+
+    @Test
     void messagesNameASecretAttributeWithoutItsValue() throws Exception {
         new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
         String marker = "Marker-s3cret";
