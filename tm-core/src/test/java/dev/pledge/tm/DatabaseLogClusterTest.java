@@ -103,13 +103,7 @@ class DatabaseLogClusterTest {
     }
 
     private static void await(String what, Duration within, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + within + ": " + what);
-            }
-            Thread.sleep(20);
-        }
+        LogDatabases.await(what, within, done);
     }
 
     /** The cluster's figures as docs/cluster.md ("Operators") lists them, read through JMX and Micrometer. */

@@ -353,13 +353,27 @@ class DatabaseJournalTest {
                 batch.setAutoCommit(false); // as a batch does until its COMMIT: the node row locked
                 assertEquals(1, s.executeUpdate("UPDATE " + prefix + "node SET last_batch = last_batch WHERE name = 'busy'"));
                 j.logCompleted(d.gtrid());
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (decisionRows(d.gtrid()) > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertEquals(0, decisionRows(d.gtrid()), "deleted while the node row stayed locked");
+                LogDatabases.await("deleted while the node row stayed locked", Duration.ofSeconds(5), () -> decisionRows(d.gtrid()) == 0);
                 batch.rollback();
             }
+        }
+    }
+
+    /** docs/cluster.md, the outage rule: renewals that stop without failing (a paused node) end the right to judge peers. */
+    @Test
+    void aLeaseWhoseRenewalsStallWithoutFailingIsNoLongerSteadyUntilItRenewsAgain() throws Exception {
+        ds("postgresql");
+        try (DatabaseJournal j = DatabaseJournal.open(ds, prefix, "stalled", Duration.ofMillis(900))) {
+            LogDatabases.await("steady after a full lease of renewals", Duration.ofSeconds(5), j::renewingSteadily);
+            try (java.sql.Connection other = ds.getConnection(); java.sql.Statement s = other.createStatement()) {
+                other.setAutoCommit(false);
+                s.executeUpdate("UPDATE " + prefix + "node SET last_batch = last_batch WHERE name = 'stalled'"); // renewals wait here
+                LogDatabases.await("not steady once no renewal landed for two thirds of a lease", Duration.ofSeconds(5),
+                        () -> !j.renewingSteadily());
+                assertTrue(j.leaseState().startsWith("held (epoch "), "no renewal failed: " + j.leaseState());
+                other.rollback();
+            }
+            LogDatabases.await("steady again once it renews", Duration.ofSeconds(5), j::renewingSteadily);
         }
     }
 

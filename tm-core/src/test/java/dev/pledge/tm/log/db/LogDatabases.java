@@ -175,4 +175,15 @@ public final class LogDatabases {
             throw new AssertionError(sql + ": " + e, e);
         }
     }
+
+    /** Waits until {@code done} holds, failing with {@code what} when it does not within {@code within}. */
+    public static void await(String what, java.time.Duration within, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not within " + within + ": " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
 }
