@@ -83,10 +83,10 @@ public final class ServiceConfiguration {
         public dev.pledge.xa.jdbc.TransactionalDataSource build(TransactionService service, ClassLoader loader) {
             var b = dev.pledge.xa.jdbc.TransactionalDataSource.builder(service).name(name).xaDataSource(xaDataSource(loader));
             if (maxPoolSize != null) {
-                b.maxPoolSize(integer(maxPoolSize));
+                b.maxPoolSize(atLeast(maxPoolSize, 1));
             }
             if (minPoolSize != null) {
-                b.minPoolSize(integer(minPoolSize));
+                b.minPoolSize(atLeast(minPoolSize, 0));
             }
             if (acquisitionTimeout != null) {
                 b.acquisitionTimeout(duration(acquisitionTimeout));
@@ -223,6 +223,15 @@ public final class ServiceConfiguration {
         Map<String, String> properties = new LinkedHashMap<>();
         rest.forEach((k, v) -> properties.put(k, v.value()));
         return new DataSourceSettings(name, xaClass, properties, max, min, acquisition, xaClass.origin() + ", " + prefix + "*");
+    }
+
+    /** The whole number {@code s} holds, refused naming the key, the value and where it was set when below {@code min}. */
+    private static int atLeast(Setting s, int min) {
+        int value = integer(s);
+        if (value < min) {
+            throw new IllegalArgumentException("Pledge setting " + s + " is refused: it must be at least " + min);
+        }
+        return value;
     }
 
     private static int integer(Setting s) {

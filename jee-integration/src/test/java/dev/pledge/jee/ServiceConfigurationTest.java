@@ -241,6 +241,24 @@ class ServiceConfigurationTest {
     }
 
     @Test
+    void aDeclaredDataSourcesPoolSizeBelowItsMinimumNamesTheKeyTheValueAndTheFileBeforeConnecting() throws Exception {
+        for (String setting : java.util.List.of("max-pool-size=0", "min-pool-size=-1")) {
+            ClassLoader loader = withPropertiesFile("datasource.orders.xa-class=org.h2.jdbcx.JdbcDataSource\n"
+                    + "datasource.orders.url=jdbc:h2:mem:orders\ndatasource.orders." + setting + "\n");
+            ServiceConfiguration config = ServiceConfiguration.fromEnvironment(loader);
+            try (TransactionService svc = TransactionService.builder().nodeName("jee-conf-pool-min").logDirectory(dir.resolve("log-min"))
+                    .recoveryInterval(java.time.Duration.ZERO).build()) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> config.dataSources().get("orders").build(svc, getClass().getClassLoader()));
+                String key = setting.substring(0, setting.indexOf('='));
+                String value = setting.substring(setting.indexOf('=') + 1);
+                assertTrue(e.getMessage().contains(key + " = '" + value + "'") && e.getMessage().contains("pledge.properties")
+                        && e.getMessage().contains("is refused: it must be at least"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void aMalformedDurationNamesTheKeyTheValueAndTheFile() throws Exception {
         ClassLoader loader = withPropertiesFile("defaultTimeout=ten seconds\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

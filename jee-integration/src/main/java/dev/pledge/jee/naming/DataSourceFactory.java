@@ -52,11 +52,11 @@ public final class DataSourceFactory implements ObjectFactory {
                 .name(References.required(attributes, "dataSourceName", name).value().trim()).xaDataSource(xa);
         Setting max = attributes.get("maxPoolSize");
         if (max != null) {
-            b.maxPoolSize(References.integer(max));
+            References.integer(max, size -> b.maxPoolSize(atLeast(size, 1, "maxPoolSize")));
         }
         Setting min = attributes.get("minPoolSize");
         if (min != null) {
-            b.minPoolSize(References.integer(min));
+            References.integer(min, size -> b.minPoolSize(atLeast(size, 0, "minPoolSize")));
         }
         Setting acquisition = attributes.get("acquisitionTimeoutSeconds");
         if (acquisition != null) {
@@ -68,6 +68,13 @@ public final class DataSourceFactory implements ObjectFactory {
             // e.g. the database is unreachable: say which attributes the data source was made from
             throw new IllegalStateException(e.getMessage() + "; the data source's attributes: " + connectionAttributes(attributes), e);
         }
+    }
+
+    private static int atLeast(int value, int min, String attribute) {
+        if (value < min) {
+            throw new IllegalArgumentException(attribute + " must be at least " + min + ", not " + value);
+        }
+        return value;
     }
 
     /** The {@code xa.*} attributes, passwords left out, for error messages. */

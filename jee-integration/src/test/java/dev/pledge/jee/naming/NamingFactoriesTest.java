@@ -174,6 +174,22 @@ class NamingFactoriesTest {
     }
 
     @Test
+    void aPoolSizeBelowItsMinimumIsRefusedNamingTheAttributeAndTheReference() throws Exception {
+        new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
+        Reference ref = dataSourceReference();
+        for (int i = 0; i < ref.size(); i++) {
+            if (ref.get(i).getType().equals("maxPoolSize")) {
+                ref.remove(i);
+            }
+        }
+        ref.add(new StringRefAddr("maxPoolSize", "0"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSourceFactory().getObjectInstance(ref, new javax.naming.CompositeName("jdbc/orders"), null, null));
+        assertEquals("Pledge attribute maxPoolSize = '0' (JNDI reference jdbc/orders) is refused: maxPoolSize must be at least 1, not 0",
+                e.getMessage());
+    }
+
+    @Test
     void anUnknownAttributeIsRefusedWithTheKnownOnes() throws Exception {
         new UserTransactionFactory().getObjectInstance(userTransactionReference(), null, null, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
