@@ -39,8 +39,8 @@ public final class DbPairedRunOne {
         long before = DbRunOne.credited(servers);
         long all;
         try (DbContender a = DbContender.named(args[0]); DbContender b = DbContender.named(args[1])) {
-            Side sa = new Side(args[0], a.start(servers, Files.createDirectories(dir.resolve("a")), threads, maxPool), threads);
-            Side sb = new Side(args[1], b.start(servers, Files.createDirectories(dir.resolve("b")), threads, maxPool), threads);
+            Side sa = new Side(args[0], a.start(servers, Files.createDirectories(dir.resolve("a-" + args[0])), threads, maxPool), threads);
+            Side sb = new Side(args[1], b.start(servers, Files.createDirectories(dir.resolve("b-" + args[1])), threads, maxPool), threads);
             Side[] order = {sa, sb, sb, sa};
             long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
             for (int i = 0; System.nanoTime() < warmupEnd; i++) {
@@ -121,6 +121,7 @@ public final class DbPairedRunOne {
                         }
                     }
                 }, "bench-" + name + "-" + t);
+                w.setDaemon(true); // a run whose main thread fails (a contender refused to start) ends instead of hanging
                 workers.add(w);
                 w.start();
             }

@@ -26,8 +26,8 @@ public final class NoopPairedRunOne {
         long sliceMillis = Long.parseLong(args[5]);
         Path dir = Files.createDirectories(Path.of(args[6]));
         try (Contender a = Contender.named(args[0]); Contender b = Contender.named(args[1])) {
-            DbPairedRunOne.Side sa = new DbPairedRunOne.Side(args[0], body(a, Files.createDirectories(dir.resolve("a"))), threads);
-            DbPairedRunOne.Side sb = new DbPairedRunOne.Side(args[1], body(b, Files.createDirectories(dir.resolve("b"))), threads);
+            DbPairedRunOne.Side sa = new DbPairedRunOne.Side(args[0], body(a, Files.createDirectories(dir.resolve("a-" + args[0]))), threads);
+            DbPairedRunOne.Side sb = new DbPairedRunOne.Side(args[1], body(b, Files.createDirectories(dir.resolve("b-" + args[1]))), threads);
             DbPairedRunOne.Side[] order = {sa, sb, sb, sa};
             long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
             for (int i = 0; System.nanoTime() < warmupEnd; i++) {

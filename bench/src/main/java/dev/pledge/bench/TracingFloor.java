@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The CPU that tracing alone costs per transaction, without a coordinator: {@code sdk} makes a root span
  * and {@code SPANS - 1} children with no attributes (what OpenTelemetry's SDK costs whoever calls it, the
  * floor), {@code pledge} makes the calls the coordinator makes for a committed two-phase transaction
- * over two branches without synchronizations (7 spans with their attributes), both through the same SDK
+ * over two branches without synchronizations (6 spans with their attributes; SPANS is then ignored), both through the same SDK
  * set-up as {@code pledge-traced} (always-on sampler, batch processor, an exporter that drops).
  * After WARMUP seconds whose figures are discarded (the JIT compiles meanwhile), prints the process's CPU time
  * per transaction for each of ROUNDS rounds of SECONDS, then the median.
