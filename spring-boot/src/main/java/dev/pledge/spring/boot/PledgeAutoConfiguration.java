@@ -10,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.jdbc.XADataSourceWrapper;
@@ -24,8 +25,8 @@ import org.springframework.transaction.jta.JtaTransactionManager;
  * Pledge as the application's transaction manager: a {@link TransactionService} built from
  * {@code pledge.*} (drained and closed with the context), Spring's {@link JtaTransactionManager} over it as
  * the {@code PlatformTransactionManager}, Boot's XA hooks for JDBC and JMS, the
- * {@code pledge.datasources.*} data sources, and (when on the class path) Micrometer meters and an
- * actuator health indicator. Each part backs off when the application defines its own.
+ * {@code pledge.datasources.*} data sources, and (when on the class path) Micrometer meters, an
+ * actuator health indicator and OpenTelemetry tracing through the application's {@code OpenTelemetry} bean. Each part backs off when the application defines its own.
  */
 @AutoConfiguration(beforeName = {
         "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
@@ -47,8 +48,8 @@ public class PledgeAutoConfiguration {
     static class Service {
         /** Closed (after the beans that use it) when the context closes. */
         @Bean(destroyMethod = "close")
-        TransactionService pledgeTransactionService(PledgeProperties properties) {
-            return TransactionServiceFactory.create(properties);
+        TransactionService pledgeTransactionService(PledgeProperties properties, ObjectProvider<TransactionServiceCustomizer> customizers) {
+            return TransactionServiceFactory.create(properties, customizers.orderedStream().toList());
         }
 
         /** Its recovery passes: at start-up, then every {@code pledge.recovery-interval}. */
@@ -121,6 +122,21 @@ public class PledgeAutoConfiguration {
         @ConditionalOnMissingBean(XAConnectionFactoryWrapper.class)
         PledgeXAConnectionFactoryWrapper pledgeXaConnectionFactoryWrapper(TransactionService service, PledgeProperties properties) {
             return new PledgeXAConnectionFactoryWrapper(service, properties.getJms());
+        }
+    }
+
+    /**
+     * The application's {@code OpenTelemetry} bean (Boot's own from {@code spring-boot-starter-opentelemetry}, or one
+     * the application defines) traces every transaction, unless {@code pledge.tracing.enabled=false}. Without such a
+     * bean, or without the OpenTelemetry API on the class path, nothing is traced and nothing of it is loaded.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.opentelemetry.api.OpenTelemetry")
+    @ConditionalOnProperty(prefix = "pledge.tracing", name = "enabled", havingValue = "true", matchIfMissing = true)
+    static class Tracing {
+        @Bean
+        TransactionServiceCustomizer pledgeOpenTelemetryCustomizer(ObjectProvider<io.opentelemetry.api.OpenTelemetry> openTelemetry) {
+            return builder -> openTelemetry.ifUnique(builder::openTelemetry);
         }
     }
 

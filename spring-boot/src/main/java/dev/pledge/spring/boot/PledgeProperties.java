@@ -24,6 +24,7 @@ public class PledgeProperties {
     /** How long shutdown waits for running transactions to finish before closing the service. */
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private final Log log = new Log();
+    private final Tracing tracing = new Tracing();
     private final Pool datasource = new Pool("dataSource");
     private final Jms jms = new Jms();
     /** XA data sources by bean name (which is also their resource name in the log). */
@@ -71,6 +72,24 @@ public class PledgeProperties {
 
     public Log getLog() {
         return log;
+    }
+
+    public Tracing getTracing() {
+        return tracing;
+    }
+
+    /** {@code pledge.tracing.*}: spans through the application's {@code OpenTelemetry} bean. */
+    public static class Tracing {
+        /** Trace every transaction and recovery pass through the application's OpenTelemetry bean, when there is one. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     public Pool getDatasource() {

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Builds the {@link TransactionService} from {@link PledgeProperties}, naming the property at fault
- * when one is unusable. The service runs no background recovery of its own: {@link RecoveryPasses} does.
+ * Builds the {@link TransactionService} from {@link PledgeProperties}, then the application's
+ * {@link TransactionServiceCustomizer}s, naming the property at fault when one is unusable. The service runs no background recovery of its own: {@link RecoveryPasses} does.
  */
 final class TransactionServiceFactory {
     /** Xids carry the node name in at most this many bytes (tm-core's limit). */
@@ -15,7 +15,7 @@ final class TransactionServiceFactory {
     private TransactionServiceFactory() {
     }
 
-    static TransactionService create(PledgeProperties p) {
+    static TransactionService create(PledgeProperties p, Iterable<TransactionServiceCustomizer> customizers) {
         TransactionService.Builder b = TransactionService.builder();
         String node = p.getNodeName();
         if (node != null) {
@@ -55,10 +55,13 @@ final class TransactionServiceFactory {
         } else {
             b.logDirectory(require("pledge.log.directory", p.getLog().getDirectory()));
         }
-        return b.defaultTimeout(timeout)
+        b.defaultTimeout(timeout)
                 .recoveryInterval(Duration.ZERO) // RecoveryPasses runs them, and keeps their reports
-                .parallelPhases(p.isParallelPhases())
-                .build();
+                .parallelPhases(p.isParallelPhases());
+        for (TransactionServiceCustomizer c : customizers) {
+            c.customize(b);
+        }
+        return b.build();
     }
 
     private static <T> T require(String property, T value) {
