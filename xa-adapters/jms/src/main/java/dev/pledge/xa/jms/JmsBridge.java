@@ -1,10 +1,14 @@
 package dev.pledge.xa.jms;
 
 import dev.pledge.tm.TransactionService;
+import jakarta.jms.InvalidDestinationException;
+import jakarta.jms.InvalidSelectorException;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.XASession;
 import jakarta.transaction.Status;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
@@ -17,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +35,13 @@ import org.slf4j.LoggerFactory;
  * A message whose JMSXDeliveryCount exceeds {@code maxDeliveries} goes to the dead-letter queue on
  * the source broker, in the same transaction. When a broker is unreachable or a batch fails, the
  * bridge closes its connections and retries with exponential backoff, stopping itself after
- * {@code maxRetries} consecutive failures (if set). One thread per concurrent batch (one by
+ * {@code maxRetries} consecutive failures (if set). A broker that refuses a setting for good, when
+ * the bridge connects (an invalid {@code selector}: {@code InvalidSelectorException}; a queue it
+ * does not have and will not create: {@code InvalidDestinationException}), stops the bridge at once
+ * instead: one error logged naming the bridge, the setting and its value, and
+ * {@link JmsBridgeMetrics#stoppedItself()} saying so. Nothing was received then, so nothing moved.
+ * {@link #start()} does not connect and so never throws for these: they show in the log and the
+ * metrics. One thread per concurrent batch (one by
  * default, which keeps the source order); with {@code pipelineDepth} > 1 a thread's batches commit
  * on threads of their own while it moves the next, still in order (see
  * {@link JmsBridgeConfig#pipelineDepth()}). {@link #metrics()} is safe to call from any thread.
@@ -47,6 +58,7 @@ public final class JmsBridge implements AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile Duration lastMessageAge;
+    private final AtomicReference<JmsBridgeMetrics.SelfStop> selfStop = new AtomicReference<>();
 
     private final Object lifecycle = new Object();
     private List<Thread> threads = List.of();
@@ -64,7 +76,11 @@ public final class JmsBridge implements AutoCloseable {
         return config;
     }
 
-    /** Registers both brokers for recovery and starts moving messages on {@code concurrency} threads. */
+    /**
+     * Registers both brokers for recovery and starts moving messages on {@code concurrency} threads.
+     * Returns without connecting: a broker that is down, or that refuses a setting, shows in the log
+     * and in {@link #metrics()}, not as an exception here.
+     */
     public void start() {
         synchronized (lifecycle) {
             if (threads.stream().anyMatch(Thread::isAlive)) {
@@ -75,6 +91,7 @@ public final class JmsBridge implements AutoCloseable {
             service.recovery().register(config.targetResourceName(),
                     JmsRecoveryResource.supplier(config.targetResourceName(), config.targetFactory()));
             stopSignal = new CountDownLatch(1);
+            selfStop.set(null);
             running = true;
             List<Thread> started = new ArrayList<>();
             for (int i = 0; i < config.concurrency(); i++) {
@@ -124,10 +141,11 @@ public final class JmsBridge implements AutoCloseable {
         stop();
     }
 
-    /** Current counters. */
+    /** Current counters, and why the bridge stopped itself if it did. */
     public JmsBridgeMetrics metrics() {
+        boolean workers = workersRunning.get() > 0;
         return new JmsBridgeMetrics(forwarded.get(), deadLettered.get(), batches.get(), failures.get(), lastMessageAge,
-                workersRunning.get() > 0);
+                workers, workers ? null : selfStop.get());
     }
 
     private void run() {
@@ -157,6 +175,14 @@ public final class JmsBridge implements AutoCloseable {
                     if (p == null || p.committedSinceAsked() || (moved == 0 && p.idle())) {
                         backoff.succeeded();
                     }
+                } catch (RefusedSetting e) {
+                    failures.incrementAndGet(); // nothing was received: the sessions did not open
+                    if (!recovered) {
+                        // no retry will run the pass that finishes what an earlier failure left in doubt: run it now
+                        recoverQuietly();
+                    }
+                    stopForConfigurationError(e);
+                    break;
                 } catch (Exception e) {
                     failures.incrementAndGet();
                     // the failed batch's messages come back one per transaction, so that one bad message
@@ -170,8 +196,10 @@ public final class JmsBridge implements AutoCloseable {
                     }
                     recovered = false;
                     if (config.maxRetries() >= 0 && backoff.failures() >= config.maxRetries()) {
-                        log.error("JMS bridge {} ({}) gives up after {} consecutive failures", config.name(), Thread.currentThread().getName(),
-                                backoff.failures() + 1, e);
+                        String message = "JMS bridge " + config.name() + " (" + Thread.currentThread().getName() + ") gives up after "
+                                + (backoff.failures() + 1) + " consecutive failures";
+                        selfStop.compareAndSet(null, new JmsBridgeMetrics.SelfStop(JmsBridgeMetrics.SelfStopReason.MAX_RETRIES, message));
+                        log.error(message, e);
                         break;
                     }
                     long delay = backoff.failed();
@@ -189,6 +217,34 @@ public final class JmsBridge implements AutoCloseable {
                 sessions.close();
             }
         }
+    }
+
+    private void recoverQuietly() {
+        try {
+            service.recovery().runPass();
+        } catch (RuntimeException e) {
+            log.warn("JMS bridge {}: recovery pass before stopping failed ({}); the service's recovery finishes what is in doubt",
+                    config.name(), describe(e));
+        }
+    }
+
+    /**
+     * Stops every thread of the bridge (each after its batch in progress) and logs the error once,
+     * however many threads meet it.
+     */
+    private void stopForConfigurationError(RefusedSetting e) {
+        String message = "JMS bridge " + config.name() + " stops: " + e.getMessage()
+                + "; a configuration error, which no retry can cure: fix the setting (or the broker's destinations) and start the bridge again";
+        JmsBridgeMetrics.SelfStop stop = new JmsBridgeMetrics.SelfStop(JmsBridgeMetrics.SelfStopReason.CONFIGURATION_ERROR, message);
+        JmsBridgeMetrics.SelfStop before = selfStop.getAndUpdate(
+                s -> s != null && s.reason() == JmsBridgeMetrics.SelfStopReason.CONFIGURATION_ERROR ? s : stop);
+        if (before == null || before.reason() != JmsBridgeMetrics.SelfStopReason.CONFIGURATION_ERROR) {
+            log.error(message);
+        } else {
+            log.debug("JMS bridge {} ({}): {}", config.name(), Thread.currentThread().getName(), e.getMessage());
+        }
+        running = false;
+        stopSignal.countDown();
     }
 
     /**
@@ -332,16 +388,57 @@ public final class JmsBridge implements AutoCloseable {
         private BridgeSessions(BridgeEndpoint source, BridgeEndpoint target, JmsBridgeConfig c) throws JMSException {
             this.source = source;
             this.target = target;
-            this.consumer = source.session(0).createConsumer(source.session(0).createQueue(c.sourceQueue()), c.selector());
+            XASession s0 = source.session(0);
+            Queue in = queue(s0, c.sourceResourceName(), "sourceQueue", c.sourceQueue());
+            this.consumer = refusable(c, c.sourceResourceName(), "sourceQueue", c.sourceQueue(), () -> s0.createConsumer(in, c.selector()));
             List<MessageProducer> ps = new ArrayList<>();
             for (int i = 0; i < target.workingSessions(); i++) {
-                ps.add(target.session(i).createProducer(target.session(i).createQueue(c.targetQueue())));
+                XASession t = target.session(i);
+                Queue out = queue(t, c.targetResourceName(), "targetQueue", c.targetQueue());
+                ps.add(refusable(c, c.targetResourceName(), "targetQueue", c.targetQueue(), () -> t.createProducer(out)));
             }
             this.producers = List.copyOf(ps);
-            this.deadLetter = source.session(0).createProducer(source.session(0).createQueue(c.deadLetterQueue()));
+            Queue dlq = queue(s0, c.sourceResourceName(), "deadLetterQueue", c.deadLetterQueue());
+            this.deadLetter = refusable(c, c.sourceResourceName(), "deadLetterQueue", c.deadLetterQueue(), () -> s0.createProducer(dlq));
             this.pipeline = c.pipelineDepth() > 1
                     ? new CommitPipeline(Thread.currentThread().getName(), c.pipelineDepth(), 2 * c.transactionTimeout().toMillis())
                     : null;
+        }
+
+        /**
+         * The queue {@code name} of a session, {@link RefusedSetting} (naming {@code key}) when the broker
+         * answers that it has no such queue and will not create one: {@code InvalidDestinationException},
+         * or, from Artemis (auto-create off), a plain {@code JMSException} of its own ("There is no queue
+         * with name …") without cause. A failed round trip to the broker carries the transport's
+         * exception as its cause and is retried as usual.
+         */
+        private static Queue queue(XASession session, String resourceName, String key, String name) throws JMSException {
+            try {
+                return session.createQueue(name);
+            } catch (InvalidDestinationException e) {
+                throw new RefusedSetting(resourceName, key, name, e);
+            } catch (JMSException e) {
+                if (e.getClass() == JMSException.class && e.getCause() == null && e.getLinkedException() == null) {
+                    throw new RefusedSetting(resourceName, key, name, e);
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * Creates a consumer or producer, turning the broker's permanent refusals into
+         * {@link RefusedSetting}: an invalid selector names {@code selector}, a destination the broker
+         * does not have (and will not create) names {@code destinationKey}.
+         */
+        private static <T> T refusable(JmsBridgeConfig c, String resourceName, String destinationKey, String destination, JmsCall<T> create)
+                throws JMSException {
+            try {
+                return create.call();
+            } catch (InvalidSelectorException e) {
+                throw new RefusedSetting(resourceName, "selector", c.selector(), e);
+            } catch (InvalidDestinationException e) {
+                throw new RefusedSetting(resourceName, destinationKey, destination, e);
+            }
         }
 
         /** The target's working session for the next batch: with two, batches take turns. */
@@ -377,6 +474,26 @@ public final class JmsBridge implements AutoCloseable {
             }
             source.close();
             target.close();
+        }
+    }
+
+    /** A JMS call that creates something. */
+    @FunctionalInterface
+    private interface JmsCall<T> {
+        T call() throws JMSException;
+    }
+
+    /**
+     * A broker's permanent refusal of one of the bridge's settings, naming the setting (its
+     * {@link JmsBridgeConfig} accessor), its value and the broker.
+     */
+    private static final class RefusedSetting extends JMSException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedSetting(String resourceName, String key, String value, JMSException refusal) {
+            super(key + " '" + value + "' is refused by the broker " + resourceName + " (" + describe(refusal) + ")");
+            setLinkedException(refusal);
+            initCause(refusal);
         }
     }
 }

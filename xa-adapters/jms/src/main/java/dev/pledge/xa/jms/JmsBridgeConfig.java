@@ -119,7 +119,10 @@ public final class JmsBridgeConfig {
         return retryMaxDelay;
     }
 
-    /** Consecutive failed attempts before the bridge gives up and stops; -1 retries forever. */
+    /**
+     * Consecutive failed attempts before the bridge gives up and stops; -1 retries forever. A
+     * setting a broker refuses for good stops the bridge at the first attempt regardless.
+     */
     public int maxRetries() {
         return maxRetries;
     }
@@ -217,7 +220,11 @@ public final class JmsBridgeConfig {
             return this;
         }
 
-        /** Only messages matching this JMS selector are moved; default: all. */
+        /**
+         * Only messages matching this JMS selector are moved; default: all. Not checked here (JMS
+         * parses selectors only in the provider): a selector the source broker refuses stops the
+         * bridge when it connects, see {@link JmsBridge}.
+         */
         public Builder selector(String selector) {
             this.selector = selector == null || selector.isBlank() ? null : selector;
             return this;

@@ -13,7 +13,30 @@ import java.time.Duration;
  *     JMSTimestamp) when its batch committed; {@code null} before the first. JMS offers no portable
  *     count of messages waiting in a queue, so the bridge reports this age instead.
  * @param running whether the bridge's thread is moving messages (or retrying)
+ * @param stoppedItself why the bridge stopped on its own, once it is no longer running; {@code null}
+ *     while it runs, before it started, and after {@link JmsBridge#stop()}
  */
 public record JmsBridgeMetrics(long forwarded, long deadLettered, long batches, long failures, Duration lastMessageAge,
-        boolean running) {
+        boolean running, SelfStop stoppedItself) {
+
+    /** Why a bridge stopped without being asked to. */
+    public enum SelfStopReason {
+        /** {@code maxRetries} consecutive failures. */
+        MAX_RETRIES,
+        /**
+         * A broker refused a setting for good ({@code InvalidSelectorException} or
+         * {@code InvalidDestinationException}): retrying cannot help until the configuration or the
+         * broker's destinations change.
+         */
+        CONFIGURATION_ERROR
+    }
+
+    /**
+     * Why and with what message (the one the bridge logged) a bridge stopped itself.
+     *
+     * @param reason the kind of stop
+     * @param message the logged error: names the bridge and, for a configuration error, the setting and its value
+     */
+    public record SelfStop(SelfStopReason reason, String message) {
+    }
 }

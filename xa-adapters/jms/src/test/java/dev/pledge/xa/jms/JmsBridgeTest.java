@@ -87,7 +87,7 @@ class JmsBridgeTest {
     @Test
     void aBridgeNotYetStartedHasMovedNothingHasNoLagAndIsNotRunning() {
         bridge = new JmsBridge(svc, config().build());
-        assertEquals(new JmsBridgeMetrics(0, 0, 0, 0, null, false), bridge.metrics());
+        assertEquals(new JmsBridgeMetrics(0, 0, 0, 0, null, false, null), bridge.metrics());
     }
 
     @Test
@@ -257,6 +257,7 @@ class JmsBridgeTest {
         bridge.start();
         await("3 failures while the target is down", Duration.ofSeconds(30), () -> bridge.metrics().failures() >= 3);
         assertEquals(0, bridge.metrics().forwarded());
+        assertTrue(bridge.metrics().running(), "an unreachable broker is retried, not a configuration error: " + bridge.metrics());
         target.restart();
         await("300 forwarded", Duration.ofSeconds(60), () -> bridge.metrics().forwarded() >= 300);
         bridge.stop();
@@ -271,7 +272,72 @@ class JmsBridgeTest {
         bridge.start();
         await("the bridge stops itself", Duration.ofSeconds(30), () -> !bridge.metrics().running());
         assertEquals(3, bridge.metrics().failures(), "one attempt and two retries");
+        JmsBridgeMetrics.SelfStop stop = bridge.metrics().stoppedItself();
+        assertEquals(JmsBridgeMetrics.SelfStopReason.MAX_RETRIES, stop.reason(), stop.toString());
+        assertTrue(stop.message().contains("gives up after 3 consecutive failures"), stop.message());
         target.restart();
+    }
+
+    @ParameterizedTest(name = "concurrency {0}")
+    @ValueSource(ints = {1, 3})
+    void anInvalidSelectorStopsTheBridgeAtOnceNamingTheSelectorAndLeavesEveryMessageOnTheSource(int concurrency) throws Exception {
+        Messages.send(Messages.plain(source), "in", 0, 20);
+        bridge = new JmsBridge(svc, config().selector("kind = = 'even'").concurrency(concurrency).build()); // retries for ever
+        bridge.start();
+        JmsBridgeMetrics.SelfStop stop = awaitConfigurationErrorStop();
+        assertEquals("JMS bridge test-bridge stops: selector 'kind = = 'even'' is refused by the broker test-bridge-source",
+                stop.message().substring(0, stop.message().indexOf(" (")), stop.message());
+        assertTrue(stop.message().contains("InvalidSelectorException"), stop.message());
+        assertNothingMovedAndNothingRetried(concurrency);
+        assertEquals(IntStream.range(0, 20).boxed().toList(), Messages.drain(Messages.plain(source), "in", 300), "every message, in order");
+    }
+
+    @Test
+    void aTargetQueueTheBrokerDoesNotHaveAndWillNotCreateStopsTheBridgeNamingTheQueue() throws Exception {
+        target.close();
+        target = TestBroker.startWithoutAutoCreate("strict-target", tmp.resolve("strict-target"));
+        Messages.send(Messages.plain(source), "in", 0, 20);
+        bridge = new JmsBridge(svc, config().build());
+        bridge.start();
+        JmsBridgeMetrics.SelfStop stop = awaitConfigurationErrorStop();
+        assertEquals("JMS bridge test-bridge stops: targetQueue 'out' is refused by the broker test-bridge-target",
+                stop.message().substring(0, stop.message().indexOf(" (")), stop.message());
+        // Artemis (2.41) answers createQueue for a queue it has not and may not create with a JMSException of its own
+        assertTrue(stop.message().contains("There is no queue with name out"), stop.message());
+        assertNothingMovedAndNothingRetried(1);
+        assertEquals(IntStream.range(0, 20).boxed().toList(), Messages.drain(Messages.plain(source), "in", 300), "every message, in order");
+    }
+
+    @Test
+    void aSourceQueueTheBrokerDoesNotHaveAndWillNotCreateStopsTheBridgeNamingTheQueue() throws Exception {
+        source.close();
+        source = TestBroker.startWithoutAutoCreate("strict-source", tmp.resolve("strict-source"));
+        bridge = new JmsBridge(svc, config().build());
+        bridge.start();
+        JmsBridgeMetrics.SelfStop stop = awaitConfigurationErrorStop();
+        assertEquals("JMS bridge test-bridge stops: sourceQueue 'in' is refused by the broker test-bridge-source",
+                stop.message().substring(0, stop.message().indexOf(" (")), stop.message());
+        assertNothingMovedAndNothingRetried(1);
+    }
+
+    /** Waits (at most 10 s, far less than a retry loop would take to give up: it never would) for the bridge to stop itself. */
+    private JmsBridgeMetrics.SelfStop awaitConfigurationErrorStop() throws InterruptedException {
+        await("the bridge stops itself", Duration.ofSeconds(10), () -> !bridge.metrics().running());
+        JmsBridgeMetrics.SelfStop stop = bridge.metrics().stoppedItself();
+        assertNotNull(stop, bridge.metrics().toString());
+        assertEquals(JmsBridgeMetrics.SelfStopReason.CONFIGURATION_ERROR, stop.reason(), stop.toString());
+        return stop;
+    }
+
+    /** One failed attempt per thread, none after the stop (retry delays here are 50..400 ms), and nothing on the target. */
+    private void assertNothingMovedAndNothingRetried(int threads) throws Exception {
+        long failures = bridge.metrics().failures();
+        assertTrue(failures >= 1 && failures <= threads, "one failed attempt per thread at most: " + bridge.metrics());
+        Thread.sleep(600);
+        assertEquals(failures, bridge.metrics().failures(), "no retry after the stop");
+        assertEquals(0, bridge.metrics().forwarded());
+        assertEquals(0, bridge.metrics().batches());
+        assertEquals(0, target.messageCount("out"));
     }
 
     @Test

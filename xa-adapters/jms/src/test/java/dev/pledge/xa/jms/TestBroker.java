@@ -27,14 +27,17 @@ final class TestBroker implements AutoCloseable {
     private final ActiveMQServerBasePlugin[] plugins;
     private final int maxDeliveryAttempts;
     private final boolean autoDelete;
+    private final boolean autoCreate;
     private EmbeddedActiveMQ server;
 
-    private TestBroker(String name, Path dir, int port, int maxDeliveryAttempts, boolean autoDelete, ActiveMQServerBasePlugin[] plugins) {
+    private TestBroker(String name, Path dir, int port, int maxDeliveryAttempts, boolean autoDelete, boolean autoCreate,
+            ActiveMQServerBasePlugin[] plugins) {
         this.name = name;
         this.dir = dir;
         this.port = port;
         this.maxDeliveryAttempts = maxDeliveryAttempts;
         this.autoDelete = autoDelete;
+        this.autoCreate = autoCreate;
         this.plugins = plugins;
     }
 
@@ -45,21 +48,28 @@ final class TestBroker implements AutoCloseable {
      * messages nowhere.
      */
     static TestBroker start(String name, Path dir, ActiveMQServerBasePlugin... plugins) throws Exception {
-        TestBroker b = new TestBroker(name, dir, freePort(), -1, false, plugins);
+        TestBroker b = new TestBroker(name, dir, freePort(), -1, false, true, plugins);
         b.startServer();
         return b;
     }
 
     /** A broker with Artemis's own redelivery limit (max-delivery-attempts 10, no dead-letter address): it drops a message after 10 failed deliveries. */
     static TestBroker startWithArtemisRedeliveryDefaults(String name, Path dir) throws Exception {
-        TestBroker b = new TestBroker(name, dir, freePort(), new AddressSettings().getMaxDeliveryAttempts(), false, new ActiveMQServerBasePlugin[0]);
+        TestBroker b = new TestBroker(name, dir, freePort(), new AddressSettings().getMaxDeliveryAttempts(), false, true, new ActiveMQServerBasePlugin[0]);
         b.startServer();
         return b;
     }
 
     /** A broker with Artemis's default auto-delete of auto-created queues and addresses. */
     static TestBroker startWithAutoDelete(String name, Path dir) throws Exception {
-        TestBroker b = new TestBroker(name, dir, freePort(), -1, true, new ActiveMQServerBasePlugin[0]);
+        TestBroker b = new TestBroker(name, dir, freePort(), -1, true, true, new ActiveMQServerBasePlugin[0]);
+        b.startServer();
+        return b;
+    }
+
+    /** A broker that creates no queue or address on demand: it has none, and refuses a client's use of one. */
+    static TestBroker startWithoutAutoCreate(String name, Path dir) throws Exception {
+        TestBroker b = new TestBroker(name, dir, freePort(), -1, false, false, new ActiveMQServerBasePlugin[0]);
         b.startServer();
         return b;
     }
@@ -87,7 +97,8 @@ final class TestBroker implements AutoCloseable {
         c.setCriticalAnalyzer(false);
         c.setJMXManagementEnabled(false);
         c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port);
-        AddressSettings settings = new AddressSettings().setMaxDeliveryAttempts(maxDeliveryAttempts).setAutoCreateQueues(true).setAutoCreateAddresses(true);
+        AddressSettings settings = new AddressSettings().setMaxDeliveryAttempts(maxDeliveryAttempts).setAutoCreateQueues(autoCreate)
+                .setAutoCreateAddresses(autoCreate);
         if (!autoDelete) {
             settings.setAutoDeleteQueues(false).setAutoDeleteAddresses(false);
         }
