@@ -19,6 +19,11 @@ import java.time.Duration;
 public record JmsBridgeMetrics(long forwarded, long deadLettered, long batches, long failures, Duration lastMessageAge,
         boolean running, SelfStop stoppedItself) {
 
+    /** A snapshot without a self-stop (the record's shape before {@code stoppedItself} was added). */
+    public JmsBridgeMetrics(long forwarded, long deadLettered, long batches, long failures, Duration lastMessageAge, boolean running) {
+        this(forwarded, deadLettered, batches, failures, lastMessageAge, running, null);
+    }
+
     /** Why a bridge stopped without being asked to. */
     public enum SelfStopReason {
         /** {@code maxRetries} consecutive failures. */
