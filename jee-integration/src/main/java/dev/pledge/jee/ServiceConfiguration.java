@@ -48,10 +48,12 @@ public final class ServiceConfiguration {
     public static final String DATABASE_LOG_JNDI_NAME = "databaseLog.jndiName";
     /** The prefix of the database log's tables (default {@code pledge_}). */
     public static final String DATABASE_LOG_TABLE_PREFIX = "databaseLogTablePrefix";
+    /** Whether the CDI extension traces through the application's {@code OpenTelemetry} bean, when it has one: true (default) or false. */
+    public static final String TRACING = "tracing";
     /** The keys, without prefix. */
     public static final List<String> KEYS = List.of("nodeName", "logDirectory", "defaultTimeout", "recoveryInterval",
             "unsafeDisableFsync", "nodeLockDirectory", "renamedFrom", DATABASE_LOG_URL, DATABASE_LOG_USER, DATABASE_LOG_PASSWORD,
-            DATABASE_LOG_JNDI_NAME, DATABASE_LOG_TABLE_PREFIX, "leaseDuration", "drainTimeout");
+            DATABASE_LOG_JNDI_NAME, DATABASE_LOG_TABLE_PREFIX, "leaseDuration", "drainTimeout", TRACING);
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -242,6 +244,12 @@ public final class ServiceConfiguration {
         }
     }
 
+    /** {@link #TRACING}: true unless set to false. */
+    public boolean tracing() {
+        Setting s = settings.get(TRACING);
+        return s == null || bool(s);
+    }
+
     /** The node name set, or null when the host name default applies. */
     public String nodeName() {
         Setting s = settings.get("nodeName");
@@ -271,6 +279,7 @@ public final class ServiceConfiguration {
                     case DATABASE_LOG_TABLE_PREFIX -> b.databaseLogTablePrefix(v);
                     case "leaseDuration" -> b.leaseDuration(duration(s));
                     case "drainTimeout" -> b.drainTimeout(duration(s));
+                    case TRACING -> bool(s); // validated here; the CDI extension reads it (tracing())
                     case "renamedFrom" -> b.renamedFrom(java.util.Arrays.stream(v.split(",")).map(String::trim).filter(n -> !n.isEmpty())
                             .toArray(String[]::new));
                     default -> throw new IllegalStateException(s.key());

@@ -318,6 +318,15 @@ class ServiceConfigurationTest {
     }
 
     @Test
+    void tracingIsOnUnlessSetToFalseAndAnyOtherValueIsRefusedNamingIt() throws Exception {
+        assertTrue(ServiceConfiguration.fromEnvironment(withPropertiesFile("nodeName=jee-trace\n")).tracing());
+        assertEquals(false, ServiceConfiguration.fromEnvironment(withPropertiesFile("tracing=false\n")).tracing());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfiguration.fromEnvironment(withPropertiesFile("tracing=off\n")).builder());
+        assertTrue(e.getMessage().contains("tracing = 'off'") && e.getMessage().endsWith("must be true or false"), e.getMessage());
+    }
+
+    @Test
     void withMicroProfileConfigItsSourcesAreReadAndNamedInErrors() {
         System.setProperty("pledge.nodeName", "jee-conf-mp"); // SmallRye reads system properties once, on first use
         System.setProperty("pledge.defaultTimeout", "-3s");

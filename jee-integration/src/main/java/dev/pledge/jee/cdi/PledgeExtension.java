@@ -111,7 +111,7 @@ public final class PledgeExtension implements Extension {
                 .id("pledge-" + type.getSimpleName()).createWith(c -> instance.apply(service()));
     }
 
-    void start(@Observes AfterDeploymentValidation adv) {
+    void start(@Observes AfterDeploymentValidation adv, BeanManager beans) {
         try {
             ServiceConfiguration config = this.config;
             if (config == null) {
@@ -125,7 +125,11 @@ public final class PledgeExtension implements Extension {
                 ServiceRegistry.guardUserTransactions(running.nodeName(), refusal);
                 return;
             }
-            TransactionService svc = config.builder(classLoader()).build();
+            TransactionService.Builder builder = config.builder(classLoader());
+            if (config.tracing() && present("io.opentelemetry.api.OpenTelemetry")) { // an optional dependency: loaded only then
+                CdiOpenTelemetry.use(builder, beans);
+            }
+            TransactionService svc = builder.build();
             ServiceRegistry.register(svc);
             owned = true;
             service = svc;
